@@ -1,0 +1,5 @@
+//! Maintainer tasks for the cf-bindings workspace, as a library so that the
+//! workspace tests can run exactly what `cargo xtask` runs.
+#![forbid(unsafe_code)]
+
+pub mod spec_diff;
