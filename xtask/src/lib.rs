@@ -1,5 +1,6 @@
 //! Maintainer tasks for the cf-bindings workspace, as a library so that the
-//! workspace tests can run exactly what `cargo xtask` runs.
+//! workspace tests run exactly what `cargo xtask` runs.
 #![forbid(unsafe_code)]
 
+pub mod codegen;
 pub mod spec_diff;

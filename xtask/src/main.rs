@@ -1,1 +1,95 @@
-fn main() {}
+//! `cargo xtask`: maintainer tasks of the cf-bindings workspace.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use xtask::codegen::{self, Freshness};
+
+const USAGE: &str = "\
+Usage: cargo xtask <task> [options]
+
+Tasks:
+  codegen [--check] [--spec FILE]
+                           Regenerate crates/cf-bindings-generated/src/generated.rs
+                           from openapi/service-bindings.yaml (or FILE). With
+                           --check, write nothing: exit 1 and show a diff if the
+                           file is stale.
+  spec-diff <upstream>     Compare an upstream Cloudflare OpenAPI document (JSON or
+                           YAML) with openapi/service-bindings.yaml. Exit 1 if they
+                           differ. `cargo xtask spec-diff --help` for more.
+
+Exit codes: 0 success, 1 stale or different, 2 error.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("codegen") => run_codegen(&args[1..]),
+        Some("spec-diff") => usage_error("spec-diff: not wired yet"),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => usage_error(&format!("unknown task `{other}`")),
+        None => usage_error("no task given"),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn run_codegen(args: &[String]) -> ExitCode {
+    let root = codegen::workspace_root();
+    let mut spec = root.join(codegen::SPEC_PATH);
+    let mut check = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--spec" => match args.next() {
+                Some(path) => spec = path.into(),
+                None => return usage_error("--spec needs a file"),
+            },
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => return usage_error(&format!("codegen: unexpected argument `{other}`")),
+        }
+    }
+    let output = root.join(codegen::OUTPUT_PATH);
+    let result = codegen::generate_from(&spec).and_then(|generated| {
+        if check {
+            codegen::check(&generated, &output)
+        } else {
+            std::fs::write(&output, &generated)
+                .map(|()| Freshness::UpToDate)
+                .map_err(|error| codegen::CodegenError::Io {
+                    path: output.clone(),
+                    error,
+                })
+        }
+    });
+    match result {
+        Ok(Freshness::UpToDate) if check => {
+            eprintln!("{} is up to date", codegen::OUTPUT_PATH);
+            ExitCode::SUCCESS
+        }
+        Ok(Freshness::UpToDate) => {
+            eprintln!("wrote {}", codegen::OUTPUT_PATH);
+            ExitCode::SUCCESS
+        }
+        Ok(Freshness::Stale(diff)) => {
+            eprintln!(
+                "{} is stale: run `cargo xtask codegen` and commit the result\n{diff}",
+                codegen::OUTPUT_PATH
+            );
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
