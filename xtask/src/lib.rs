@@ -4,3 +4,4 @@
 
 pub mod codegen;
 pub mod spec_diff;
+pub mod surface;

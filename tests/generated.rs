@@ -1,0 +1,267 @@
+//! The generated client: it is fresh, its public surface is reviewed, a spec change
+//! shows in that surface, and each operation sends exactly what the spec says.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use cf_bindings_generated::types::{
+    AddressingAccountIdentifier, AddressingCreateBindingRequest, AddressingPrefixIdentifier,
+    AddressingServiceBindingIdentifier,
+};
+use cf_bindings_generated::{Client, ResponseRecorder};
+use cf_bindings_tests::{RecordedRequest, Reply, TestServer};
+use serde_json::json;
+use xtask::codegen::{self, Freshness};
+
+fn root() -> PathBuf {
+    codegen::workspace_root()
+}
+
+fn spec_text() -> String {
+    std::fs::read_to_string(root().join(codegen::SPEC_PATH)).unwrap()
+}
+
+/// Generates from a spec text, through a temporary file as a maintainer would.
+fn generate_text(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.yaml");
+    std::fs::write(&path, text).unwrap();
+    codegen::generate_from(&path).unwrap()
+}
+
+#[test]
+fn committed_generated_code_is_fresh() {
+    let generated = codegen::generate_from(&root().join(codegen::SPEC_PATH)).unwrap();
+    match codegen::check(&generated, &root().join(codegen::OUTPUT_PATH)).unwrap() {
+        Freshness::UpToDate => {}
+        Freshness::Stale(diff) => panic!(
+            "{} is stale: run `cargo xtask codegen` and commit the result\n{diff}",
+            codegen::OUTPUT_PATH
+        ),
+    }
+}
+
+#[test]
+fn generated_surface() {
+    let source = std::fs::read_to_string(root().join(codegen::OUTPUT_PATH)).unwrap();
+    insta::assert_snapshot!(xtask::surface::describe(&source).unwrap());
+}
+
+#[test]
+fn a_spec_change_changes_the_surface() {
+    let spec = spec_text();
+    let committed = xtask::surface::describe(&generate_text(&spec)).unwrap();
+
+    // A new optional property on the binding, as Cloudflare might add one.
+    let anchor = "    addressing_service_binding:\n      type: object\n      properties:\n";
+    assert!(spec.contains(anchor), "the spec no longer has {anchor:?}");
+    let edited = spec.replacen(
+        anchor,
+        &format!("{anchor}        created_at:\n          type: string\n"),
+        1,
+    );
+    let changed = xtask::surface::describe(&generate_text(&edited)).unwrap();
+
+    assert_ne!(committed, changed);
+    assert!(changed.contains("created_at: Option<String>"), "{changed}");
+    assert!(!committed.contains("created_at"));
+}
+
+#[test]
+fn a_description_edit_makes_the_committed_file_stale() {
+    let edited = spec_text().replacen(
+        "Fetch a single Service Binding",
+        "Fetch one Service Binding",
+        1,
+    );
+    let generated = generate_text(&edited);
+    match codegen::check(&generated, &root().join(codegen::OUTPUT_PATH)).unwrap() {
+        Freshness::Stale(diff) => {
+            assert!(diff.contains("-Fetch a single Service Binding"), "{diff}");
+            assert!(diff.contains("+Fetch one Service Binding"), "{diff}");
+        }
+        Freshness::UpToDate => panic!("an edited spec still matches the committed file"),
+    }
+}
+
+const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+const PREFIX: &str = "2af39739cc4e3b5910c918468bb89828";
+const BINDING: &str = "0429b49b6a5155297b78e75a44b09e14";
+const SERVICE: &str = "2db684ee7ca04e159946fd05b99e1bcd";
+
+fn binding_json(state: &str) -> serde_json::Value {
+    json!({
+        "id": BINDING,
+        "cidr": "192.0.2.0/24",
+        "provisioning": {"state": state},
+        "service_id": SERVICE,
+        "service_name": "Magic Transit",
+    })
+}
+
+fn envelope(result: serde_json::Value) -> serde_json::Value {
+    json!({"success": true, "errors": [], "messages": [], "result": result})
+}
+
+/// What a request looks like in a snapshot: the port is the only volatile part.
+fn describe_request(request: &RecordedRequest, port: u16) -> serde_json::Value {
+    let headers: serde_json::Map<String, serde_json::Value> = request
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = value.replace(&port.to_string(), "[port]");
+            (name.clone(), value.into())
+        })
+        .collect();
+    let body = if request.body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&request.body).unwrap_or_else(|_| request.body.clone().into())
+    };
+    json!({"method": request.method, "path": request.path, "headers": headers, "body": body})
+}
+
+#[tokio::test]
+async fn each_operation_sends_what_the_spec_says() {
+    let server = TestServer::start().await;
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        ResponseRecorder::default(),
+    );
+    let account: AddressingAccountIdentifier = ACCOUNT.parse().unwrap();
+    let prefix: AddressingPrefixIdentifier = PREFIX.parse().unwrap();
+    let binding: AddressingServiceBindingIdentifier = BINDING.parse().unwrap();
+
+    server.push(Reply::json(200, envelope(json!([binding_json("active")]))));
+    let listed = client
+        .ip_address_management_service_bindings_list_service_bindings(&account, &prefix)
+        .await
+        .unwrap();
+    assert_eq!(listed.result.len(), 1);
+
+    server.push(Reply::json(201, envelope(binding_json("provisioning"))));
+    let body = AddressingCreateBindingRequest {
+        cidr: "192.0.2.0/24".to_string().into(),
+        service_id: SERVICE.parse().unwrap(),
+    };
+    let created = client
+        .ip_address_management_service_bindings_create_service_binding(&account, &prefix, &body)
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    server.push(Reply::json(200, envelope(binding_json("active"))));
+    client
+        .ip_address_management_service_bindings_get_service_binding(&account, &prefix, &binding)
+        .await
+        .unwrap();
+
+    server.push(Reply::json(
+        200,
+        json!({"success": true, "errors": [], "messages": []}),
+    ));
+    client
+        .ip_address_management_service_bindings_delete_service_binding(&account, &prefix, &binding)
+        .await
+        .unwrap();
+
+    server.push(Reply::json(
+        200,
+        envelope(json!([{"id": SERVICE, "name": "Magic Transit"}])),
+    ));
+    let services = client
+        .ip_address_management_service_bindings_list_services(&account)
+        .await
+        .unwrap();
+    assert_eq!(services.result.len(), 1);
+
+    let port = server.addr().port();
+    let requests: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| describe_request(r, port))
+        .collect();
+    insta::assert_yaml_snapshot!(requests);
+}
+
+#[tokio::test]
+async fn api_version_header_is_the_spec_revision_date() {
+    // Decided in openapi/service-bindings.yaml (info.version): a date, the form
+    // Cloudflare's official SDKs send, naming the upstream revision curated.
+    let server = TestServer::start().await;
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        ResponseRecorder::default(),
+    );
+    server.push(Reply::json(200, envelope(json!([]))));
+    client
+        .ip_address_management_service_bindings_list_services(&ACCOUNT.parse().unwrap())
+        .await
+        .unwrap();
+    let sent = server.requests();
+    let version = sent[0]
+        .headers
+        .get("api-version")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(version, "2026-07-27");
+}
+
+#[tokio::test]
+async fn unknown_state_and_unknown_fields_decode() {
+    let server = TestServer::start().await;
+    let client = Client::new_with_client(
+        &server.base_url(),
+        reqwest::Client::new(),
+        ResponseRecorder::default(),
+    );
+    let mut result = binding_json("deprovisioning_in_a_future_version");
+    result["created_at"] = json!("2026-11-21T00:00:00Z");
+    result["provisioning"]["progress"] = json!(42);
+    let mut body = envelope(result);
+    body["result_info"] = json!({"count": 1});
+    server.push(Reply::json(200, body));
+
+    let got = client
+        .ip_address_management_service_bindings_get_service_binding(
+            &ACCOUNT.parse().unwrap(),
+            &PREFIX.parse().unwrap(),
+            &BINDING.parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    let state = got
+        .result
+        .and_then(|b| b.provisioning)
+        .and_then(|p| p.state);
+    assert_eq!(state.as_deref(), Some("deprovisioning_in_a_future_version"));
+}
+
+#[tokio::test]
+async fn the_recorder_keeps_the_head_of_an_undecodable_response() {
+    let server = TestServer::start().await;
+    let recorder = ResponseRecorder::default();
+    let client =
+        Client::new_with_client(&server.base_url(), reqwest::Client::new(), recorder.clone());
+    server.push(
+        Reply::raw(200, "application/json", "{\"success\": tr").header("cf-ray", "8c2fabc-EMU"),
+    );
+
+    let error = client
+        .ip_address_management_service_bindings_list_services(&ACCOUNT.parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            cf_bindings_generated::Error::InvalidResponsePayload(..)
+        ),
+        "{error:?}"
+    );
+    let head = recorder.take().expect("the head was recorded");
+    assert_eq!(head.status, 200);
+    assert_eq!(head.headers.get("cf-ray").unwrap(), "8c2fabc-EMU");
+}
