@@ -28,7 +28,7 @@ mod cli;
 mod compare;
 mod resolve;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -129,6 +129,31 @@ impl Report {
     /// Whether no difference was found.
     pub fn is_empty(&self) -> bool {
         self.differences.is_empty()
+    }
+
+    /// The report with each difference that recurs, identical, in several operations
+    /// (a shared envelope, say) listed once, its operations joined by `,`.
+    pub fn collapsed(&self) -> Report {
+        let mut groups: BTreeMap<(&str, &str, &Change), Vec<&str>> = BTreeMap::new();
+        for difference in &self.differences {
+            let key = (
+                difference.location.as_str(),
+                difference.subject.as_str(),
+                &difference.change,
+            );
+            groups.entry(key).or_default().push(&difference.operation);
+        }
+        let mut differences: Vec<Difference> = groups
+            .into_iter()
+            .map(|((location, subject, change), operations)| Difference {
+                operation: operations.join(","),
+                location: location.to_owned(),
+                subject: subject.to_owned(),
+                change: change.clone(),
+            })
+            .collect();
+        differences.sort();
+        Report { differences }
     }
 }
 

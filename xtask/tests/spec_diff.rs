@@ -399,3 +399,27 @@ fn cli_bad_input_gives_one_line_and_exit_2() {
     let (_, _, err) = cli(&[path_str(&fixture("invalid.json"))]);
     assert!(err.contains("line 7"), "position of a JSON error: {err}");
 }
+
+#[test]
+fn collapse_prints_a_shared_difference_once() {
+    let mut upstream = upstream();
+    at(
+        &mut upstream,
+        "/components/schemas/addressing_api-response-common-failure",
+    )["required"] = json!(["errors", "messages", "result", "success"]);
+    let (code, out, err) = cli(&[path_str(&fixture("upstream.json")), "--collapse"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (EXIT_SAME, "", "spec-diff: no differences\n")
+    );
+
+    let report = spec_diff::Report {
+        differences: diff_documents(&curated(), &upstream).unwrap(),
+    };
+    assert_eq!(report.differences.len(), 5);
+    assert_eq!(
+        report.collapsed().to_string(),
+        "create-service-binding,delete-service-binding,get-service-binding,list-service-bindings,list-services 4XX: \
+         required entry \"result\": in upstream, not in curated\n"
+    );
+}

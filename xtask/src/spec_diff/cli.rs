@@ -14,7 +14,7 @@ pub const EXIT_DIFFERENT: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 const USAGE: &str = "\
-Usage: cargo xtask spec-diff <upstream.json|yaml> [--curated <spec.yaml>]
+Usage: cargo xtask spec-diff <upstream.json|yaml> [--curated <spec.yaml>] [--collapse]
 
 Compare an upstream Cloudflare OpenAPI document (e.g. openapi.json of
 cloudflare/api-schemas) with the curated spec, openapi/service-bindings.yaml unless
@@ -27,6 +27,9 @@ One line per difference on stdout:
   <operation> <location>: <subject>: in upstream, not in curated
   <operation> <location>: <subject>: in curated, not in upstream
   <operation> <location>: <subject>: upstream has <value>, curated has <value>
+
+With --collapse, a difference found identical in several operations is printed once,
+the operations joined by commas.
 
 Deliberate deviations of the curated spec (its CURATED comments) show up too.
 
@@ -46,8 +49,8 @@ pub fn main_spec_diff(args: &[String]) -> ExitCode {
 /// [`main_spec_diff`] writing to the given streams and returning the exit code
 /// ([`EXIT_SAME`], [`EXIT_DIFFERENT`] or [`EXIT_ERROR`]).
 pub fn run_cli(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let (upstream, curated) = match parse_args(args) {
-        Ok(Some(paths)) => paths,
+    let options = match parse_args(args) {
+        Ok(Some(options)) => options,
         Ok(None) => return write_or_error(writeln!(out, "{USAGE}"), EXIT_SAME),
         Err(message) => {
             return write_or_error(
@@ -56,29 +59,44 @@ pub fn run_cli(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 
             );
         }
     };
-    match run(&upstream, &curated) {
+    match run(&options.upstream, &options.curated) {
         Ok(report) => {
             let code = if report.is_empty() {
                 EXIT_SAME
             } else {
                 EXIT_DIFFERENT
             };
-            let written = write!(out, "{report}")
-                .and_then(|()| writeln!(err, "spec-diff: {}", summary(&report)));
+            let summary = summary(&report);
+            let shown = if options.collapse {
+                report.collapsed()
+            } else {
+                report
+            };
+            let written =
+                write!(out, "{shown}").and_then(|()| writeln!(err, "spec-diff: {summary}"));
             write_or_error(written, code)
         }
         Err(error) => write_or_error(writeln!(err, "spec-diff: error: {error}"), EXIT_ERROR),
     }
 }
 
-/// The upstream and curated paths, or `None` when help was asked for.
-fn parse_args(args: &[String]) -> Result<Option<(PathBuf, PathBuf)>, String> {
+/// What the command line asks for.
+struct Options {
+    upstream: PathBuf,
+    curated: PathBuf,
+    collapse: bool,
+}
+
+/// The options, or `None` when help was asked for.
+fn parse_args(args: &[String]) -> Result<Option<Options>, String> {
     let mut upstream = None;
     let mut curated = None;
+    let mut collapse = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
+            "--collapse" => collapse = true,
             "--curated" => match args.next() {
                 Some(path) => curated = Some(PathBuf::from(path)),
                 None => return Err("--curated needs a path".to_owned()),
@@ -94,10 +112,11 @@ fn parse_args(args: &[String]) -> Result<Option<(PathBuf, PathBuf)>, String> {
         }
     }
     let upstream = upstream.ok_or("no upstream document given")?;
-    Ok(Some((
+    Ok(Some(Options {
         upstream,
-        curated.unwrap_or_else(default_curated_path),
-    )))
+        curated: curated.unwrap_or_else(default_curated_path),
+        collapse,
+    }))
 }
 
 fn summary(report: &Report) -> String {
