@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("codegen") => run_codegen(&args[1..]),
-        Some("spec-diff") => usage_error("spec-diff: not wired yet"),
+        Some("spec-diff") => xtask::spec_diff::main_spec_diff(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,5 +1,5 @@
-//! `cargo xtask codegen` on bad input: one clear line on stderr, exit code 2,
-//! never a panic; and `--check` on the committed file.
+//! The `cargo xtask` binary: codegen on bad input gives one clear line on stderr,
+//! exit code 2 and never a panic; codegen --check and spec-diff exit codes.
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
@@ -112,4 +112,36 @@ fn unknown_argument_is_a_usage_error() {
     let output = codegen(&["--frobnicate"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unexpected argument `--frobnicate`"));
+}
+
+fn spec_diff(upstream: &str) -> Output {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec_diff");
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("spec-diff")
+        .arg(fixture.join(upstream))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn spec_diff_exit_codes_through_the_binary() {
+    let same = spec_diff("upstream.json");
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stdout)
+    );
+    assert!(same.stdout.is_empty());
+
+    let older = spec_diff("upstream-2024-08-06.json");
+    assert_eq!(older.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&older.stdout);
+    assert!(
+        report.contains("get-service-binding 200 result.provisioning.state: enum: upstream has"),
+        "{report}"
+    );
+
+    let broken = spec_diff("invalid.json");
+    assert_eq!(broken.status.code(), Some(2));
 }
