@@ -24,7 +24,10 @@ const DIFF_LINES_SHOWN: usize = 60;
 #[derive(Debug)]
 pub enum CodegenError {
     /// A file could not be read or written.
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// The spec is not valid YAML (or JSON).
     Syntax { path: PathBuf, message: String },
     /// The spec is YAML, but not an OpenAPI document progenitor can use.
@@ -106,7 +109,11 @@ fn parse_spec(text: &str) -> Result<OpenAPI, SpecError> {
     let spec: OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
         let at = e.path().to_string();
         let message = one_line(&e.into_inner().to_string());
-        SpecError::Invalid(if at == "." { message } else { format!("at {at}: {message}") })
+        SpecError::Invalid(if at == "." {
+            message
+        } else {
+            format!("at {at}: {message}")
+        })
     })?;
     validate(&spec).map_err(SpecError::Invalid)?;
     Ok(spec)
@@ -175,7 +182,10 @@ fn describe_codes(codes: &[String]) -> String {
 /// The first line of a parser's message, without its own `error: ` prefix.
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or_default();
-    line.strip_prefix("error: ").unwrap_or(line).trim().to_string()
+    line.strip_prefix("error: ")
+        .unwrap_or(line)
+        .trim()
+        .to_string()
 }
 
 fn one_line(message: &str) -> String {
@@ -312,7 +322,10 @@ mod tests {
         );
         let message = invalid(&text);
         assert!(message.contains("`same` is used twice"), "{message}");
-        assert!(message.contains("GET /a") && message.contains("GET /b"), "{message}");
+        assert!(
+            message.contains("GET /a") && message.contains("GET /b"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -320,12 +333,16 @@ mod tests {
         let text = format!(
             "{OP}  /a:\n    get:\n      operationId: two\n      responses: {{'200': {{description: ok}}, '201': {{description: ok}}}}\n"
         );
-        assert!(invalid(&text).contains("`two` (GET /a) must have exactly one success response, has 200, 201"));
+        assert!(
+            invalid(&text)
+                .contains("`two` (GET /a) must have exactly one success response, has 200, 201")
+        );
     }
 
     #[test]
     fn missing_operation_id_is_refused() {
-        let text = format!("{OP}  /a:\n    get:\n      responses: {{'200': {{description: ok}}}}\n");
+        let text =
+            format!("{OP}  /a:\n    get:\n      responses: {{'200': {{description: ok}}}}\n");
         assert!(invalid(&text).contains("GET /a has no operationId"));
     }
 
