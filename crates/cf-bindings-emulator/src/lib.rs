@@ -1,1 +1,406 @@
-//! placeholder
+//! A local emulator of Cloudflare's BYOIP **Service Bindings** API.
+//!
+//! It serves the five operations of `openapi/service-bindings.yaml` under
+//! `/client/v4`, enforces Cloudflare's rules, keeps its state in memory or in a state
+//! file, and can inject faults for testing clients. It is written independently of the
+//! workspace's client crates: it implements the wire format from the spec.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), cf_bindings_emulator::Error> {
+//! use cf_bindings_emulator::{Emulator, EmulatorConfig};
+//!
+//! let running = Emulator::start(EmulatorConfig::default()).await?;
+//! println!("{}", running.base_url()); // http://127.0.0.1:PORT/client/v4
+//! running.shutdown().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Wire format
+//! Every response is `application/json` (except injected HTML errors) with a `cf-ray`
+//! header (`<16 hex>-EMU`) and Cloudflare's envelope
+//! `{"success", "errors": [{"code", "message", "source"?: {"pointer"}}], "messages", "result"}`.
+//! Create answers 201, the others 200; failures are 4xx with `success: false` and
+//! `result: null`; Delete's success envelope has no `result`.
+//!
+//! # Credentials
+//! `Authorization: Bearer <token>` or `X-Auth-Email` + `X-Auth-Key`. The defaults are
+//! [`DEFAULT_API_TOKEN`] (`emulator-token`), [`DEFAULT_EMAIL`] (`demo@example.com`)
+//! and [`DEFAULT_API_KEY`] (`emulator-key`). With [`Credentials::accept_any`] set, any
+//! non-empty credentials are accepted (missing ones are still refused). Every
+//! credential grants access to every account of the state. Credentials are never
+//! logged.
+//!
+//! # Rules
+//! - The first binding of a prefix must be exactly the prefix's CIDR (the *base*
+//!   binding, of any service); later ones must lie strictly inside the prefix.
+//! - `cidr` must be well-formed, with no host bits set; `service_id` must exist.
+//! - *Emulator's assumption*: no two bindings of a prefix have the same CIDR, and the
+//!   more-specific (non-base) bindings never overlap one another (no nesting).
+//! - An address is never both CDN and Spectrum: a CDN and a Spectrum more-specific
+//!   binding may not overlap (checked before the no-overlap rule, so it has its own
+//!   code). The base binding is exempt, so a CDN base may carry Spectrum /32s.
+//!   Services are classified by name (`CDN`, `Spectrum`, case-insensitive).
+//! - *Emulator's assumption*: the base binding cannot be deleted while more-specific
+//!   bindings exist; once it is alone it can, and the next binding is a first binding
+//!   again.
+//! - Rule violations answer 400, not 409: Cloudflare's SDKs retry 409, and a rule
+//!   violation does not go away by retrying.
+//! - Not-found checks (account, then prefix, then binding) come before body checks.
+//!
+//! # Error codes
+//! | code  | HTTP | meaning |
+//! |-------|------|---------|
+//! | 7003  | 404  | No route for the URI (Cloudflare's) |
+//! | 7001  | 405  | Method not allowed for this route |
+//! | 9106  | 401  | Missing X-Auth-Key, X-Auth-Email or Authorization headers (Cloudflare's) |
+//! | 6111  | 400  | Invalid format for Authorization header (not `Bearer <token>`) (Cloudflare's) |
+//! | 10000 | 403  | Authentication error: unknown API token (Cloudflare's) |
+//! | 9103  | 403  | Unknown X-Auth-Key or X-Auth-Email (Cloudflare's) |
+//! | 6007  | 400  | Malformed JSON in request body (Cloudflare's) |
+//! | 1001  | 404  | Account not found |
+//! | 1002  | 404  | Prefix not found |
+//! | 1003  | 404  | Service binding not found |
+//! | 1010  | 400  | Body is not a JSON object |
+//! | 1011  | 400  | Missing required field (named; `source.pointer` = `/cidr` or `/service_id`) |
+//! | 1012  | 400  | Field has the wrong type (named; `source.pointer` set) |
+//! | 1013  | 413  | Body unreadable or over 64 KiB |
+//! | 1020  | 400  | `cidr` is not a CIDR |
+//! | 1021  | 400  | `cidr` has host bits set |
+//! | 1022  | 400  | `service_id` names no service |
+//! | 1030  | 400  | First binding must exactly match the prefix's CIDR |
+//! | 1031  | 400  | `cidr` is not within the prefix |
+//! | 1032  | 400  | A binding with this CIDR already exists |
+//! | 1033  | 400  | `cidr` overlaps another more-specific binding |
+//! | 1034  | 400  | `cidr` would make addresses both CDN and Spectrum |
+//! | 1035  | 400  | Base binding cannot be deleted while more-specific bindings exist |
+//! | 1050  | 500  | State could not be read or saved; nothing changed |
+//! | 1090  | 400  | Invalid fault script |
+//! | 1099  | 200  | Default code of an injected `success: false` |
+//! | 971   | 429  | Injected rate limit (Cloudflare's) |
+//!
+//! # Provisioning
+//! A binding reports `provisioning` until [`EmulatorConfig::provisioning_delay`] has
+//! passed since its creation, then `active`; computed on each read from the creation
+//! time (kept in the state file), with no background job. Seeded bindings are active.
+//!
+//! # Persistence
+//! With [`EmulatorConfig::state_file`], the file is loaded at start (the seed is then
+//! ignored) or created from the seed, and saved after every change, before the
+//! response is sent: the JSON is written to a temporary file in the same directory,
+//! fsynced, renamed over the state file, and the directory fsynced, so a crash leaves
+//! the old or the new file, never a torn one. A corrupt state file is an
+//! [`Error::CorruptState`] at start and is left untouched. A lock file `FILE.lock`
+//! beside it guards it:
+//! - [`StateSharing::Exclusive`] (default): the emulator holds the lock for its whole
+//!   life; a second emulator on the same file fails with [`Error::StateFileInUse`].
+//! - [`StateSharing::Shared`]: several processes may use the file at once. Each request
+//!   takes the lock (exclusive for changes, shared for reads), re-reads the file, and
+//!   for a change applies it and saves before unlocking, so concurrent processes
+//!   serialize and lose nothing.
+//!
+//! The state file has the seed format below, with `"version": 1` and every binding's
+//! `id` and `created_at_ms` filled in.
+//!
+//! # Seed format
+//! TOML (file name ending in `.toml`) or JSON; see `seed.example.toml` in this crate.
+//! `services` (`id`, `name`), `accounts` (`id`, `prefixes`), each prefix (`id`, `cidr`,
+//! `bindings`), each binding (`cidr`, `service_id`, optional `id`, optional
+//! `created_at_ms` in Unix milliseconds, default 0 so active). Ids are 32 lowercase hex
+//! characters and unique; bindings are replayed through the rules above in order.
+//!
+//! # Fault injection
+//! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials)
+//! appends to a FIFO queue per operation; each request of that operation takes the next
+//! fault. Operations: `create`, `list`, `get`, `delete`, `list_services` (or the spec's
+//! operationIds). `GET` shows the pending counts, `DELETE` clears all queues.
+//! ```json
+//! {
+//!   "create": [{"kind": "drop_after_commit"}, {"kind": "http_error", "status": 503}],
+//!   "list":   [{"kind": "rate_limit", "retry_after": 2}, {"kind": "delay", "ms": 300}]
+//! }
+//! ```
+//! | kind | answer | operation runs? |
+//! |------|--------|-----------------|
+//! | `delay` (`ms`) | normal answer after `ms` milliseconds | yes |
+//! | `rate_limit` (`retry_after`, default 1) | 429, `Retry-After`, code 971 | no |
+//! | `http_error` (`status` 500–599, default 502) | that status, HTML body | no |
+//! | `unsuccessful` (`code` default 1099, `message`) | 200 with `success: false` | no |
+//! | `malformed_json` | 200, JSON content type, body not JSON | no |
+//! | `truncated_json` | the real answer's body cut in half | yes |
+//! | `drop_before_commit` | connection closed, no response | no |
+//! | `drop_after_commit` | connection closed, no response | yes, and saved |
+//!
+//! Faults apply to requests that passed authentication and matched a route.
+#![forbid(unsafe_code)]
+
+mod conn;
+mod envelope;
+pub mod error_codes;
+mod faults;
+mod server;
+mod state;
+mod store;
+
+use std::{
+    fmt,
+    net::{Ipv4Addr, SocketAddr},
+    path::PathBuf,
+    sync::Arc,
+    time::Duration,
+};
+
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub use state::{
+    CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
+    DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
+    SPECTRUM_SERVICE_ID, Seed,
+};
+
+/// Default API token accepted by the emulator.
+pub const DEFAULT_API_TOKEN: &str = "emulator-token";
+/// Default `X-Auth-Email` accepted by the emulator.
+pub const DEFAULT_EMAIL: &str = "demo@example.com";
+/// Default `X-Auth-Key` accepted by the emulator.
+pub const DEFAULT_API_KEY: &str = "emulator-key";
+/// Default provisioning delay.
+pub const DEFAULT_PROVISIONING_DELAY: Duration = Duration::from_secs(2);
+
+/// The credentials the emulator accepts. `Debug` masks the token and key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// Accepted `Authorization: Bearer` token; `None` refuses every token.
+    pub api_token: Option<String>,
+    /// Accepted `X-Auth-Email` (compared case-insensitively); `None` refuses email/key.
+    pub email: Option<String>,
+    /// Accepted `X-Auth-Key`; `None` refuses email/key.
+    pub api_key: Option<String>,
+    /// Accept any non-empty token or email/key pair.
+    pub accept_any: bool,
+}
+
+impl Default for Credentials {
+    /// [`DEFAULT_API_TOKEN`], [`DEFAULT_EMAIL`] and [`DEFAULT_API_KEY`].
+    fn default() -> Self {
+        Self {
+            api_token: Some(DEFAULT_API_TOKEN.to_owned()),
+            email: Some(DEFAULT_EMAIL.to_owned()),
+            api_key: Some(DEFAULT_API_KEY.to_owned()),
+            accept_any: false,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mask = |s: &Option<String>| s.as_ref().map(|_| "***");
+        f.debug_struct("Credentials")
+            .field("api_token", &mask(&self.api_token))
+            .field("email", &self.email)
+            .field("api_key", &mask(&self.api_key))
+            .field("accept_any", &self.accept_any)
+            .finish()
+    }
+}
+
+/// How a state file may be shared between processes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StateSharing {
+    /// One emulator owns the file (and its lock) for its whole life.
+    #[default]
+    Exclusive,
+    /// Several processes share the file; every request locks it and re-reads it.
+    Shared,
+}
+
+/// Everything [`Emulator::start`] needs.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Address to listen on; port 0 picks a free one. Default `127.0.0.1:0`.
+    pub listen: SocketAddr,
+    /// Initial data, when there is no state file yet. Default [`Seed::demo`].
+    pub seed: Seed,
+    /// Accepted credentials. Default [`Credentials::default`].
+    pub credentials: Credentials,
+    /// How long a new binding stays `provisioning`. Default
+    /// [`DEFAULT_PROVISIONING_DELAY`] (2 s); zero makes it `active` at once.
+    pub provisioning_delay: Duration,
+    /// State file; `None` keeps the state in memory. Default `None`.
+    pub state_file: Option<PathBuf>,
+    /// How the state file is shared. Default [`StateSharing::Exclusive`].
+    pub state_sharing: StateSharing,
+    /// Serve the fault-injection endpoint `/__emulator/faults`. Default `false`.
+    pub faults: bool,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            seed: Seed::demo(),
+            credentials: Credentials::default(),
+            provisioning_delay: DEFAULT_PROVISIONING_DELAY,
+            state_file: None,
+            state_sharing: StateSharing::Exclusive,
+            faults: false,
+        }
+    }
+}
+
+/// Why the emulator could not start or stop.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The seed file could not be read.
+    #[error("cannot read seed file {}: {source}", path.display())]
+    SeedIo {
+        /// The seed file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The seed is not valid.
+    #[error("invalid seed{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    InvalidSeed {
+        /// The seed file, if it came from one.
+        path: Option<PathBuf>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The state file exists but is not a valid state; it was left untouched.
+    #[error("state file {} is corrupt and was left untouched: {message}", path.display())]
+    CorruptState {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The state file (or its lock file) could not be read or written.
+    #[error("state file {}: {source}", path.display())]
+    StateIo {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Another emulator holds the state file in exclusive mode.
+    #[error("state file {} is in use by another emulator (use shared mode to share it)", path.display())]
+    StateFileInUse {
+        /// The state file.
+        path: PathBuf,
+    },
+    /// The server failed while running.
+    #[error("server error: {0}")]
+    Server(std::io::Error),
+}
+
+/// Starts emulators; see [`Emulator::start`].
+#[derive(Debug)]
+pub struct Emulator {
+    _private: (),
+}
+
+impl Emulator {
+    /// Loads the state, binds the listen address and serves in the background on the
+    /// current tokio runtime until [`RunningEmulator::shutdown`].
+    pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, Error> {
+        let EmulatorConfig {
+            listen,
+            seed,
+            credentials,
+            provisioning_delay,
+            state_file,
+            state_sharing,
+            faults,
+        } = config;
+        let store = match state_file {
+            None => store::Store::in_memory(seed.state),
+            Some(path) => tokio::task::spawn_blocking(move || {
+                store::Store::open(&path, state_sharing, seed.state)
+            })
+            .await
+            .map_err(|e| Error::Server(std::io::Error::other(e)))??,
+        };
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: listen,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: listen,
+            source,
+        })?;
+        let app = server::App {
+            store,
+            credentials: Arc::new(credentials),
+            delay: provisioning_delay,
+            faults: faults.then(faults::Faults::default),
+        };
+        let router = server::router(app);
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(
+                conn::KillableListener::new(listener),
+                router.into_make_service_with_connect_info::<conn::ConnHandle>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+        });
+        Ok(RunningEmulator {
+            local_addr,
+            stop: Some(stop_tx),
+            task,
+        })
+    }
+}
+
+/// A running emulator. Dropping it also stops it (without waiting).
+#[derive(Debug)]
+pub struct RunningEmulator {
+    local_addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningEmulator {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The API base URL, e.g. `http://127.0.0.1:8787/client/v4`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/client/v4", self.local_addr)
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and returns.
+    pub async fn shutdown(mut self) -> Result<(), Error> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result.map_err(Error::Server),
+            Err(join) => Err(Error::Server(std::io::Error::other(join))),
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! `cf-bindings-emulator`: runs the local Service Bindings API emulator.
+#![forbid(unsafe_code)]
+
+use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+
+use cf_bindings_emulator::{
+    Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, Emulator, EmulatorConfig,
+    Seed, StateSharing,
+};
+use clap::Parser;
+
+/// A local emulator of Cloudflare's BYOIP Service Bindings API.
+///
+/// Serves the five Service Bindings operations under /client/v4 with Cloudflare's
+/// rules. Prints the base URL to use (for CLOUDFLARE_BASE_URL) on its first line of
+/// standard output, logs one line per request to standard error, and shuts down
+/// gracefully on Ctrl-C or SIGTERM.
+#[derive(Debug, Parser)]
+#[command(name = "cf-bindings-emulator", version)]
+struct Args {
+    /// Address and port to listen on (port 0 picks a free port).
+    #[arg(long, env = "CF_EMULATOR_LISTEN", default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+
+    /// Seed file (TOML if it ends in .toml, JSON otherwise) with the services,
+    /// accounts, prefixes and bindings to start with; default: the built-in demo seed.
+    /// Ignored when --state names an existing file.
+    #[arg(long, env = "CF_EMULATOR_SEED", value_name = "FILE")]
+    seed: Option<PathBuf>,
+
+    /// State file: loaded at start if it exists (else created from the seed) and saved
+    /// atomically after every change. Default: state kept in memory only.
+    #[arg(long, env = "CF_EMULATOR_STATE", value_name = "FILE")]
+    state: Option<PathBuf>,
+
+    /// Let several processes share the --state file: every request locks FILE.lock
+    /// and re-reads the file. Without it, the emulator owns the file exclusively.
+    #[arg(long, env = "CF_EMULATOR_SHARED_STATE", requires = "state")]
+    shared_state: bool,
+
+    /// API token accepted as `Authorization: Bearer <token>`.
+    #[arg(long, env = "CF_EMULATOR_TOKEN", default_value = DEFAULT_API_TOKEN, hide_env_values = true)]
+    token: String,
+
+    /// Email accepted in X-Auth-Email (with --api-key in X-Auth-Key).
+    #[arg(long, env = "CF_EMULATOR_EMAIL", default_value = DEFAULT_EMAIL)]
+    email: String,
+
+    /// Global API key accepted in X-Auth-Key (with --email in X-Auth-Email).
+    #[arg(long, env = "CF_EMULATOR_API_KEY", default_value = DEFAULT_API_KEY, hide_env_values = true)]
+    api_key: String,
+
+    /// Accept any non-empty API token or email/key pair (missing credentials are
+    /// still refused).
+    #[arg(long, env = "CF_EMULATOR_ACCEPT_ANY_CREDENTIALS")]
+    accept_any_credentials: bool,
+
+    /// How long a new binding reports `provisioning` before `active`: a number with
+    /// an optional unit ms, s, m or h (`2s`, `500ms`, `0`; a bare number is seconds).
+    #[arg(long, env = "CF_EMULATOR_PROVISIONING_DELAY", default_value = "2s", value_parser = parse_duration)]
+    provisioning_delay: Duration,
+
+    /// Serve the fault-injection endpoint POST/GET/DELETE /__emulator/faults, which
+    /// scripts the next responses of each operation (for testing clients).
+    #[arg(long, env = "CF_EMULATOR_FAULTS")]
+    faults: bool,
+}
+
+/// Parses `2s`, `500ms`, `1.5m`, `1h`, `0` (a bare number is seconds).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("invalid duration {text:?}: expected e.g. 2s, 500ms, 0"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("invalid duration unit {other:?}: use ms, s, m or h")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("invalid duration {text:?}: {e}"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let args = Args::parse();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cf-bindings-emulator: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
+    let seed = match &args.seed {
+        Some(path) => Seed::load(path)?,
+        None => Seed::demo(),
+    };
+    let config = EmulatorConfig {
+        listen: args.listen,
+        seed,
+        credentials: Credentials {
+            api_token: Some(args.token),
+            email: Some(args.email),
+            api_key: Some(args.api_key),
+            accept_any: args.accept_any_credentials,
+        },
+        provisioning_delay: args.provisioning_delay,
+        state_file: args.state,
+        state_sharing: if args.shared_state {
+            StateSharing::Shared
+        } else {
+            StateSharing::Exclusive
+        },
+        faults: args.faults,
+    };
+    let running = Emulator::start(config).await?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", running.base_url());
+        let _ = stdout.flush();
+    }
+    tracing::info!(
+        base_url = running.base_url(),
+        faults = args.faults,
+        "emulator started; stop with Ctrl-C"
+    );
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    running.shutdown().await
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

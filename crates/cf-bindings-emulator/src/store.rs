@@ -1,0 +1,257 @@
+//! Where the state lives: in memory, or in a state file saved atomically after every
+//! change (optionally shared by several processes through a lock file).
+
+use std::{
+    fs::{File, OpenOptions},
+    io::Write,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, MutexGuard},
+};
+
+use crate::{
+    Error, StateSharing,
+    envelope::ApiError,
+    state::{Document, State},
+};
+
+/// The state behind one mutex, plus how it is persisted.
+#[derive(Debug, Clone)]
+pub(crate) struct Store {
+    inner: Arc<Mutex<State>>,
+    file: Option<Arc<StateFile>>,
+}
+
+#[derive(Debug)]
+struct StateFile {
+    path: PathBuf,
+    lock_path: PathBuf,
+    sharing: StateSharing,
+    /// In exclusive mode: the lock file, locked for the emulator's whole life.
+    _held_lock: Option<File>,
+}
+
+impl Store {
+    /// A store that keeps the state in memory only.
+    pub(crate) fn in_memory(state: State) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(state)),
+            file: None,
+        }
+    }
+
+    /// A store backed by `path`: loads it if it exists (the seed is then ignored),
+    /// otherwise writes `seed` to it.
+    pub(crate) fn open(path: &Path, sharing: StateSharing, seed: State) -> Result<Self, Error> {
+        let path = path.to_owned();
+        let lock_path = lock_path_of(&path);
+        let lock_file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|source| Error::StateIo {
+                path: lock_path.clone(),
+                source,
+            })?;
+        match sharing {
+            StateSharing::Exclusive => match lock_file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::StateFileInUse { path });
+                }
+                Err(std::fs::TryLockError::Error(source)) => {
+                    return Err(Error::StateIo {
+                        path: lock_path,
+                        source,
+                    });
+                }
+            },
+            StateSharing::Shared => lock_file.lock().map_err(|source| Error::StateIo {
+                path: lock_path.clone(),
+                source,
+            })?,
+        }
+        let state = match read_state(&path)? {
+            Some(state) => state,
+            None => {
+                save_atomically(&path, &seed).map_err(|source| Error::StateIo {
+                    path: path.clone(),
+                    source,
+                })?;
+                seed
+            }
+        };
+        let held = match sharing {
+            StateSharing::Exclusive => Some(lock_file),
+            // Dropping the file releases the lock taken for the initial load.
+            StateSharing::Shared => None,
+        };
+        Ok(Self {
+            inner: Arc::new(Mutex::new(state)),
+            file: Some(Arc::new(StateFile {
+                path,
+                lock_path,
+                sharing,
+                _held_lock: held,
+            })),
+        })
+    }
+
+    fn guard(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied change: changes
+        // are applied to a copy when persisted, and rules never panic.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the current state (blocking: call from a blocking thread).
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> Result<R, ApiError> {
+        let mut guard = self.guard();
+        if let Some(file) = self.shared_file() {
+            let _lock = file.lock(false)?;
+            refresh(&file.path, &mut guard)?;
+            return Ok(f(&guard));
+        }
+        Ok(f(&guard))
+    }
+
+    /// Applies the change `f`; if it succeeds and the store has a file, saves the new
+    /// state before returning (blocking: call from a blocking thread). A failed save
+    /// leaves the state unchanged.
+    pub(crate) fn write<R>(
+        &self,
+        f: impl FnOnce(&mut State) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let mut guard = self.guard();
+        let Some(file) = &self.file else {
+            return f(&mut guard);
+        };
+        let _lock = match file.sharing {
+            StateSharing::Shared => {
+                let lock = file.lock(true)?;
+                refresh(&file.path, &mut guard)?;
+                Some(lock)
+            }
+            StateSharing::Exclusive => None,
+        };
+        let mut next = guard.clone();
+        let result = f(&mut next)?;
+        save_atomically(&file.path, &next).map_err(|err| {
+            tracing::error!(path = %file.path.display(), error = %err, "could not save the state file");
+            ApiError::storage(format!(
+                "The state could not be saved ({err}); nothing was changed"
+            ))
+        })?;
+        *guard = next;
+        Ok(result)
+    }
+
+    fn shared_file(&self) -> Option<&StateFile> {
+        self.file
+            .as_deref()
+            .filter(|f| f.sharing == StateSharing::Shared)
+    }
+}
+
+impl StateFile {
+    /// Locks the lock file (exclusive for writers, shared for readers) until the
+    /// returned file is dropped.
+    fn lock(&self, exclusive: bool) -> Result<File, ApiError> {
+        let fail = |err: std::io::Error| {
+            ApiError::storage(format!(
+                "Could not lock {}: {err}",
+                self.lock_path.display()
+            ))
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(fail)?;
+        if exclusive {
+            file.lock().map_err(fail)?;
+        } else {
+            file.lock_shared().map_err(fail)?;
+        }
+        Ok(file)
+    }
+}
+
+/// Replaces `state` with the file's content (shared mode, under the lock).
+fn refresh(path: &Path, state: &mut State) -> Result<(), ApiError> {
+    match read_state(path) {
+        Ok(Some(loaded)) => {
+            *state = loaded;
+            Ok(())
+        }
+        // The file was removed behind our back: keep the state we have; the next
+        // change writes it again.
+        Ok(None) => Ok(()),
+        Err(err) => Err(ApiError::storage(err.to_string())),
+    }
+}
+
+/// The lock file beside a state file: `state.json` → `state.json.lock`.
+fn lock_path_of(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_owned()).unwrap_or_default();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// Reads and validates a state file; `None` if it does not exist.
+fn read_state(path: &Path) -> Result<Option<State>, Error> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::StateIo {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let corrupt = |message: String| Error::CorruptState {
+        path: path.to_owned(),
+        message,
+    };
+    let doc: Document = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    State::from_document(doc).map(Some).map_err(corrupt)
+}
+
+/// Writes the state to a temporary file in the same directory, fsyncs it, renames it
+/// over `path` and fsyncs the directory: a crash leaves either the old or the new file.
+fn save_atomically(path: &Path, state: &State) -> std::io::Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(&state.to_document())?;
+    bytes.push(b'\n');
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".to_owned());
+    let tmp = dir.join(format!(
+        ".{file_name}.tmp.{}.{:08x}",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let written = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(err) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err);
+    }
+    // Make the rename itself durable.
+    File::open(&dir)?.sync_all()
+}
