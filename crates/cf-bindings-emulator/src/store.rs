@@ -6,6 +6,7 @@ use std::{
     io::Write,
     path::{Path, PathBuf},
     sync::{Arc, Mutex, MutexGuard},
+    time::{Duration, Instant},
 };
 
 use crate::{
@@ -67,10 +68,18 @@ impl Store {
                     });
                 }
             },
-            StateSharing::Shared => lock_file.lock().map_err(|source| Error::StateIo {
-                path: lock_path.clone(),
-                source,
-            })?,
+            StateSharing::Shared => match lock_waiting(&lock_file, true) {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {
+                    return Err(Error::StateFileInUse { path });
+                }
+                Err(source) => {
+                    return Err(Error::StateIo {
+                        path: lock_path,
+                        source,
+                    });
+                }
+            },
         }
         let state = match read_state(&path)? {
             Some(state) => state,
@@ -170,12 +179,40 @@ impl StateFile {
             .write(true)
             .open(&self.lock_path)
             .map_err(fail)?;
-        if exclusive {
-            file.lock().map_err(fail)?;
-        } else {
-            file.lock_shared().map_err(fail)?;
-        }
+        lock_waiting(&file, exclusive).map_err(fail)?;
         Ok(file)
+    }
+}
+
+/// How long a shared-mode emulator waits for the lock file before giving up (an
+/// exclusive emulator on the same file would otherwise block it forever).
+const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Locks `file` (exclusive or shared), polling so that a lock held forever by an
+/// exclusive-mode emulator ends in a `TimedOut` error instead of a hang.
+fn lock_waiting(file: &File, exclusive: bool) -> std::io::Result<()> {
+    let started = Instant::now();
+    let mut pause = Duration::from_micros(200);
+    loop {
+        let attempt = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match attempt {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::Error(err)) => return Err(err),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if started.elapsed() >= LOCK_TIMEOUT {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the state file stayed locked by another emulator",
+                    ));
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(10));
+            }
+        }
     }
 }
 

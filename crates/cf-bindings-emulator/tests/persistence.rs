@@ -1,0 +1,323 @@
+//! State files: saved on every change, survive restarts and SIGKILL, shared between
+//! processes; corrupt files are refused and left untouched. Also the binary itself.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+};
+
+use cf_bindings_emulator::{
+    CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR,
+    DEMO_IPV6_PREFIX_ID, Emulator, EmulatorConfig, Error, MAGIC_TRANSIT_SERVICE_ID,
+    StateSharing, error_codes,
+};
+use common::{check_invariants, config, start_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn file_config(path: &Path, sharing: StateSharing) -> EmulatorConfig {
+    EmulatorConfig {
+        state_file: Some(path.to_owned()),
+        state_sharing: sharing,
+        ..config()
+    }
+}
+
+#[tokio::test]
+async fn state_file_is_created_saved_and_reloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let emu = start_with(file_config(&path, StateSharing::Exclusive)).await;
+    let on_disk: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(on_disk["version"], 1, "created from the seed at start");
+
+    let created = emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.7/32", CDN_SERVICE_ID).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.body["result"]["id"].as_str().unwrap().to_owned();
+    // Saved before the answer was sent.
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(&id), "{text}");
+    // A refused change saves nothing new.
+    emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.7/32", CDN_SERVICE_ID)
+        .await
+        .expect_error(400, error_codes::DUPLICATE_BINDING);
+    let before = emu.list(DEMO_IPV4_PREFIX_ID).await;
+    emu.running.shutdown().await.unwrap();
+
+    // Restart with a different seed: the file wins.
+    let again = start_with(EmulatorConfig {
+        seed: cf_bindings_emulator::Seed::from_json(r#"{"services": []}"#).unwrap(),
+        ..file_config(&path, StateSharing::Exclusive)
+    })
+    .await;
+    assert_eq!(again.list(DEMO_IPV4_PREFIX_ID).await, before);
+    let deleted = again.delete(DEMO_IPV4_PREFIX_ID, &id).await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    again.running.shutdown().await.unwrap();
+    let third = start_with(file_config(&path, StateSharing::Exclusive)).await;
+    assert_eq!(third.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+    // No temporary files are left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| n == "state.json" || n == "state.json.lock"), "{names:?}");
+}
+
+#[tokio::test]
+async fn corrupt_state_file_is_an_error_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let corrupt: [&[u8]; 4] = [
+        b"{\"version\": 1, \"services\": [",
+        b"\x00\x01garbage",
+        // Valid JSON that breaks a rule: a first binding that is not the prefix.
+        br#"{"accounts": [{"id": "0123456789abcdef0123456789abcdef", "prefixes": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cidr": "192.0.2.0/24", "bindings": [{"cidr": "192.0.2.0/25", "service_id": "2db684ee7ca04e159946fd05b99e1bcd"}]}]}], "services": [{"id": "2db684ee7ca04e159946fd05b99e1bcd", "name": "Magic Transit"}]}"#,
+        br#"{"version": 99}"#,
+    ];
+    for bytes in corrupt {
+        std::fs::write(&path, bytes).unwrap();
+        let err = Emulator::start(file_config(&path, StateSharing::Exclusive))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::CorruptState { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(msg.contains("state.json") && msg.contains("untouched"), "{msg}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "file untouched");
+    }
+}
+
+#[tokio::test]
+async fn exclusive_state_file_refuses_a_second_emulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let first = start_with(file_config(&path, StateSharing::Exclusive)).await;
+    let err = Emulator::start(file_config(&path, StateSharing::Exclusive))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::StateFileInUse { .. }), "{err:?}");
+    first.running.shutdown().await.unwrap();
+    // Released on shutdown.
+    let second = start_with(file_config(&path, StateSharing::Exclusive)).await;
+    second.running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn shared_state_file_serializes_two_emulators() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let a = Arc::new(start_with(file_config(&path, StateSharing::Shared)).await);
+    let b = Arc::new(start_with(file_config(&path, StateSharing::Shared)).await);
+
+    // 20 concurrent creates of the IPv6 base through both: exactly one wins.
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let emu = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            emu.create(DEMO_IPV6_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, MAGIC_TRANSIT_SERVICE_ID)
+                .await
+        }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        let answer = task.await.unwrap();
+        match answer.status.as_u16() {
+            201 => created += 1,
+            _ => {
+                answer.expect_error(400, error_codes::DUPLICATE_BINDING);
+            }
+        }
+    }
+    assert_eq!(created, 1);
+
+    // 40 concurrent disjoint creates through both: none lost, both see all.
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let emu = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let answer = emu
+                .create(DEMO_IPV4_PREFIX_ID, &format!("203.0.113.{i}/32"), CDN_SERVICE_ID)
+                .await;
+            assert_eq!(answer.status, StatusCode::CREATED, "{:#}", answer.body);
+            answer.body["result"]["id"].as_str().unwrap().to_owned()
+        }));
+    }
+    let mut ids = Vec::new();
+    for task in tasks {
+        ids.push(task.await.unwrap());
+    }
+    for emu in [&a, &b] {
+        let listed = emu.list(DEMO_IPV4_PREFIX_ID).await;
+        assert_eq!(listed.len(), 41);
+        for id in &ids {
+            assert!(listed.iter().any(|b| b["id"] == json!(id)), "{id} lost");
+        }
+        check_invariants("203.0.113.0/24", &listed);
+    }
+}
+
+fn emulator_binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cf-bindings-emulator"))
+}
+
+/// Spawns the binary and reads the base URL from its first stdout line.
+fn spawn_binary(args: &[&str]) -> (Child, String) {
+    let mut child = emulator_binary()
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let base = line.trim().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with("/client/v4"), "{base:?}");
+    (child, base)
+}
+
+fn bindings_of(base: &str, prefix: &str) -> String {
+    format!("{base}/accounts/{DEMO_ACCOUNT_ID}/addressing/prefixes/{prefix}/bindings")
+}
+
+#[tokio::test]
+async fn sigkill_mid_stream_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let path_arg = path.to_str().unwrap().to_owned();
+    let args = ["--listen", "127.0.0.1:0", "--state", &path_arg, "--provisioning-delay", "0"];
+    let (mut child, base) = spawn_binary(&args);
+    let client = reqwest::Client::new();
+
+    // A writer streams creates and records every acknowledged one.
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let writer = {
+        let acked = acked.clone();
+        let client = client.clone();
+        let url = bindings_of(&base, DEMO_IPV4_PREFIX_ID);
+        tokio::spawn(async move {
+            for i in 0..256 {
+                let sent = client
+                    .post(&url)
+                    .bearer_auth("emulator-token")
+                    .json(&json!({"cidr": format!("203.0.113.{i}/32"), "service_id": CDN_SERVICE_ID}))
+                    .send()
+                    .await;
+                let Ok(response) = sent else { break };
+                let Ok(body) = response.json::<Value>().await else { break };
+                assert_eq!(body["success"], true, "{body}");
+                acked
+                    .lock()
+                    .unwrap()
+                    .push(body["result"]["cidr"].as_str().unwrap().to_owned());
+            }
+        })
+    };
+    while acked.lock().unwrap().len() < 25 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    writer.await.unwrap();
+    let acked = acked.lock().unwrap().clone();
+    assert!(acked.len() < 256, "the kill happened mid-stream");
+
+    // Restart on the same file: it loads (not corrupt) and holds every acked write.
+    let (mut child, base) = spawn_binary(&args);
+    let body: Value = client
+        .get(bindings_of(&base, DEMO_IPV4_PREFIX_ID))
+        .bearer_auth("emulator-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stored: Vec<String> = body["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|b| b["cidr"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(&stored[..acked.len()], &acked[..], "every acknowledged write, in order");
+    assert!(stored.len() <= acked.len() + 1, "at most the in-flight write beyond them");
+    check_invariants("203.0.113.0/24", body["result"].as_array().unwrap());
+}
+
+#[test]
+fn binary_refuses_a_corrupt_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    std::fs::write(&path, b"{not json").unwrap();
+    let output = emulator_binary()
+        .args(["--listen", "127.0.0.1:0", "--state", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("corrupt") && stderr.contains("state.json"), "{stderr}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"{not json");
+}
+
+#[test]
+fn help_documents_every_option() {
+    let output = emulator_binary().arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for option in [
+        "--listen",
+        "--seed",
+        "--state",
+        "--shared-state",
+        "--token",
+        "--email",
+        "--api-key",
+        "--accept-any-credentials",
+        "--provisioning-delay",
+        "--faults",
+        "--help",
+        "--version",
+        "CF_EMULATOR_TOKEN",
+        "127.0.0.1:8787",
+    ] {
+        assert!(help.contains(option), "{option} missing from:\n{help}");
+    }
+    let token_line = help.lines().find(|l| l.contains("--token")).unwrap();
+    assert!(!token_line.is_empty());
+    // Every option line is followed by a description.
+    let options = help.lines().filter(|l| l.trim_start().starts_with("--")).count();
+    assert_eq!(options, 10, "{help}");
+}
+
+#[tokio::test]
+async fn binary_starts_with_the_default_seed_and_stops_on_sigterm() {
+    let (mut child, base) = spawn_binary(&["--listen", "127.0.0.1:0"]);
+    let client = reqwest::Client::new();
+    let body: Value = client
+        .get(bindings_of(&base, DEMO_IPV4_PREFIX_ID))
+        .bearer_auth("emulator-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["result"][0]["cidr"], "203.0.113.0/24");
+    assert_eq!(body["result"][0]["provisioning"]["state"], "active");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful exit on SIGTERM: {exit:?}");
+}
