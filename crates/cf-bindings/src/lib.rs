@@ -1,1 +1,87 @@
-//! placeholder
+//! A client for Cloudflare's BYOIP **Service Bindings** API that you can trust.
+//!
+//! A service binding routes a CIDR of a Bring-Your-Own-IP prefix to a Cloudflare
+//! service (Magic Transit, CDN, Spectrum). This crate wraps the raw, generated client
+//! (`cf-bindings-generated`) with:
+//! - validated types: [`AccountId`], [`PrefixId`], [`BindingId`], [`ServiceId`]
+//!   (no character that could change a URL gets through), [`Cidr`] (IPv4 and IPv6,
+//!   host bits refused with a suggestion), [`ProvisioningState`];
+//! - Cloudflare's envelope decoded once, in [`envelope`]: a `200` with
+//!   `success: false` is an error, every error code is kept, and an HTML page from
+//!   the edge becomes a readable [`Error`] with the `cf-ray`;
+//! - authentication from code or the environment ([`config`]), with secrets that
+//!   never print;
+//! - retries with backoff that never create a binding twice ([`retry`]);
+//! - [`Bindings::wait_until_active`] ([`wait`]) and a longest-prefix-match
+//!   [`RoutingTable`] ([`routing`]).
+//!
+//! # Example
+//! ```no_run
+//! use std::time::Duration;
+//! use cf_bindings::{Client, WaitOptions};
+//!
+//! # async fn run() -> Result<(), cf_bindings::Error> {
+//! // CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY), CLOUDFLARE_BASE_URL.
+//! let client = Client::from_env()?;
+//! let account = client.account("023e105f4ecef8ad9ca31a8372d0c353");
+//! let bindings = account.prefix("2af39739cc4e3b5910c918468bb89828").bindings();
+//!
+//! for binding in bindings.list().await?.iter() {
+//!     println!("{} → {} ({})", binding.cidr, binding.service_name, binding.state);
+//! }
+//!
+//! // Bind one address to the CDN, then wait for it to propagate.
+//! let cdn = account.services().find("CDN").await?;
+//! let created = bindings.create("192.0.2.1/32", &cdn.id).await?;
+//! let active = bindings
+//!     .wait_until_active(
+//!         &created.id,
+//!         &WaitOptions::new().with_timeout(Duration::from_secs(6 * 3600)),
+//!         |b| eprintln!("{} is {}", b.id, b.state),
+//!     )
+//!     .await?;
+//! println!("{} is active", active.cidr);
+//!
+//! // Where does traffic to 192.0.2.1 go?
+//! let table = bindings.routing_table().await?;
+//! if let Some(decider) = table.route("192.0.2.1".parse().expect("an address")) {
+//!     println!("192.0.2.1 → {}", decider.service_name);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Errors
+//! Every failure is an [`Error`] with a one-line `Display`, e.g. `create service
+//! binding: HTTP 400: Cloudflare error 1002: Prefix not found (cf-ray
+//! 8c2f0000test-EMU)`, and helpers: [`Error::status`], [`Error::codes`],
+//! [`Error::is_not_found`], [`Error::is_auth`], [`Error::is_rate_limited`],
+//! [`Error::retry_after`], [`Error::is_retryable`].
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cidr;
+pub mod client;
+pub mod config;
+pub mod envelope;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod retry;
+pub mod routing;
+pub mod state;
+pub mod wait;
+
+pub use cidr::Cidr;
+pub use client::{Account, Bindings, Client, Prefix, Services};
+pub use config::{ClientBuilder, Credentials, Secret};
+pub use envelope::Response;
+pub use error::{
+    ApiError, ApiMessage, BodyError, ConfigError, DecodeError, Error, InvalidInput, Operation,
+};
+pub use ids::{AccountId, BindingId, PrefixId, ServiceId};
+pub use model::{Service, ServiceBinding};
+pub use retry::RetryPolicy;
+pub use routing::RoutingTable;
+pub use state::ProvisioningState;
+pub use wait::WaitOptions;

@@ -1,0 +1,437 @@
+//! Configuration: [`Secret`], [`Credentials`] and [`ClientBuilder`].
+//!
+//! # How authentication is applied
+//! The client built by [`ClientBuilder::build`] carries the credentials as default
+//! headers of its `reqwest::Client`: `Authorization: Bearer <token>` for an API token,
+//! or `X-Auth-Email` + `X-Auth-Key` for a global API key. The values are marked
+//! sensitive, so reqwest and its logging never print them; the crate never logs
+//! headers, and [`Secret`] prints a mask in `Debug` and `Display`.
+//!
+//! A caller-supplied `reqwest::Client` ([`ClientBuilder::http_client`]) cannot be given
+//! headers after it was built, so it must already carry the credentials: build it
+//! with `default_headers(credentials.headers()?)`. Setting credentials on the builder
+//! as well is refused, rather than silently sending requests without them. The
+//! builder's user agent and connect timeout then do not apply either (the client's
+//! own do); the per-request timeout still applies.
+//!
+//! # Environment
+//! [`ClientBuilder::from_env`] reads the variables of Cloudflare's official SDKs:
+//! - `CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` and `CLOUDFLARE_API_KEY` together.
+//!   When a token is set, it wins and the email and key are ignored.
+//! - `CLOUDFLARE_BASE_URL` (optional), default `https://api.cloudflare.com/client/v4`.
+//!
+//! A variable that is set but empty, an email without a key (or the reverse), no
+//! credentials at all, or an invalid base URL is a [`ConfigError`] naming the
+//! variable.
+
+use std::{fmt, time::Duration};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::{
+    client::Client,
+    error::{ConfigError, Error},
+    retry::RetryPolicy,
+};
+
+/// Cloudflare's API base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+
+/// The `User-Agent` of every request: `cf-bindings/<version>`.
+pub const USER_AGENT: &str = concat!("cf-bindings/", env!("CARGO_PKG_VERSION"));
+
+/// The default timeout of one request, connection and body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Environment variable: an API token.
+pub const ENV_API_TOKEN: &str = "CLOUDFLARE_API_TOKEN";
+/// Environment variable: the email of a global API key.
+pub const ENV_EMAIL: &str = "CLOUDFLARE_EMAIL";
+/// Environment variable: a global API key.
+pub const ENV_API_KEY: &str = "CLOUDFLARE_API_KEY";
+/// Environment variable: the API base URL.
+pub const ENV_BASE_URL: &str = "CLOUDFLARE_BASE_URL";
+
+/// A secret string (an API token or key). `Debug` and `Display` print `****`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself. Do not log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the secret is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("****")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// How requests authenticate. `Debug` masks the token and key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// An API token (`Authorization: Bearer <token>`), the preferred scheme.
+    ApiToken(Secret),
+    /// A legacy global API key with its account email (`X-Auth-Email`, `X-Auth-Key`).
+    ApiKey {
+        /// The account's email.
+        email: String,
+        /// The global API key.
+        key: Secret,
+    },
+}
+
+impl Credentials {
+    /// An API token.
+    pub fn api_token(token: impl Into<Secret>) -> Self {
+        Self::ApiToken(token.into())
+    }
+
+    /// A global API key and its email.
+    pub fn api_key(email: impl Into<String>, key: impl Into<Secret>) -> Self {
+        Self::ApiKey {
+            email: email.into(),
+            key: key.into(),
+        }
+    }
+
+    /// Reads `CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY`.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable when none is set, one is empty, or only
+    /// one of the email and key is set.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(env_lookup)
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let non_empty = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match lookup(name) {
+                Some(value) if value.trim().is_empty() => Err(ConfigError::new(
+                    Some(name),
+                    format!("{name} is set but empty"),
+                )),
+                other => Ok(other),
+            }
+        };
+        if let Some(token) = non_empty(ENV_API_TOKEN)? {
+            if lookup(ENV_EMAIL).is_some() || lookup(ENV_API_KEY).is_some() {
+                tracing::debug!("{ENV_API_TOKEN} is set: ignoring {ENV_EMAIL} and {ENV_API_KEY}");
+            }
+            return Ok(Self::api_token(token));
+        }
+        match (non_empty(ENV_EMAIL)?, non_empty(ENV_API_KEY)?) {
+            (Some(email), Some(key)) => Ok(Self::api_key(email, key)),
+            (Some(_), None) => Err(ConfigError::new(
+                Some(ENV_API_KEY),
+                format!(
+                    "{ENV_EMAIL} is set but {ENV_API_KEY} is not; set both, or set {ENV_API_TOKEN}"
+                ),
+            )),
+            (None, Some(_)) => Err(ConfigError::new(
+                Some(ENV_EMAIL),
+                format!(
+                    "{ENV_API_KEY} is set but {ENV_EMAIL} is not; set both, or set {ENV_API_TOKEN}"
+                ),
+            )),
+            (None, None) => Err(ConfigError::new(
+                Some(ENV_API_TOKEN),
+                format!("no credentials: set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY}"),
+            )),
+        }
+    }
+
+    /// The authentication headers, marked sensitive, for building a
+    /// `reqwest::Client` of your own (see [`ClientBuilder::http_client`]).
+    ///
+    /// # Errors
+    /// A [`ConfigError`] when a value is empty or holds characters an HTTP header
+    /// cannot carry (the error never contains the secret).
+    pub fn headers(&self) -> Result<HeaderMap, ConfigError> {
+        fn value(what: &str, text: &str) -> Result<HeaderValue, ConfigError> {
+            if text.trim().is_empty() {
+                return Err(ConfigError::new(None, format!("the {what} is empty")));
+            }
+            let mut value = HeaderValue::from_str(text).map_err(|_| {
+                ConfigError::new(
+                    None,
+                    format!("the {what} contains characters not allowed in an HTTP header"),
+                )
+            })?;
+            value.set_sensitive(true);
+            Ok(value)
+        }
+        let mut headers = HeaderMap::new();
+        match self {
+            Self::ApiToken(token) => {
+                let token = value("API token", token.expose().trim())?;
+                let mut bearer = b"Bearer ".to_vec();
+                bearer.extend_from_slice(token.as_bytes());
+                let mut bearer = HeaderValue::from_bytes(&bearer).map_err(|_| {
+                    ConfigError::new(
+                        None,
+                        "the API token contains characters not allowed in an HTTP header",
+                    )
+                })?;
+                bearer.set_sensitive(true);
+                headers.insert(reqwest::header::AUTHORIZATION, bearer);
+            }
+            Self::ApiKey { email, key } => {
+                headers.insert(
+                    HeaderName::from_static("x-auth-email"),
+                    value("email", email.trim())?,
+                );
+                headers.insert(
+                    HeaderName::from_static("x-auth-key"),
+                    value("API key", key.expose().trim())?,
+                );
+            }
+        }
+        Ok(headers)
+    }
+
+    /// The scheme's name, for diagnostics: `api token` or `api key`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ApiToken(_) => "api token",
+            Self::ApiKey { .. } => "api key",
+        }
+    }
+}
+
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// Checks a base URL and drops its trailing `/`.
+fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String, ConfigError> {
+    let named = |what: String| match variable {
+        Some(v) => ConfigError::new(Some(v), format!("{v}: {what}")),
+        None => ConfigError::new(None, format!("base URL: {what}")),
+    };
+    let trimmed = url.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Err(named("is empty".to_owned()));
+    }
+    let parsed = reqwest::Url::parse(trimmed)
+        .map_err(|e| named(format!("{trimmed:?} is not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(named(format!(
+            "{trimmed:?} is not an http(s) URL with a host"
+        )));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(named(format!(
+            "{trimmed:?} must not have a query or fragment"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Builds a [`Client`]. Start from [`Client::builder`] or [`ClientBuilder::from_env`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    base_url_variable: Option<&'static str>,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field(
+                "http_client",
+                &self.http.as_ref().map(|_| "caller-supplied"),
+            )
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            base_url_variable: None,
+            credentials: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            http: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults and no credentials.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder configured from the environment (see the [module docs](self)).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable at fault.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(env_lookup)
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for
+    /// tests, or configuration from elsewhere).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable at fault.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let credentials = Credentials::from_lookup(&lookup)?;
+        let mut builder = Self::new().credentials(credentials);
+        if let Some(url) = lookup(ENV_BASE_URL) {
+            builder.base_url = Some(validate_base_url(&url, Some(ENV_BASE_URL))?);
+            builder.base_url_variable = Some(ENV_BASE_URL);
+        }
+        Ok(builder)
+    }
+
+    /// Sets the API base URL (default [`DEFAULT_BASE_URL`]).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self.base_url_variable = None;
+        self
+    }
+
+    /// Sets the credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Authenticates with an API token.
+    pub fn api_token(self, token: impl Into<Secret>) -> Self {
+        self.credentials(Credentials::api_token(token))
+    }
+
+    /// Authenticates with a global API key and its email.
+    pub fn api_key(self, email: impl Into<String>, key: impl Into<Secret>) -> Self {
+        self.credentials(Credentials::api_key(email, key))
+    }
+
+    /// Sets the connect timeout (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the timeout of one request, body included (default 60 s). Each retry
+    /// gets its own; the retry policy's deadline bounds them all.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Uses a `reqwest::Client` of your own. It must already carry the credentials
+    /// (`default_headers(credentials.headers()?)`); see the [module docs](self).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when there are no credentials, credentials are set together
+    /// with a caller-supplied client, a credential cannot be sent in a header, or the
+    /// base URL is invalid.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = match &self.base_url {
+            Some(url) => validate_base_url(url, self.base_url_variable)?,
+            None => DEFAULT_BASE_URL.to_owned(),
+        };
+        let (http, auth) = match (self.http, self.credentials) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    None,
+                    "credentials cannot be added to a caller-supplied reqwest::Client; build it with default_headers(credentials.headers()?) and do not set credentials on the builder",
+                )
+                .into());
+            }
+            (Some(http), None) => (http, "caller-supplied client"),
+            (None, Some(credentials)) => {
+                let http = reqwest::Client::builder()
+                    .default_headers(credentials.headers()?)
+                    .user_agent(USER_AGENT)
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .build()
+                    .map_err(|e| {
+                        ConfigError::new(None, format!("cannot build the HTTP client: {e}"))
+                    })?;
+                (http, credentials.kind())
+            }
+            (None, None) => {
+                return Err(ConfigError::new(
+                    None,
+                    format!("no credentials: call api_token() or api_key() on the builder, or use Client::from_env() with {ENV_API_TOKEN} set"),
+                )
+                .into());
+            }
+        };
+        Ok(Client::from_parts(
+            base_url,
+            http,
+            auth,
+            self.retry,
+            self.timeout,
+        ))
+    }
+}

@@ -1,0 +1,547 @@
+//! The crate's [`Error`] type and its parts.
+//!
+//! Every failure is an [`Error`] whose `Display` is one line a person can act on,
+//! for example `create service binding: HTTP 400: Cloudflare error 1002: Prefix not
+//! found (cf-ray 8c2f0000test-EMU)`. Helpers such as [`Error::status`],
+//! [`Error::codes`], [`Error::is_not_found`] and [`Error::is_retryable`] answer the
+//! usual questions without matching on variants.
+
+use std::{fmt, time::Duration};
+
+use crate::{ids::BindingId, model::ServiceBinding, state::ProvisioningState};
+
+/// The API operation an error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// List the service bindings of a prefix.
+    ListBindings,
+    /// Get one service binding.
+    GetBinding,
+    /// Create a service binding.
+    CreateBinding,
+    /// Delete a service binding.
+    DeleteBinding,
+    /// List the services of an account.
+    ListServices,
+}
+
+impl Operation {
+    /// The operation in words, as used in error messages.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::ListBindings => "list service bindings",
+            Self::GetBinding => "get service binding",
+            Self::CreateBinding => "create service binding",
+            Self::DeleteBinding => "delete service binding",
+            Self::ListServices => "list services",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value given to the client was refused before any request was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {kind} {value:?}: {reason}")]
+pub struct InvalidInput {
+    kind: &'static str,
+    value: String,
+    reason: String,
+}
+
+/// The longest part of a refused value kept in an [`InvalidInput`].
+const MAX_VALUE_CHARS: usize = 64;
+
+impl InvalidInput {
+    /// A refusal of `value`, a `kind` ("prefix id", "CIDR"), because of `reason`.
+    pub fn new(kind: &'static str, value: impl AsRef<str>, reason: impl Into<String>) -> Self {
+        let value = value.as_ref();
+        let mut kept: String = value.chars().take(MAX_VALUE_CHARS).collect();
+        if kept.len() < value.len() {
+            kept.push('…');
+        }
+        Self {
+            kind,
+            value: kept,
+            reason: reason.into(),
+        }
+    }
+
+    /// What was refused ("account id", "CIDR", ...).
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The refused value (cut after 64 characters).
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Why it was refused.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl From<std::convert::Infallible> for InvalidInput {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+/// The client could not be configured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration: {message}")]
+pub struct ConfigError {
+    variable: Option<&'static str>,
+    message: String,
+}
+
+impl ConfigError {
+    /// A configuration error, naming the environment variable at fault if any.
+    pub(crate) fn new(variable: Option<&'static str>, message: impl Into<String>) -> Self {
+        Self {
+            variable,
+            message: message.into(),
+        }
+    }
+
+    /// The environment variable at fault, when the error is about one.
+    pub fn variable(&self) -> Option<&'static str> {
+        self.variable
+    }
+
+    /// What is wrong and how to fix it.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// One item of an envelope's `errors` or `messages`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiMessage {
+    /// Cloudflare's code (may exceed 65535).
+    pub code: i64,
+    /// The human-readable message.
+    pub message: String,
+    /// A link to documentation about this code, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation_url: Option<String>,
+    /// The JSON pointer of the request field at fault (`source.pointer`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+}
+
+impl ApiMessage {
+    /// A message with a code and text only.
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            documentation_url: None,
+            pointer: None,
+        }
+    }
+}
+
+impl fmt::Display for ApiMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, one_line(&self.message))?;
+        if let Some(pointer) = &self.pointer {
+            write!(f, " (at {pointer})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Cloudflare answered with its envelope and reported failure: a 4xx or 5xx with the
+/// envelope, or a 2xx with `success: false`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation that failed.
+    pub operation: Operation,
+    /// The HTTP status.
+    pub status: u16,
+    /// The envelope's `errors`, in order.
+    pub errors: Vec<ApiMessage>,
+    /// The envelope's `messages`.
+    pub messages: Vec<ApiMessage>,
+    /// The `cf-ray` header, which Cloudflare support asks for.
+    pub cf_ray: Option<String>,
+    /// The delay the server asked for (`Retry-After` or `retry-after-ms`).
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.operation, self.status)?;
+        if (200..300).contains(&self.status) {
+            f.write_str(" with success=false")?;
+        }
+        match self.errors.split_first() {
+            None => f.write_str(": Cloudflare reported no error details")?,
+            Some((first, rest)) => {
+                write!(f, ": Cloudflare error {first}")?;
+                for more in rest {
+                    write!(f, "; error {more}")?;
+                }
+            }
+        }
+        write_tail(f, self.retry_after, self.cf_ray.as_deref())
+    }
+}
+
+/// A response whose body is not Cloudflare's envelope: an HTML page from the edge, an
+/// empty or truncated body, or JSON of another shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BodyError {
+    /// The operation that failed.
+    pub operation: Operation,
+    /// The HTTP status.
+    pub status: u16,
+    /// The `content-type` header, when present.
+    pub content_type: Option<String>,
+    /// What is wrong with the body.
+    pub reason: String,
+    /// The start of the body, on one line (at most 120 characters).
+    pub excerpt: String,
+    /// The `cf-ray` header.
+    pub cf_ray: Option<String>,
+    /// The delay the server asked for (`Retry-After` or `retry-after-ms`).
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: HTTP {}: {}",
+            self.operation, self.status, self.reason
+        )?;
+        if let Some(ct) = &self.content_type {
+            write!(f, " ({ct})")?;
+        }
+        if !self.excerpt.is_empty() {
+            write!(f, ": {:?}", self.excerpt)?;
+        }
+        write_tail(f, self.retry_after, self.cf_ray.as_deref())
+    }
+}
+
+/// A successful envelope whose `result` does not fit: a missing id, an unparsable
+/// CIDR, a value of the wrong type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation whose response did not fit.
+    pub operation: Operation,
+    /// The HTTP status.
+    pub status: u16,
+    /// The field at fault, as a path (`result[2].cidr`), or `result` when unknown.
+    pub field: String,
+    /// What is wrong with it.
+    pub reason: String,
+    /// The `cf-ray` header.
+    pub cf_ray: Option<String>,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: HTTP {}: unexpected response: field `{}` {}",
+            self.operation, self.status, self.field, self.reason
+        )?;
+        write_tail(f, None, self.cf_ray.as_deref())
+    }
+}
+
+impl std::error::Error for ApiError {}
+impl std::error::Error for BodyError {}
+impl std::error::Error for DecodeError {}
+
+fn write_tail(
+    f: &mut fmt::Formatter<'_>,
+    retry_after: Option<Duration>,
+    cf_ray: Option<&str>,
+) -> fmt::Result {
+    if let Some(delay) = retry_after {
+        write!(f, " (retry after {})", human(delay))?;
+    }
+    if let Some(ray) = cf_ray {
+        write!(f, " (cf-ray {ray})")?;
+    }
+    Ok(())
+}
+
+/// `1.5s`, `250ms`, `2m 5s`.
+pub(crate) fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        let s = d.as_secs_f64();
+        if ms.is_multiple_of(1000) {
+            format!("{}s", ms / 1000)
+        } else {
+            format!("{s:.1}s")
+        }
+    } else {
+        let s = d.as_secs();
+        format!("{}m {}s", s / 60, s % 60)
+    }
+}
+
+/// Collapses whitespace runs (newlines included) into single spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Everything that can go wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An id, a CIDR or another argument was refused; no request was sent.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
+
+    /// The client is misconfigured (missing or half-set credentials, a bad base URL).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    /// Cloudflare answered with its envelope and reported failure.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+
+    /// The response body is not Cloudflare's envelope (HTML from the edge, empty or
+    /// truncated JSON).
+    #[error("{0}")]
+    UnexpectedBody(Box<BodyError>),
+
+    /// The envelope reported success but its `result` does not fit.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+
+    /// The connection could not be made; the request was surely not processed.
+    #[error("{operation}: could not connect: {}", chain(source))]
+    Connect {
+        /// The operation that failed.
+        operation: Operation,
+        /// The underlying error.
+        source: reqwest::Error,
+    },
+
+    /// The connection failed after the request may have been sent (reset, closed
+    /// without an answer, body cut short): whether the server acted on it is unknown.
+    #[error("{operation}: connection failed{}: {}", status_note(*status), chain(source))]
+    Transport {
+        /// The operation that failed.
+        operation: Operation,
+        /// The HTTP status, when the head of a response arrived before the failure.
+        status: Option<u16>,
+        /// The underlying error.
+        source: reqwest::Error,
+    },
+
+    /// No complete answer within the configured per-request timeout.
+    #[error("{operation}: timed out after {}", human(*after))]
+    Timeout {
+        /// The operation that timed out.
+        operation: Operation,
+        /// The timeout that expired.
+        after: Duration,
+    },
+
+    /// A failure inside the HTTP client that fits no other variant.
+    #[error("{operation}: {message}")]
+    Other {
+        /// The operation that failed.
+        operation: Operation,
+        /// What happened.
+        message: String,
+    },
+
+    /// No service has the requested name.
+    #[error("no service named {name:?}; available: {}", available.join(", "))]
+    ServiceNotFound {
+        /// The name that was looked for.
+        name: String,
+        /// The names of the account's services.
+        available: Vec<String>,
+    },
+
+    /// While waiting, the binding reported `magic_transit_route_missing`.
+    #[error(
+        "binding {} ({}) reports magic_transit_route_missing: it cannot become active until a Magic Transit route covers it",
+        binding.id, binding.cidr
+    )]
+    RouteMissing {
+        /// The binding as last seen.
+        binding: Box<ServiceBinding>,
+    },
+
+    /// While waiting, the binding disappeared (the server answered 404).
+    #[error("binding {binding_id} no longer exists (it was deleted while waiting for it)")]
+    BindingGone {
+        /// The binding that was waited for.
+        binding_id: BindingId,
+    },
+
+    /// The binding did not become active in time.
+    #[error(
+        "binding {binding_id} is still {} after waiting {}; provisioning takes four to six hours, wait longer or check again later",
+        last_state, human(*waited)
+    )]
+    WaitTimeout {
+        /// The binding that was waited for.
+        binding_id: BindingId,
+        /// The state last observed.
+        last_state: ProvisioningState,
+        /// How long it waited.
+        waited: Duration,
+    },
+}
+
+fn status_note(status: Option<u16>) -> String {
+    status
+        .map(|s| format!(" after HTTP {s}"))
+        .unwrap_or_default()
+}
+
+/// The error's message followed by its innermost cause, on one line.
+fn chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    let mut last = None;
+    while let Some(cause) = source {
+        last = Some(cause.to_string());
+        source = cause.source();
+    }
+    if let Some(cause) = last
+        && !text.contains(&cause)
+    {
+        text.push_str(": ");
+        text.push_str(&cause);
+    }
+    one_line(&text)
+}
+
+impl Error {
+    /// The HTTP status of the response the error came from, if one arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::UnexpectedBody(e) => Some(e.status),
+            Self::Decode(e) => Some(e.status),
+            Self::Transport { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// Cloudflare's error codes, in order (empty when there was no envelope).
+    pub fn codes(&self) -> Vec<i64> {
+        match self {
+            Self::Api(e) => e.errors.iter().map(|m| m.code).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The envelope's error items, when Cloudflare reported failure.
+    pub fn api_errors(&self) -> &[ApiMessage] {
+        match self {
+            Self::Api(e) => &e.errors,
+            _ => &[],
+        }
+    }
+
+    /// The `cf-ray` header of the response, which Cloudflare support asks for.
+    pub fn cf_ray(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.cf_ray.as_deref(),
+            Self::UnexpectedBody(e) => e.cf_ray.as_deref(),
+            Self::Decode(e) => e.cf_ray.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The operation that failed, when the error came from one.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Self::Api(e) => Some(e.operation),
+            Self::UnexpectedBody(e) => Some(e.operation),
+            Self::Decode(e) => Some(e.operation),
+            Self::Connect { operation, .. }
+            | Self::Transport { operation, .. }
+            | Self::Timeout { operation, .. }
+            | Self::Other { operation, .. } => Some(*operation),
+            _ => None,
+        }
+    }
+
+    /// Whether the thing asked for does not exist (HTTP 404), or disappeared while
+    /// waiting for it.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404) || matches!(self, Self::BindingGone { .. })
+    }
+
+    /// Whether the credentials were refused (HTTP 401 or 403).
+    pub fn is_auth(&self) -> bool {
+        matches!(self.status(), Some(401 | 403))
+    }
+
+    /// Whether the server asked to slow down (HTTP 429).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// The delay the server asked for with `Retry-After` (seconds) or
+    /// `retry-after-ms`, uncapped.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(e) => e.retry_after,
+            Self::UnexpectedBody(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may succeed if sent again: connection failures,
+    /// timeouts, HTTP 408, 429 and 5xx. For a create, see the retry rules in
+    /// [`RetryPolicy`](crate::RetryPolicy): only some of these are safe to resend.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Connect { .. } | Self::Transport { .. } | Self::Timeout { .. } => true,
+            Self::Api(_) | Self::UnexpectedBody(_) => {
+                matches!(self.status(), Some(408 | 429 | 500..=599))
+            }
+            _ => false,
+        }
+    }
+
+    /// The request surely was not processed: it never reached the server, or the
+    /// server refused it before acting (429). Safe to resend even for a create.
+    pub(crate) fn surely_not_processed(&self) -> bool {
+        matches!(self, Self::Connect { .. }) || self.is_rate_limited()
+    }
+
+    /// The request may or may not have been processed: a timeout, a connection lost
+    /// after sending, a 408 or a 5xx, or a success status whose body could not be
+    /// read as the expected result.
+    pub(crate) fn is_ambiguous(&self) -> bool {
+        match self {
+            Self::Transport { .. } | Self::Timeout { .. } | Self::Decode(_) => true,
+            Self::Api(_) => matches!(self.status(), Some(408 | 500..=599)),
+            Self::UnexpectedBody(_) => {
+                matches!(self.status(), Some(200..=299 | 408 | 500..=599))
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! [`ServiceBinding`] and [`Service`], converted from the generated wire types.
+
+use cf_bindings_generated::types;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    cidr::Cidr,
+    ids::{BindingId, ServiceId},
+    state::ProvisioningState,
+};
+
+/// A service binding: a CIDR of a prefix routed to a Cloudflare service.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceBinding {
+    /// The binding's id.
+    pub id: BindingId,
+    /// The CIDR it binds (the whole prefix, or a more-specific part of it).
+    pub cidr: Cidr,
+    /// The id of the service traffic goes to.
+    pub service_id: ServiceId,
+    /// The name of that service ("Magic Transit", "CDN", "Spectrum"); empty when the
+    /// server sent none.
+    pub service_name: String,
+    /// Where the binding is in its deployment.
+    pub state: ProvisioningState,
+}
+
+impl ServiceBinding {
+    /// A binding built from its parts (for tests, and for [`RoutingTable`](crate::RoutingTable)s
+    /// of planned bindings).
+    pub fn new(
+        id: BindingId,
+        cidr: Cidr,
+        service_id: ServiceId,
+        service_name: impl Into<String>,
+        state: ProvisioningState,
+    ) -> Self {
+        Self {
+            id,
+            cidr,
+            service_id,
+            service_name: service_name.into(),
+            state,
+        }
+    }
+}
+
+/// A service on Cloudflare's network that a CIDR can be bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Service {
+    /// The service's id, used when creating a binding.
+    pub id: ServiceId,
+    /// The service's name ("Magic Transit", "CDN", "Spectrum").
+    pub name: String,
+}
+
+impl Service {
+    /// A service built from its parts.
+    pub fn new(id: ServiceId, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+        }
+    }
+}
+
+impl From<&Service> for ServiceId {
+    fn from(service: &Service) -> ServiceId {
+        service.id.clone()
+    }
+}
+
+/// A server value that does not fit: the field's path and what is wrong with it.
+pub(crate) type FieldError = (String, String);
+
+fn field(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn required<T>(value: Option<T>, path: &str, name: &str) -> Result<T, FieldError> {
+    value.ok_or_else(|| (field(path, name), "is missing".to_owned()))
+}
+
+pub(crate) fn binding_from_wire(
+    wire: types::AddressingServiceBinding,
+    path: &str,
+) -> Result<ServiceBinding, FieldError> {
+    let id = required(wire.id, path, "id")?;
+    let id = BindingId::new(id.as_str()).map_err(|e| (field(path, "id"), e.reason().to_owned()))?;
+    let cidr = required(wire.cidr, path, "cidr")?;
+    let cidr: Cidr = cidr.parse().map_err(|e: crate::InvalidInput| {
+        (
+            field(path, "cidr"),
+            format!("{:?}: {}", cidr.as_str(), e.reason()),
+        )
+    })?;
+    let service_id = required(wire.service_id, path, "service_id")?;
+    let service_id = ServiceId::new(service_id.as_str())
+        .map_err(|e| (field(path, "service_id"), e.reason().to_owned()))?;
+    let service_name = wire.service_name.map(|n| n.0).unwrap_or_default();
+    let state = wire
+        .provisioning
+        .and_then(|p| p.state)
+        .map(|s| ProvisioningState::from(s.as_str()))
+        .unwrap_or_else(|| ProvisioningState::Unknown(String::new()));
+    Ok(ServiceBinding {
+        id,
+        cidr,
+        service_id,
+        service_name,
+        state,
+    })
+}
+
+pub(crate) fn bindings_from_wire(
+    wire: Vec<types::AddressingServiceBinding>,
+) -> Result<Vec<ServiceBinding>, FieldError> {
+    wire.into_iter()
+        .enumerate()
+        .map(|(i, b)| binding_from_wire(b, &format!("result[{i}]")))
+        .collect()
+}
+
+pub(crate) fn one_binding_from_wire(
+    wire: Option<types::AddressingServiceBinding>,
+) -> Result<ServiceBinding, FieldError> {
+    binding_from_wire(required(wire, "", "result")?, "result")
+}
+
+pub(crate) fn services_from_wire(
+    wire: Vec<types::AddressingService>,
+) -> Result<Vec<Service>, FieldError> {
+    wire.into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let path = format!("result[{i}]");
+            let id = required(s.id, &path, "id")?;
+            let id = ServiceId::new(id.as_str())
+                .map_err(|e| (field(&path, "id"), e.reason().to_owned()))?;
+            let name = required(s.name, &path, "name")?.0;
+            Ok(Service { id, name })
+        })
+        .collect()
+}
