@@ -90,7 +90,11 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
 }
 
 /// A response with an explicit content type and body bytes.
-pub(crate) fn raw_response(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
+pub(crate) fn raw_response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Vec<u8>,
+) -> Response {
     let mut response = (status, body).into_response();
     response
         .headers_mut()

@@ -154,7 +154,10 @@ impl Faults {
 
     /// Removes every scripted fault.
     pub(crate) fn clear(&self) {
-        self.queues.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.queues
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// How many faults wait per operation: `{"create": 2}`.

@@ -341,7 +341,7 @@ impl Emulator {
             source,
         })?;
         let app = server::App {
-            store,
+            store: store.clone(),
             credentials: Arc::new(credentials),
             delay: provisioning_delay,
             faults: faults.then(faults::Faults::default),
@@ -360,6 +360,7 @@ impl Emulator {
         });
         Ok(RunningEmulator {
             local_addr,
+            store,
             stop: Some(stop_tx),
             task,
         })
@@ -370,6 +371,7 @@ impl Emulator {
 #[derive(Debug)]
 pub struct RunningEmulator {
     local_addr: SocketAddr,
+    store: store::Store,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -390,10 +392,12 @@ impl RunningEmulator {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match (&mut self.task).await {
+        let result = match (&mut self.task).await {
             Ok(result) => result.map_err(Error::Server),
             Err(join) => Err(Error::Server(std::io::Error::other(join))),
-        }
+        };
+        self.store.release();
+        result
     }
 }
 

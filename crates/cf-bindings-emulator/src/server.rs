@@ -55,7 +55,10 @@ pub(crate) fn router(app: App) -> Router {
             &format!("{prefix_bindings}/{{binding_id}}"),
             get(get_binding).delete(delete_binding),
         )
-        .route("/accounts/{account_id}/addressing/services", get(list_services))
+        .route(
+            "/accounts/{account_id}/addressing/services",
+            get(list_services),
+        )
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate));
     let mut router = Router::new().nest("/client/v4", api);
@@ -209,7 +212,13 @@ impl App {
     }
 
     /// Applies the next scripted fault of `op` (if any) around the operation `run`.
-    async fn with_faults<F>(&self, op: Operation, conn: &ConnHandle, ray: &RayId, run: F) -> Response
+    async fn with_faults<F>(
+        &self,
+        op: Operation,
+        conn: &ConnHandle,
+        ray: &RayId,
+        run: F,
+    ) -> Response
     where
         F: Future<Output = Response>,
     {
@@ -272,7 +281,9 @@ impl App {
 }
 
 /// Parses a Create body, naming the offending field.
-fn parse_create(body: Result<Bytes, axum::extract::rejection::BytesRejection>) -> Result<CreateRequest, ApiError> {
+fn parse_create(
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<CreateRequest, ApiError> {
     let body = body.map_err(|rejection| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -211,7 +211,9 @@ pub(crate) fn parse_cidr(text: &str) -> Result<IpNet, ApiError> {
     let net = IpNet::from_str(text.trim()).map_err(|_| {
         ApiError::bad_request(
             error_codes::INVALID_CIDR,
-            format!("Invalid CIDR {text:?}: expected an address and a prefix length, e.g. 192.0.2.0/24"),
+            format!(
+                "Invalid CIDR {text:?}: expected an address and a prefix length, e.g. 192.0.2.0/24"
+            ),
         )
         .with_pointer("/cidr")
     })?;
@@ -234,7 +236,10 @@ pub(crate) fn new_id() -> String {
 }
 
 fn is_valid_id(id: &str) -> bool {
-    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 impl State {
@@ -499,8 +504,8 @@ impl State {
             };
             for p in a.prefixes {
                 check_id("prefix", &p.id)?;
-                let cidr = parse_cidr(&p.cidr)
-                    .map_err(|e| format!("prefix {}: {}", p.id, e.message))?;
+                let cidr =
+                    parse_cidr(&p.cidr).map_err(|e| format!("prefix {}: {}", p.id, e.message))?;
                 account.prefixes.push(Prefix {
                     id: p.id.clone(),
                     cidr,

@@ -28,7 +28,7 @@ struct StateFile {
     lock_path: PathBuf,
     sharing: StateSharing,
     /// In exclusive mode: the lock file, locked for the emulator's whole life.
-    _held_lock: Option<File>,
+    held_lock: Mutex<Option<LockGuard>>,
 }
 
 impl Store {
@@ -81,6 +81,7 @@ impl Store {
                 }
             },
         }
+        let guard = LockGuard(lock_file);
         let state = match read_state(&path)? {
             Some(state) => state,
             None => {
@@ -92,8 +93,8 @@ impl Store {
             }
         };
         let held = match sharing {
-            StateSharing::Exclusive => Some(lock_file),
-            // Dropping the file releases the lock taken for the initial load.
+            StateSharing::Exclusive => Some(guard),
+            // Dropping the guard releases the lock taken for the initial load.
             StateSharing::Shared => None,
         };
         Ok(Self {
@@ -102,7 +103,7 @@ impl Store {
                 path,
                 lock_path,
                 sharing,
-                _held_lock: held,
+                held_lock: Mutex::new(held),
             })),
         })
     }
@@ -110,7 +111,9 @@ impl Store {
     fn guard(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave a half-applied change: changes
         // are applied to a copy when persisted, and rules never panic.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` on the current state (blocking: call from a blocking thread).
@@ -155,6 +158,19 @@ impl Store {
         Ok(result)
     }
 
+    /// Releases the exclusive lock (after the server stopped), so that another
+    /// emulator can open the file at once.
+    pub(crate) fn release(&self) {
+        if let Some(file) = &self.file {
+            let held = file
+                .held_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take();
+            drop(held);
+        }
+    }
+
     fn shared_file(&self) -> Option<&StateFile> {
         self.file
             .as_deref()
@@ -165,7 +181,7 @@ impl Store {
 impl StateFile {
     /// Locks the lock file (exclusive for writers, shared for readers) until the
     /// returned file is dropped.
-    fn lock(&self, exclusive: bool) -> Result<File, ApiError> {
+    fn lock(&self, exclusive: bool) -> Result<LockGuard, ApiError> {
         let fail = |err: std::io::Error| {
             ApiError::storage(format!(
                 "Could not lock {}: {err}",
@@ -180,7 +196,18 @@ impl StateFile {
             .open(&self.lock_path)
             .map_err(fail)?;
         lock_waiting(&file, exclusive).map_err(fail)?;
-        Ok(file)
+        Ok(LockGuard(file))
+    }
+}
+
+/// A locked lock file, unlocked explicitly on drop: a child process forked at that
+/// moment would otherwise keep the lock alive through its copy of the descriptor.
+#[derive(Debug)]
+struct LockGuard(File);
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 
@@ -276,10 +303,7 @@ fn save_atomically(path: &Path, state: &State) -> std::io::Result<()> {
         fastrand::u32(..)
     ));
     let written = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         file.write_all(&bytes)?;
         file.sync_all()?;
         drop(file);

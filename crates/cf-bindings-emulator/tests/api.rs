@@ -6,9 +6,9 @@ mod common;
 use std::time::Duration;
 
 use cf_bindings_emulator::{
-    CDN_SERVICE_ID, Credentials, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID,
-    DEMO_IPV4_PREFIX_CIDR, DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID,
-    EmulatorConfig, Error, MAGIC_TRANSIT_SERVICE_ID, SPECTRUM_SERVICE_ID, Seed, error_codes,
+    CDN_SERVICE_ID, Credentials, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
+    DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, EmulatorConfig, Error,
+    MAGIC_TRANSIT_SERVICE_ID, SPECTRUM_SERVICE_ID, Seed, error_codes,
 };
 use common::{Emu, check_invariants, config, is_id, start, start_with};
 use reqwest::{Method, StatusCode};
@@ -18,7 +18,10 @@ const OTHER_ID: &str = "ffffffffffffffffffffffffffffffff";
 
 fn assert_common_headers(answer: &common::Answer) {
     let content_type = answer.headers["content-type"].to_str().unwrap();
-    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     let ray = answer.headers["cf-ray"].to_str().unwrap();
     let (hex, suffix) = ray.split_once('-').unwrap();
     assert_eq!(suffix, "EMU");
@@ -69,7 +72,11 @@ async fn default_seed_has_an_active_ipv4_base_and_an_empty_ipv6_prefix() {
     let get = emu
         .call(
             Method::GET,
-            &emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID),
+            &emu.binding_url(
+                DEMO_ACCOUNT_ID,
+                DEMO_IPV4_PREFIX_ID,
+                DEMO_IPV4_BASE_BINDING_ID,
+            ),
             None,
         )
         .await;
@@ -122,9 +129,16 @@ async fn provisioning_turns_active_after_the_delay() {
     })
     .await;
     let created = emu
-        .create(DEMO_IPV6_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, MAGIC_TRANSIT_SERVICE_ID)
+        .create(
+            DEMO_IPV6_PREFIX_ID,
+            DEMO_IPV6_PREFIX_CIDR,
+            MAGIC_TRANSIT_SERVICE_ID,
+        )
         .await;
-    assert_eq!(created.body["result"]["provisioning"]["state"], "provisioning");
+    assert_eq!(
+        created.body["result"]["provisioning"]["state"],
+        "provisioning"
+    );
     let id = created.body["result"]["id"].as_str().unwrap().to_owned();
     let url = emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV6_PREFIX_ID, &id);
     let mut state = String::new();
@@ -151,7 +165,10 @@ async fn provisioning_turns_active_after_the_delay() {
     let created = slow
         .create(DEMO_IPV4_PREFIX_ID, "203.0.113.1/32", CDN_SERVICE_ID)
         .await;
-    assert_eq!(created.body["result"]["provisioning"]["state"], "provisioning");
+    assert_eq!(
+        created.body["result"]["provisioning"]["state"],
+        "provisioning"
+    );
     let listed = slow.list(DEMO_IPV4_PREFIX_ID).await;
     assert_eq!(listed[0]["provisioning"]["state"], "active");
     assert_eq!(listed[1]["provisioning"]["state"], "provisioning");
@@ -161,17 +178,29 @@ async fn provisioning_turns_active_after_the_delay() {
 async fn first_binding_must_equal_the_prefix() {
     let emu = start().await;
     let msg = emu
-        .create(DEMO_IPV6_PREFIX_ID, "2001:db8:1000::/64", MAGIC_TRANSIT_SERVICE_ID)
+        .create(
+            DEMO_IPV6_PREFIX_ID,
+            "2001:db8:1000::/64",
+            MAGIC_TRANSIT_SERVICE_ID,
+        )
         .await
         .expect_error(400, error_codes::FIRST_BINDING_MUST_MATCH_PREFIX);
     assert!(msg.contains(DEMO_IPV6_PREFIX_CIDR), "{msg}");
     // Wider than the prefix is refused too.
-    emu.create(DEMO_IPV6_PREFIX_ID, "2001:db8::/32", MAGIC_TRANSIT_SERVICE_ID)
-        .await
-        .expect_error(400, error_codes::FIRST_BINDING_MUST_MATCH_PREFIX);
+    emu.create(
+        DEMO_IPV6_PREFIX_ID,
+        "2001:db8::/32",
+        MAGIC_TRANSIT_SERVICE_ID,
+    )
+    .await
+    .expect_error(400, error_codes::FIRST_BINDING_MUST_MATCH_PREFIX);
     assert!(emu.list(DEMO_IPV6_PREFIX_ID).await.is_empty());
     let base = emu
-        .create(DEMO_IPV6_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, MAGIC_TRANSIT_SERVICE_ID)
+        .create(
+            DEMO_IPV6_PREFIX_ID,
+            DEMO_IPV6_PREFIX_CIDR,
+            MAGIC_TRANSIT_SERVICE_ID,
+        )
         .await;
     assert_success(&base, 201);
     assert_success(
@@ -184,7 +213,12 @@ async fn first_binding_must_equal_the_prefix() {
 #[tokio::test]
 async fn later_bindings_must_lie_strictly_inside_the_prefix() {
     let emu = start().await;
-    for outside in ["203.0.112.0/24", "203.0.112.0/23", "198.51.100.7/32", "2001:db8:1000::/64"] {
+    for outside in [
+        "203.0.112.0/24",
+        "203.0.112.0/23",
+        "198.51.100.7/32",
+        "2001:db8:1000::/64",
+    ] {
         let answer = emu
             .create(DEMO_IPV4_PREFIX_ID, outside, CDN_SERVICE_ID)
             .await;
@@ -200,7 +234,13 @@ async fn later_bindings_must_lie_strictly_inside_the_prefix() {
 #[tokio::test]
 async fn cidr_must_be_well_formed_without_host_bits() {
     let emu = start().await;
-    for bad in ["banana", "203.0.113.0", "203.0.113.0/33", "203.0.113.0/-1", ""] {
+    for bad in [
+        "banana",
+        "203.0.113.0",
+        "203.0.113.0/33",
+        "203.0.113.0/-1",
+        "",
+    ] {
         let answer = emu.create(DEMO_IPV4_PREFIX_ID, bad, CDN_SERVICE_ID).await;
         let msg = answer.expect_error(400, error_codes::INVALID_CIDR);
         assert!(msg.contains("CIDR"), "{msg}");
@@ -238,16 +278,24 @@ async fn duplicate_and_nested_more_specific_bindings_are_refused() {
     emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.16/28", CDN_SERVICE_ID)
         .await
         .expect_error(400, error_codes::DUPLICATE_BINDING);
-    emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.16/28", MAGIC_TRANSIT_SERVICE_ID)
-        .await
-        .expect_error(400, error_codes::DUPLICATE_BINDING);
+    emu.create(
+        DEMO_IPV4_PREFIX_ID,
+        "203.0.113.16/28",
+        MAGIC_TRANSIT_SERVICE_ID,
+    )
+    .await
+    .expect_error(400, error_codes::DUPLICATE_BINDING);
     // Inside and around the /28.
     emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.20/30", CDN_SERVICE_ID)
         .await
         .expect_error(400, error_codes::OVERLAPPING_BINDING);
-    emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.0/26", MAGIC_TRANSIT_SERVICE_ID)
-        .await
-        .expect_error(400, error_codes::OVERLAPPING_BINDING);
+    emu.create(
+        DEMO_IPV4_PREFIX_ID,
+        "203.0.113.0/26",
+        MAGIC_TRANSIT_SERVICE_ID,
+    )
+    .await
+    .expect_error(400, error_codes::OVERLAPPING_BINDING);
     // Adjacent is fine.
     assert_success(
         &emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.32/28", CDN_SERVICE_ID)
@@ -289,8 +337,12 @@ async fn an_address_is_never_both_cdn_and_spectrum() {
         201,
     );
     assert_success(
-        &emu.create(DEMO_IPV6_PREFIX_ID, "2001:db8:1000::1/128", SPECTRUM_SERVICE_ID)
-            .await,
+        &emu.create(
+            DEMO_IPV6_PREFIX_ID,
+            "2001:db8:1000::1/128",
+            SPECTRUM_SERVICE_ID,
+        )
+        .await,
         201,
     );
 }
@@ -319,8 +371,12 @@ async fn base_binding_cannot_be_deleted_while_others_exist() {
         .await
         .expect_error(400, error_codes::FIRST_BINDING_MUST_MATCH_PREFIX);
     assert_success(
-        &emu.create(DEMO_IPV4_PREFIX_ID, DEMO_IPV4_PREFIX_CIDR, SPECTRUM_SERVICE_ID)
-            .await,
+        &emu.create(
+            DEMO_IPV4_PREFIX_ID,
+            DEMO_IPV4_PREFIX_CIDR,
+            SPECTRUM_SERVICE_ID,
+        )
+        .await,
         201,
     );
 }
@@ -330,21 +386,90 @@ async fn unknown_account_prefix_and_binding_are_404s() {
     let emu = start().await;
     let body = Some(json!({"cidr": "203.0.113.8/29", "service_id": CDN_SERVICE_ID}));
     let cases: Vec<(Method, String, Option<Value>, u64)> = vec![
-        (Method::GET, emu.services_url(OTHER_ID), None, error_codes::ACCOUNT_NOT_FOUND),
-        (Method::GET, emu.bindings_url(OTHER_ID, DEMO_IPV4_PREFIX_ID), None, error_codes::ACCOUNT_NOT_FOUND),
-        (Method::POST, emu.bindings_url(OTHER_ID, DEMO_IPV4_PREFIX_ID), body.clone(), error_codes::ACCOUNT_NOT_FOUND),
-        (Method::GET, emu.binding_url(OTHER_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID), None, error_codes::ACCOUNT_NOT_FOUND),
-        (Method::DELETE, emu.binding_url(OTHER_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID), None, error_codes::ACCOUNT_NOT_FOUND),
-        (Method::GET, emu.bindings_url(DEMO_ACCOUNT_ID, OTHER_ID), None, error_codes::PREFIX_NOT_FOUND),
-        (Method::POST, emu.bindings_url(DEMO_ACCOUNT_ID, OTHER_ID), body.clone(), error_codes::PREFIX_NOT_FOUND),
+        (
+            Method::GET,
+            emu.services_url(OTHER_ID),
+            None,
+            error_codes::ACCOUNT_NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            emu.bindings_url(OTHER_ID, DEMO_IPV4_PREFIX_ID),
+            None,
+            error_codes::ACCOUNT_NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            emu.bindings_url(OTHER_ID, DEMO_IPV4_PREFIX_ID),
+            body.clone(),
+            error_codes::ACCOUNT_NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            emu.binding_url(OTHER_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID),
+            None,
+            error_codes::ACCOUNT_NOT_FOUND,
+        ),
+        (
+            Method::DELETE,
+            emu.binding_url(OTHER_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID),
+            None,
+            error_codes::ACCOUNT_NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            emu.bindings_url(DEMO_ACCOUNT_ID, OTHER_ID),
+            None,
+            error_codes::PREFIX_NOT_FOUND,
+        ),
+        (
+            Method::POST,
+            emu.bindings_url(DEMO_ACCOUNT_ID, OTHER_ID),
+            body.clone(),
+            error_codes::PREFIX_NOT_FOUND,
+        ),
         // Not-found checks come before body checks.
-        (Method::POST, emu.bindings_url(DEMO_ACCOUNT_ID, OTHER_ID), Some(json!({})), error_codes::PREFIX_NOT_FOUND),
-        (Method::GET, emu.binding_url(DEMO_ACCOUNT_ID, OTHER_ID, DEMO_IPV4_BASE_BINDING_ID), None, error_codes::PREFIX_NOT_FOUND),
-        (Method::DELETE, emu.binding_url(DEMO_ACCOUNT_ID, OTHER_ID, DEMO_IPV4_BASE_BINDING_ID), None, error_codes::PREFIX_NOT_FOUND),
-        (Method::GET, emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, OTHER_ID), None, error_codes::BINDING_NOT_FOUND),
-        (Method::DELETE, emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, OTHER_ID), None, error_codes::BINDING_NOT_FOUND),
+        (
+            Method::POST,
+            emu.bindings_url(DEMO_ACCOUNT_ID, OTHER_ID),
+            Some(json!({})),
+            error_codes::PREFIX_NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            emu.binding_url(DEMO_ACCOUNT_ID, OTHER_ID, DEMO_IPV4_BASE_BINDING_ID),
+            None,
+            error_codes::PREFIX_NOT_FOUND,
+        ),
+        (
+            Method::DELETE,
+            emu.binding_url(DEMO_ACCOUNT_ID, OTHER_ID, DEMO_IPV4_BASE_BINDING_ID),
+            None,
+            error_codes::PREFIX_NOT_FOUND,
+        ),
+        (
+            Method::GET,
+            emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, OTHER_ID),
+            None,
+            error_codes::BINDING_NOT_FOUND,
+        ),
+        (
+            Method::DELETE,
+            emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, OTHER_ID),
+            None,
+            error_codes::BINDING_NOT_FOUND,
+        ),
         // A binding of another prefix is not found under this one.
-        (Method::GET, emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV6_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID), None, error_codes::BINDING_NOT_FOUND),
+        (
+            Method::GET,
+            emu.binding_url(
+                DEMO_ACCOUNT_ID,
+                DEMO_IPV6_PREFIX_ID,
+                DEMO_IPV4_BASE_BINDING_ID,
+            ),
+            None,
+            error_codes::BINDING_NOT_FOUND,
+        ),
     ];
     for (method, url, body, code) in cases {
         let answer = emu.call(method.clone(), &url, body).await;
@@ -389,11 +514,31 @@ async fn bad_bodies_are_400_envelopes_naming_the_field() {
     }
     let cases = [
         (r#"{"service_id": "x"}"#, error_codes::MISSING_FIELD, "cidr"),
-        (r#"{"cidr": null, "service_id": "x"}"#, error_codes::MISSING_FIELD, "cidr"),
-        (r#"{"cidr": "203.0.113.8/29"}"#, error_codes::MISSING_FIELD, "service_id"),
-        (r#"{"cidr": 42, "service_id": "x"}"#, error_codes::WRONG_FIELD_TYPE, "cidr"),
-        (r#"{"cidr": "203.0.113.8/29", "service_id": ["x"]}"#, error_codes::WRONG_FIELD_TYPE, "service_id"),
-        (r#"{"cidr": "203.0.113.8/29", "service_id": true}"#, error_codes::WRONG_FIELD_TYPE, "service_id"),
+        (
+            r#"{"cidr": null, "service_id": "x"}"#,
+            error_codes::MISSING_FIELD,
+            "cidr",
+        ),
+        (
+            r#"{"cidr": "203.0.113.8/29"}"#,
+            error_codes::MISSING_FIELD,
+            "service_id",
+        ),
+        (
+            r#"{"cidr": 42, "service_id": "x"}"#,
+            error_codes::WRONG_FIELD_TYPE,
+            "cidr",
+        ),
+        (
+            r#"{"cidr": "203.0.113.8/29", "service_id": ["x"]}"#,
+            error_codes::WRONG_FIELD_TYPE,
+            "service_id",
+        ),
+        (
+            r#"{"cidr": "203.0.113.8/29", "service_id": true}"#,
+            error_codes::WRONG_FIELD_TYPE,
+            "service_id",
+        ),
     ];
     for (body, code, field) in cases {
         let answer = post_raw(&emu, body).await;
@@ -431,7 +576,10 @@ async fn unknown_routes_and_wrong_methods_are_envelopes() {
     let emu = start_with(config()).await;
     for path in [
         format!("{}/nope", emu.base),
-        format!("{}/accounts/{DEMO_ACCOUNT_ID}/addressing/prefixes", emu.base),
+        format!(
+            "{}/accounts/{DEMO_ACCOUNT_ID}/addressing/prefixes",
+            emu.base
+        ),
         format!("{}/", emu.root),
         format!("{}/client/v4", emu.root),
         // Faults are off here.
@@ -443,7 +591,11 @@ async fn unknown_routes_and_wrong_methods_are_envelopes() {
         assert_common_headers(&answer);
     }
     let bindings = emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID);
-    let binding = emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID);
+    let binding = emu.binding_url(
+        DEMO_ACCOUNT_ID,
+        DEMO_IPV4_PREFIX_ID,
+        DEMO_IPV4_BASE_BINDING_ID,
+    );
     for (method, url) in [
         (Method::PUT, bindings.clone()),
         (Method::DELETE, bindings),
@@ -480,12 +632,18 @@ async fn auth_cases_have_distinct_codes() {
     ok(with_headers(&emu, &[("authorization", "bearer emulator-token")]).await);
     ok(with_headers(
         &emu,
-        &[("x-auth-email", "demo@example.com"), ("x-auth-key", "emulator-key")],
+        &[
+            ("x-auth-email", "demo@example.com"),
+            ("x-auth-key", "emulator-key"),
+        ],
     )
     .await);
     ok(with_headers(
         &emu,
-        &[("x-auth-email", "Demo@Example.com"), ("x-auth-key", "emulator-key")],
+        &[
+            ("x-auth-email", "Demo@Example.com"),
+            ("x-auth-key", "emulator-key"),
+        ],
     )
     .await);
 
@@ -506,23 +664,36 @@ async fn auth_cases_have_distinct_codes() {
     let msg = with_headers(&emu, &[("authorization", "Bearer wrong-token")])
         .await
         .expect_error(403, error_codes::INVALID_TOKEN);
-    assert!(!msg.contains("wrong-token"), "the token is not echoed: {msg}");
+    assert!(
+        !msg.contains("wrong-token"),
+        "the token is not echoed: {msg}"
+    );
     with_headers(
         &emu,
-        &[("x-auth-email", "other@example.com"), ("x-auth-key", "emulator-key")],
+        &[
+            ("x-auth-email", "other@example.com"),
+            ("x-auth-key", "emulator-key"),
+        ],
     )
     .await
     .expect_error(403, error_codes::INVALID_EMAIL_OR_KEY);
     with_headers(
         &emu,
-        &[("x-auth-email", "demo@example.com"), ("x-auth-key", "wrong-key")],
+        &[
+            ("x-auth-email", "demo@example.com"),
+            ("x-auth-key", "wrong-key"),
+        ],
     )
     .await
     .expect_error(403, error_codes::INVALID_EMAIL_OR_KEY);
 
     // Every operation is guarded.
     let bindings = emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID);
-    let binding = emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID);
+    let binding = emu.binding_url(
+        DEMO_ACCOUNT_ID,
+        DEMO_IPV4_PREFIX_ID,
+        DEMO_IPV4_BASE_BINDING_ID,
+    );
     for (method, url) in [
         (Method::GET, bindings.clone()),
         (Method::POST, bindings),
@@ -556,12 +727,18 @@ async fn configured_and_any_credentials() {
         .expect_error(403, error_codes::INVALID_TOKEN);
     with_headers(
         &custom,
-        &[("x-auth-email", "demo@example.com"), ("x-auth-key", "emulator-key")],
+        &[
+            ("x-auth-email", "demo@example.com"),
+            ("x-auth-key", "emulator-key"),
+        ],
     )
     .await
     .expect_error(403, error_codes::INVALID_EMAIL_OR_KEY);
     let debug = format!("{:?}", Credentials::default());
-    assert!(!debug.contains("emulator-token") && !debug.contains("emulator-key"), "{debug}");
+    assert!(
+        !debug.contains("emulator-token") && !debug.contains("emulator-key"),
+        "{debug}"
+    );
 
     let any = start_with(EmulatorConfig {
         credentials: Credentials {
@@ -588,11 +765,7 @@ async fn configured_and_any_credentials() {
 async fn example_toml_seed_loads_and_serves() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed.example.toml");
     let seed = Seed::load(&path).unwrap();
-    let emu = start_with(EmulatorConfig {
-        seed,
-        ..config()
-    })
-    .await;
+    let emu = start_with(EmulatorConfig { seed, ..config() }).await;
     let account = "0123456789abcdef0123456789abcdef";
     let answer = emu
         .call(
@@ -645,11 +818,26 @@ async fn json_seed_loads_and_bad_seeds_are_clear_errors() {
     assert_eq!(listed[0]["cidr"], "192.0.2.0/24");
 
     let bad = [
-        (r#"{"services": [{"id": "short", "name": "x"}]}"#, "32 lowercase"),
-        (r#"{"accounts": [{"id": "0123456789abcdef0123456789abcdef", "prefixes": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cidr": "192.0.2.1/24"}]}]}"#, "host bits"),
-        (r#"{"services": [{"id": "2db684ee7ca04e159946fd05b99e1bcd", "name": "Magic Transit"}], "accounts": [{"id": "0123456789abcdef0123456789abcdef", "prefixes": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cidr": "192.0.2.0/24", "bindings": [{"cidr": "192.0.2.0/25", "service_id": "2db684ee7ca04e159946fd05b99e1bcd"}]}]}]}"#, "first service binding"),
-        (r#"{"accounts": [{"id": "0123456789abcdef0123456789abcdef", "prefixes": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cidr": "192.0.2.0/24", "bindings": [{"cidr": "192.0.2.0/24", "service_id": "2db684ee7ca04e159946fd05b99e1bcd"}]}]}]}"#, "not found"),
-        (r#"{"accounts": [{"id": "0123456789abcdef0123456789abcdef"}, {"id": "0123456789abcdef0123456789abcdef"}]}"#, "used twice"),
+        (
+            r#"{"services": [{"id": "short", "name": "x"}]}"#,
+            "32 lowercase",
+        ),
+        (
+            r#"{"accounts": [{"id": "0123456789abcdef0123456789abcdef", "prefixes": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cidr": "192.0.2.1/24"}]}]}"#,
+            "host bits",
+        ),
+        (
+            r#"{"services": [{"id": "2db684ee7ca04e159946fd05b99e1bcd", "name": "Magic Transit"}], "accounts": [{"id": "0123456789abcdef0123456789abcdef", "prefixes": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cidr": "192.0.2.0/24", "bindings": [{"cidr": "192.0.2.0/25", "service_id": "2db684ee7ca04e159946fd05b99e1bcd"}]}]}]}"#,
+            "first service binding",
+        ),
+        (
+            r#"{"accounts": [{"id": "0123456789abcdef0123456789abcdef", "prefixes": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "cidr": "192.0.2.0/24", "bindings": [{"cidr": "192.0.2.0/24", "service_id": "2db684ee7ca04e159946fd05b99e1bcd"}]}]}]}"#,
+            "not found",
+        ),
+        (
+            r#"{"accounts": [{"id": "0123456789abcdef0123456789abcdef"}, {"id": "0123456789abcdef0123456789abcdef"}]}"#,
+            "used twice",
+        ),
         (r#"{"acounts": []}"#, "unknown field"),
         ("{", "EOF"),
     ];

@@ -57,8 +57,10 @@ async fn delay_answers_normally_after_the_delay() {
 #[tokio::test]
 async fn rate_limit_is_429_with_retry_after_and_does_not_run() {
     let emu = start().await;
-    emu.script(json!({"create": [{"kind": "rate_limit", "retry_after": 3}, {"kind": "rate_limit"}]}))
-        .await;
+    emu.script(
+        json!({"create": [{"kind": "rate_limit", "retry_after": 3}, {"kind": "rate_limit"}]}),
+    )
+    .await;
     let first = raw_create(&emu, "203.0.113.1/32").await.unwrap();
     assert_eq!(first.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(first.headers()["retry-after"], "3");
@@ -88,7 +90,10 @@ async fn http_errors_have_html_bodies_and_do_not_run() {
     for status in [500, 502, 503, 502] {
         let answer = raw_create(&emu, "203.0.113.1/32").await.unwrap();
         assert_eq!(answer.status().as_u16(), status);
-        let content_type = answer.headers()["content-type"].to_str().unwrap().to_owned();
+        let content_type = answer.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(content_type.starts_with("text/html"), "{content_type}");
         let ray = answer.headers()["cf-ray"].to_str().unwrap().to_owned();
         let body = answer.text().await.unwrap();
@@ -107,12 +112,16 @@ async fn unsuccessful_is_200_with_success_false_and_does_not_run() {
         {"kind": "unsuccessful", "code": 123456, "message": "Something odd"},
     ]}))
     .await;
-    let first = emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.1/32", CDN_SERVICE_ID).await;
+    let first = emu
+        .create(DEMO_IPV4_PREFIX_ID, "203.0.113.1/32", CDN_SERVICE_ID)
+        .await;
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(first.body["success"], false);
     assert_eq!(first.code(), error_codes::INJECTED_FAILURE);
     assert!(first.body["result"].is_null());
-    let second = emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.1/32", CDN_SERVICE_ID).await;
+    let second = emu
+        .create(DEMO_IPV4_PREFIX_ID, "203.0.113.1/32", CDN_SERVICE_ID)
+        .await;
     assert_eq!(second.status, StatusCode::OK);
     assert_eq!(second.code(), 123456);
     assert_eq!(second.body["errors"][0]["message"], "Something odd");
@@ -122,8 +131,10 @@ async fn unsuccessful_is_200_with_success_false_and_does_not_run() {
 #[tokio::test]
 async fn malformed_json_is_not_json_and_does_not_run() {
     let emu = start().await;
-    emu.script(json!({"list": [{"kind": "malformed_json"}], "create": [{"kind": "malformed_json"}]}))
-        .await;
+    emu.script(
+        json!({"list": [{"kind": "malformed_json"}], "create": [{"kind": "malformed_json"}]}),
+    )
+    .await;
     for response in [
         emu.client
             .get(emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID))
@@ -134,10 +145,12 @@ async fn malformed_json_is_not_json_and_does_not_run() {
         raw_create(&emu, "203.0.113.1/32").await.unwrap(),
     ] {
         assert_eq!(response.status(), StatusCode::OK);
-        assert!(response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json"));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
         let body = response.bytes().await.unwrap();
         assert!(!body.is_empty());
         assert!(serde_json::from_slice::<Value>(&body).is_err());
@@ -198,7 +211,11 @@ async fn drop_after_commit_closes_without_response_but_runs() {
         .await
         .unwrap_err();
     assert!(err.status().is_none(), "{err:?}");
-    assert_eq!(cidrs(&emu).await, vec!["203.0.113.0/24".to_owned()], "the delete was committed");
+    assert_eq!(
+        cidrs(&emu).await,
+        vec!["203.0.113.0/24".to_owned()],
+        "the delete was committed"
+    );
 }
 
 #[tokio::test]
@@ -219,9 +236,15 @@ async fn queues_are_fifo_per_operation_and_can_be_cleared() {
     );
 
     let list_url = emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID);
-    let get_url = emu.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV4_BASE_BINDING_ID);
+    let get_url = emu.binding_url(
+        DEMO_ACCOUNT_ID,
+        DEMO_IPV4_PREFIX_ID,
+        DEMO_IPV4_BASE_BINDING_ID,
+    );
     // Other operations are unaffected by the list queue.
-    let create = emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.9/32", CDN_SERVICE_ID).await;
+    let create = emu
+        .create(DEMO_IPV4_PREFIX_ID, "203.0.113.9/32", CDN_SERVICE_ID)
+        .await;
     assert_eq!(create.status, StatusCode::CREATED);
     let statuses = [
         emu.call(Method::GET, &list_url, None).await,
@@ -250,7 +273,10 @@ async fn queues_are_fifo_per_operation_and_can_be_cleared() {
     let services = emu
         .call(Method::GET, &emu.services_url(DEMO_ACCOUNT_ID), None)
         .await;
-    assert_eq!(services.body["success"], true, "cleared queue no longer applies");
+    assert_eq!(
+        services.body["success"], true,
+        "cleared queue no longer applies"
+    );
 }
 
 #[tokio::test]

@@ -13,8 +13,8 @@ use std::{
 
 use cf_bindings_emulator::{
     CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR,
-    DEMO_IPV6_PREFIX_ID, Emulator, EmulatorConfig, Error, MAGIC_TRANSIT_SERVICE_ID,
-    StateSharing, error_codes,
+    DEMO_IPV6_PREFIX_ID, Emulator, EmulatorConfig, Error, MAGIC_TRANSIT_SERVICE_ID, StateSharing,
+    error_codes,
 };
 use common::{check_invariants, config, start_with};
 use reqwest::StatusCode;
@@ -36,7 +36,9 @@ async fn state_file_is_created_saved_and_reloaded() {
     let on_disk: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(on_disk["version"], 1, "created from the seed at start");
 
-    let created = emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.7/32", CDN_SERVICE_ID).await;
+    let created = emu
+        .create(DEMO_IPV4_PREFIX_ID, "203.0.113.7/32", CDN_SERVICE_ID)
+        .await;
     assert_eq!(created.status, StatusCode::CREATED);
     let id = created.body["result"]["id"].as_str().unwrap().to_owned();
     // Saved before the answer was sent.
@@ -47,7 +49,7 @@ async fn state_file_is_created_saved_and_reloaded() {
         .await
         .expect_error(400, error_codes::DUPLICATE_BINDING);
     let before = emu.list(DEMO_IPV4_PREFIX_ID).await;
-    emu.running.shutdown().await.unwrap();
+    emu.shutdown().await;
 
     // Restart with a different seed: the file wins.
     let again = start_with(EmulatorConfig {
@@ -58,7 +60,7 @@ async fn state_file_is_created_saved_and_reloaded() {
     assert_eq!(again.list(DEMO_IPV4_PREFIX_ID).await, before);
     let deleted = again.delete(DEMO_IPV4_PREFIX_ID, &id).await;
     assert_eq!(deleted.status, StatusCode::OK);
-    again.running.shutdown().await.unwrap();
+    again.shutdown().await;
     let third = start_with(file_config(&path, StateSharing::Exclusive)).await;
     assert_eq!(third.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
     // No temporary files are left behind.
@@ -66,7 +68,12 @@ async fn state_file_is_created_saved_and_reloaded() {
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
-    assert!(names.iter().all(|n| n == "state.json" || n == "state.json.lock"), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "state.json" || n == "state.json.lock"),
+        "{names:?}"
+    );
 }
 
 #[tokio::test]
@@ -87,7 +94,10 @@ async fn corrupt_state_file_is_an_error_and_left_untouched() {
             .unwrap_err();
         assert!(matches!(err, Error::CorruptState { .. }), "{err:?}");
         let msg = err.to_string();
-        assert!(msg.contains("state.json") && msg.contains("untouched"), "{msg}");
+        assert!(
+            msg.contains("state.json") && msg.contains("untouched"),
+            "{msg}"
+        );
         assert_eq!(std::fs::read(&path).unwrap(), bytes, "file untouched");
     }
 }
@@ -101,10 +111,10 @@ async fn exclusive_state_file_refuses_a_second_emulator() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::StateFileInUse { .. }), "{err:?}");
-    first.running.shutdown().await.unwrap();
+    first.shutdown().await;
     // Released on shutdown.
     let second = start_with(file_config(&path, StateSharing::Exclusive)).await;
-    second.running.shutdown().await.unwrap();
+    second.shutdown().await;
 }
 
 #[tokio::test]
@@ -119,8 +129,12 @@ async fn shared_state_file_serializes_two_emulators() {
     for i in 0..20 {
         let emu = if i % 2 == 0 { a.clone() } else { b.clone() };
         tasks.push(tokio::spawn(async move {
-            emu.create(DEMO_IPV6_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, MAGIC_TRANSIT_SERVICE_ID)
-                .await
+            emu.create(
+                DEMO_IPV6_PREFIX_ID,
+                DEMO_IPV6_PREFIX_CIDR,
+                MAGIC_TRANSIT_SERVICE_ID,
+            )
+            .await
         }));
     }
     let mut created = 0;
@@ -141,7 +155,11 @@ async fn shared_state_file_serializes_two_emulators() {
         let emu = if i % 2 == 0 { a.clone() } else { b.clone() };
         tasks.push(tokio::spawn(async move {
             let answer = emu
-                .create(DEMO_IPV4_PREFIX_ID, &format!("203.0.113.{i}/32"), CDN_SERVICE_ID)
+                .create(
+                    DEMO_IPV4_PREFIX_ID,
+                    &format!("203.0.113.{i}/32"),
+                    CDN_SERVICE_ID,
+                )
                 .await;
             assert_eq!(answer.status, StatusCode::CREATED, "{:#}", answer.body);
             answer.body["result"]["id"].as_str().unwrap().to_owned()
@@ -178,7 +196,10 @@ fn spawn_binary(args: &[&str]) -> (Child, String) {
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
     let base = line.trim().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with("/client/v4"), "{base:?}");
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base.ends_with("/client/v4"),
+        "{base:?}"
+    );
     (child, base)
 }
 
@@ -191,7 +212,14 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
     let path_arg = path.to_str().unwrap().to_owned();
-    let args = ["--listen", "127.0.0.1:0", "--state", &path_arg, "--provisioning-delay", "0"];
+    let args = [
+        "--listen",
+        "127.0.0.1:0",
+        "--state",
+        &path_arg,
+        "--provisioning-delay",
+        "0",
+    ];
     let (mut child, base) = spawn_binary(&args);
     let client = reqwest::Client::new();
 
@@ -206,11 +234,15 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
                 let sent = client
                     .post(&url)
                     .bearer_auth("emulator-token")
-                    .json(&json!({"cidr": format!("203.0.113.{i}/32"), "service_id": CDN_SERVICE_ID}))
+                    .json(
+                        &json!({"cidr": format!("203.0.113.{i}/32"), "service_id": CDN_SERVICE_ID}),
+                    )
                     .send()
                     .await;
                 let Ok(response) = sent else { break };
-                let Ok(body) = response.json::<Value>().await else { break };
+                let Ok(body) = response.json::<Value>().await else {
+                    break;
+                };
                 assert_eq!(body["success"], true, "{body}");
                 acked
                     .lock()
@@ -248,8 +280,15 @@ async fn sigkill_mid_stream_loses_no_acknowledged_write() {
         .skip(1)
         .map(|b| b["cidr"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(&stored[..acked.len()], &acked[..], "every acknowledged write, in order");
-    assert!(stored.len() <= acked.len() + 1, "at most the in-flight write beyond them");
+    assert_eq!(
+        &stored[..acked.len()],
+        &acked[..],
+        "every acknowledged write, in order"
+    );
+    assert!(
+        stored.len() <= acked.len() + 1,
+        "at most the in-flight write beyond them"
+    );
     check_invariants("203.0.113.0/24", body["result"].as_array().unwrap());
 }
 
@@ -264,7 +303,10 @@ fn binary_refuses_a_corrupt_state_file() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("corrupt") && stderr.contains("state.json"), "{stderr}");
+    assert!(
+        stderr.contains("corrupt") && stderr.contains("state.json"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), b"{not json");
 }
 
@@ -294,7 +336,10 @@ fn help_documents_every_option() {
     let token_line = help.lines().find(|l| l.contains("--token")).unwrap();
     assert!(!token_line.is_empty());
     // Every option line is followed by a description.
-    let options = help.lines().filter(|l| l.trim_start().starts_with("--")).count();
+    let options = help
+        .lines()
+        .filter(|l| l.trim_start().starts_with("--"))
+        .count();
     assert_eq!(options, 10, "{help}");
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// A running emulator and a client for it.
 pub struct Emu {
-    pub running: RunningEmulator,
+    pub running: Option<RunningEmulator>,
     pub base: String,
     pub root: String,
     pub client: reqwest::Client,
@@ -22,7 +22,7 @@ pub async fn start_with(config: EmulatorConfig) -> Emu {
     let base = running.base_url();
     let root = format!("http://{}", running.local_addr());
     Emu {
-        running,
+        running: Some(running),
         base,
         root,
         client: reqwest::Client::new(),
@@ -75,6 +75,23 @@ impl Answer {
 }
 
 impl Emu {
+    /// Another client (own connection pool) for the same emulator.
+    pub fn new_client(&self) -> Emu {
+        Emu {
+            running: None,
+            base: self.base.clone(),
+            root: self.root.clone(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Shuts the emulator down gracefully.
+    pub async fn shutdown(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.expect("graceful shutdown");
+        }
+    }
+
     pub fn services_url(&self, account: &str) -> String {
         format!("{}/accounts/{account}/addressing/services", self.base)
     }
@@ -134,7 +151,11 @@ impl Emu {
     /// Lists the bindings of a demo-account prefix (panics unless it succeeds).
     pub async fn list(&self, prefix: &str) -> Vec<Value> {
         let answer = self
-            .call(Method::GET, &self.bindings_url(DEMO_ACCOUNT_ID, prefix), None)
+            .call(
+                Method::GET,
+                &self.bindings_url(DEMO_ACCOUNT_ID, prefix),
+                None,
+            )
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
         answer.body["result"].as_array().expect("array").clone()
@@ -166,7 +187,9 @@ impl Emu {
 /// True for 32 lowercase hex characters.
 pub fn is_id(value: &Value) -> bool {
     value.as_str().is_some_and(|s| {
-        s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     })
 }
 

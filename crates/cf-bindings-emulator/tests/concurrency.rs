@@ -1,0 +1,217 @@
+//! The rules hold under races; many concurrent clients see no errors and lose nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::{collections::HashSet, sync::Arc};
+
+use cf_bindings_emulator::{
+    CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_CIDR, DEMO_IPV4_PREFIX_ID,
+    DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID, SPECTRUM_SERVICE_ID,
+    error_codes,
+};
+use common::{Emu, check_invariants, start};
+use reqwest::{Method, StatusCode};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_first_bindings_give_one_success() {
+    let emu = Arc::new(start().await);
+    let barrier = Arc::new(tokio::sync::Barrier::new(50));
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let emu = emu.clone();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            emu.create(
+                DEMO_IPV6_PREFIX_ID,
+                DEMO_IPV6_PREFIX_CIDR,
+                MAGIC_TRANSIT_SERVICE_ID,
+            )
+            .await
+        }));
+    }
+    let (mut successes, mut rule_errors) = (0, 0);
+    for task in tasks {
+        let answer = task.await.unwrap();
+        if answer.status == StatusCode::CREATED {
+            successes += 1;
+        } else {
+            answer.expect_error(400, error_codes::DUPLICATE_BINDING);
+            rule_errors += 1;
+        }
+    }
+    assert_eq!((successes, rule_errors), (1, 49));
+    assert_eq!(emu.list(DEMO_IPV6_PREFIX_ID).await.len(), 1);
+}
+
+/// A random CIDR inside 203.0.113.0/24 (sometimes the prefix itself).
+fn random_v4(rng: &mut fastrand::Rng) -> String {
+    let len = rng.u32(24..=32);
+    let block = rng.u32(0..1 << (len - 24));
+    format!("203.0.113.{}/{len}", block << (32 - len))
+}
+
+fn random_service(rng: &mut fastrand::Rng) -> &'static str {
+    [
+        MAGIC_TRANSIT_SERVICE_ID,
+        CDN_SERVICE_ID,
+        SPECTRUM_SERVICE_ID,
+    ][rng.usize(..3)]
+}
+
+/// Rule errors a random operation may legitimately get.
+const RULE_CODES: [u64; 7] = [
+    error_codes::FIRST_BINDING_MUST_MATCH_PREFIX,
+    error_codes::DUPLICATE_BINDING,
+    error_codes::OVERLAPPING_BINDING,
+    error_codes::CDN_SPECTRUM_CONFLICT,
+    error_codes::BASE_BINDING_IN_USE,
+    error_codes::BINDING_NOT_FOUND,
+    error_codes::CIDR_OUTSIDE_PREFIX,
+];
+
+async fn random_op(emu: &Emu, rng: &mut fastrand::Rng) {
+    let (prefix, prefix_cidr) = if rng.u8(..4) == 0 {
+        (DEMO_IPV6_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR)
+    } else {
+        (DEMO_IPV4_PREFIX_ID, DEMO_IPV4_PREFIX_CIDR)
+    };
+    let answer = match rng.u8(..10) {
+        0..=4 => {
+            let cidr = if prefix == DEMO_IPV6_PREFIX_ID {
+                if rng.bool() {
+                    DEMO_IPV6_PREFIX_CIDR.to_owned()
+                } else {
+                    format!("2001:db8:1000:{:x}::/64", rng.u16(..8))
+                }
+            } else {
+                random_v4(rng)
+            };
+            emu.create(prefix, &cidr, random_service(rng)).await
+        }
+        5..=6 => {
+            let listed = emu.list(prefix).await;
+            check_invariants(prefix_cidr, &listed);
+            if listed.is_empty() {
+                return;
+            }
+            let victim = &listed[rng.usize(..listed.len())];
+            emu.delete(prefix, victim["id"].as_str().unwrap()).await
+        }
+        7 => {
+            let listed = emu.list(prefix).await;
+            if listed.is_empty() {
+                return;
+            }
+            let one = &listed[rng.usize(..listed.len())];
+            let url = emu.binding_url(DEMO_ACCOUNT_ID, prefix, one["id"].as_str().unwrap());
+            emu.call(Method::GET, &url, None).await
+        }
+        _ => {
+            let listed = emu.list(prefix).await;
+            check_invariants(prefix_cidr, &listed);
+            return;
+        }
+    };
+    match answer.status.as_u16() {
+        200 | 201 => assert_eq!(answer.body["success"], true),
+        // Another task may have deleted what this one saw.
+        400 | 404 => assert!(RULE_CODES.contains(&answer.code()), "{:#}", answer.body),
+        other => panic!("unexpected status {other}: {:#}", answer.body),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn random_mixed_operations_keep_the_invariants() {
+    let emu = Arc::new(start().await);
+    let mut tasks = Vec::new();
+    for task in 0..32u64 {
+        let emu = emu.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = fastrand::Rng::with_seed(0x5eed_0000 + task);
+            // 32 tasks × 32 operations ≈ 1,000 (1,024).
+            for _ in 0..32 {
+                random_op(&emu, &mut rng).await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    check_invariants(DEMO_IPV4_PREFIX_CIDR, &emu.list(DEMO_IPV4_PREFIX_ID).await);
+    check_invariants(DEMO_IPV6_PREFIX_CIDR, &emu.list(DEMO_IPV6_PREFIX_ID).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_thousand_requests_from_64_clients_lose_nothing() {
+    let emu = Arc::new(start().await);
+    let base = emu
+        .create(
+            DEMO_IPV6_PREFIX_ID,
+            DEMO_IPV6_PREFIX_CIDR,
+            MAGIC_TRANSIT_SERVICE_ID,
+        )
+        .await;
+    assert_eq!(base.status, StatusCode::CREATED);
+    const CLIENTS: u32 = 64;
+    // Per round: create, get, list services, and every other round delete: ~3.5 requests.
+    const ROUNDS: u32 = 45;
+    let mut tasks = Vec::new();
+    for client_no in 0..CLIENTS {
+        let emu = emu.clone();
+        tasks.push(tokio::spawn(async move {
+            // Each client has its own connection pool.
+            let own = emu.new_client();
+            let mut kept = Vec::new();
+            let mut requests = 0u32;
+            for round in 0..ROUNDS {
+                let cidr = format!("2001:db8:1000:{client_no:x}:{round:x}::/80")
+                    .parse::<ipnet::IpNet>()
+                    .unwrap()
+                    .to_string();
+                let created = own.create(DEMO_IPV6_PREFIX_ID, &cidr, CDN_SERVICE_ID).await;
+                assert_eq!(created.status, StatusCode::CREATED, "{:#}", created.body);
+                let id = created.body["result"]["id"].as_str().unwrap().to_owned();
+                let got = own
+                    .call(
+                        Method::GET,
+                        &own.binding_url(DEMO_ACCOUNT_ID, DEMO_IPV6_PREFIX_ID, &id),
+                        None,
+                    )
+                    .await;
+                assert_eq!(got.status, StatusCode::OK);
+                assert_eq!(got.body["result"]["cidr"], cidr.as_str());
+                let services = own
+                    .call(Method::GET, &own.services_url(DEMO_ACCOUNT_ID), None)
+                    .await;
+                assert_eq!(services.status, StatusCode::OK);
+                requests += 3;
+                if round % 2 == 1 {
+                    let deleted = own.delete(DEMO_IPV6_PREFIX_ID, &id).await;
+                    assert_eq!(deleted.status, StatusCode::OK);
+                    requests += 1;
+                } else {
+                    kept.push(id);
+                }
+            }
+            (kept, requests)
+        }));
+    }
+    let mut expected = HashSet::new();
+    let mut total = 1u32;
+    for task in tasks {
+        let (kept, requests) = task.await.unwrap();
+        expected.extend(kept);
+        total += requests;
+    }
+    assert!(total >= 10_000, "{total} requests");
+    let listed = emu.list(DEMO_IPV6_PREFIX_ID).await;
+    check_invariants(DEMO_IPV6_PREFIX_CIDR, &listed);
+    let stored: HashSet<String> = listed
+        .iter()
+        .filter(|b| b["cidr"] != DEMO_IPV6_PREFIX_CIDR)
+        .map(|b| b["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(stored, expected, "zero lost (or extra) writes");
+}
