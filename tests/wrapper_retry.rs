@@ -1,1 +1,451 @@
-//! placeholder
+//! Retries of the cf-bindings wrapper: per method and status, `Retry-After`, the
+//! deadline, timeouts, create reconciliation and delete-404, over HTTP (a scripted
+//! local server, and the emulator for faults after a commit).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "wrapper_common.rs"]
+mod common;
+
+use std::time::Duration;
+
+use cf_bindings::{Client, Error, RetryPolicy};
+use cf_bindings_emulator::{
+    CDN_SERVICE_ID, DEFAULT_API_TOKEN, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, Emulator,
+    EmulatorConfig, RunningEmulator,
+};
+use cf_bindings_tests::{Reply, TestServer};
+use common::*;
+use serde_json::{Value, json};
+
+fn bindings(client: &Client) -> cf_bindings::Bindings {
+    client.account(ACCOUNT).prefix(PREFIX).bindings()
+}
+
+fn get_path() -> String {
+    format!("GET {}", bindings_path())
+}
+
+fn post_path() -> String {
+    format!("POST {}", bindings_path())
+}
+
+// ---------------------------------------------------------------------------------
+// Reads
+
+#[tokio::test]
+async fn reads_retry_transient_failures() {
+    let transient = [
+        Reply::json(500, failure(1050, "internal")),
+        Reply::raw(502, "text/html", "<html>bad gateway</html>"),
+        Reply::raw(503, "text/html", "unavailable"),
+        Reply::json(408, failure(1, "request timeout")),
+        Reply::json(429, failure(971, "slow down")),
+        Reply::drop_connection(),
+        Reply::json(200, ok(json!([]))).truncated(),
+    ];
+    for reply in transient {
+        let server = TestServer::start().await;
+        let label = format!("{reply:?}");
+        server.push(reply);
+        server.push(Reply::json(200, ok(json!([base_binding()]))));
+        let listed = bindings(&client(&server)).list().await.unwrap();
+        assert_eq!(listed.len(), 1, "{label}");
+        assert_eq!(server.requests().len(), 2, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn reads_retry_a_timeout() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(200, ok(json!([]))).delay(Duration::from_secs(5)));
+    server.push(Reply::json(200, ok(json!([{"id": CDN, "name": "CDN"}]))));
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_token(TOKEN)
+        .retry_policy(fast_retry())
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let services = client.account(ACCOUNT).services().list().await.unwrap();
+    assert_eq!(services.len(), 1);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn reads_never_retry_other_4xx() {
+    for status in [400, 401, 403, 404, 405, 409, 422] {
+        let server = TestServer::start().await;
+        server.push(Reply::json(status, failure(1000, "no")));
+        server.push(Reply::json(200, ok(json!([]))));
+        let err = bindings(&client(&server)).get(BINDING).await.unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(server.requests().len(), 1, "HTTP {status} was retried");
+    }
+}
+
+#[tokio::test]
+async fn reads_stop_after_max_attempts() {
+    let server = TestServer::start().await;
+    for _ in 0..5 {
+        server.push(Reply::json(503, failure(1, "unavailable")));
+    }
+    let err = bindings(&client(&server)).list().await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.requests().len(), 3);
+}
+
+/// A backoff of an hour would hang the test: the server's `retry-after-ms`
+/// replaces it.
+#[tokio::test]
+async fn retry_after_replaces_the_backoff() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(429, failure(971, "slow down")).header("retry-after-ms", "5"));
+    server.push(Reply::json(503, failure(1, "busy")).header("retry-after", "0"));
+    server.push(Reply::json(200, ok(json!([]))));
+    let policy = RetryPolicy::new()
+        .with_base_delay(Duration::from_secs(3600))
+        .with_max_delay(Duration::from_secs(3600))
+        .with_deadline(None);
+    bindings(&client_with(&server.base_url(), policy))
+        .list()
+        .await
+        .unwrap();
+    assert_eq!(server.requests().len(), 3);
+}
+
+/// A `Retry-After` of an hour would hang the test: it is capped.
+#[tokio::test]
+async fn retry_after_is_capped() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "3600"));
+    server.push(Reply::json(200, ok(json!([]))));
+    let policy = fast_retry().with_max_retry_after(Duration::from_millis(10));
+    bindings(&client_with(&server.base_url(), policy))
+        .list()
+        .await
+        .unwrap();
+    assert_eq!(server.requests().len(), 2);
+}
+
+/// No retry starts when its delay would end after the deadline.
+#[tokio::test]
+async fn the_deadline_stops_retries() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(503, failure(1, "busy")));
+    server.push(Reply::json(200, ok(json!([]))));
+    let policy = RetryPolicy::new()
+        .with_base_delay(Duration::from_secs(3600))
+        .with_max_delay(Duration::from_secs(3600))
+        .with_deadline(Some(Duration::from_secs(60)));
+    let err = bindings(&client_with(&server.base_url(), policy))
+        .list()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.requests().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------
+// Create
+
+fn created() -> Reply {
+    Reply::json(
+        201,
+        ok(binding_json(
+            BINDING2,
+            "192.0.2.16/29",
+            CDN,
+            "CDN",
+            "provisioning",
+        )),
+    )
+}
+
+async fn create(
+    server: &TestServer,
+) -> Result<cf_bindings::Response<cf_bindings::ServiceBinding>, Error> {
+    bindings(&client(server)).create("192.0.2.16/29", CDN).await
+}
+
+#[tokio::test]
+async fn create_resends_after_429() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "0"));
+    server.push(created());
+    let binding = create(&server).await.unwrap();
+    assert_eq!(binding.id.as_str(), BINDING2);
+    assert_eq!(calls(&server), [post_path(), post_path()]);
+}
+
+#[tokio::test]
+async fn create_never_resends_after_other_4xx() {
+    for status in [400, 403, 404, 409, 422] {
+        let server = TestServer::start().await;
+        server.push(Reply::json(status, failure(1032, "exists")));
+        let err = create(&server).await.unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(calls(&server), [post_path()], "HTTP {status}");
+    }
+}
+
+#[tokio::test]
+async fn create_connect_error_is_retried_and_reported() {
+    let client = client_with("http://127.0.0.1:9/client/v4", fast_retry());
+    let err = bindings(&client)
+        .create("192.0.2.16/29", CDN)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn create_after_ambiguous_failure_finds_the_binding() {
+    let ambiguous = [
+        Reply::drop_connection(),
+        Reply::json(500, failure(1050, "internal")),
+        Reply::raw(502, "text/html", "<html>bad gateway</html>"),
+        Reply::json(201, ok(json!({}))).truncated(),
+        Reply::raw(201, "application/json", "{\"success\":true,\"res"),
+    ];
+    for reply in ambiguous {
+        let server = TestServer::start().await;
+        let label = format!("{reply:?}");
+        server.push(reply);
+        server.push(Reply::json(
+            200,
+            ok(json!([
+                base_binding(),
+                binding_json(BINDING2, "192.0.2.16/29", CDN, "CDN", "provisioning"),
+            ])),
+        ));
+        let binding = create(&server).await.unwrap();
+        assert_eq!(binding.id.as_str(), BINDING2, "{label}");
+        assert_eq!(calls(&server), [post_path(), get_path()], "{label}");
+    }
+}
+
+#[tokio::test]
+async fn create_after_timeout_finds_the_binding() {
+    let server = TestServer::start().await;
+    server.push(created().delay(Duration::from_secs(5)));
+    server.push(Reply::json(
+        200,
+        ok(json!([binding_json(
+            BINDING2,
+            "192.0.2.16/29",
+            CDN,
+            "CDN",
+            "provisioning"
+        )])),
+    ));
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_token(TOKEN)
+        .retry_policy(fast_retry())
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let binding = bindings(&client)
+        .create("192.0.2.16/29", CDN)
+        .await
+        .unwrap();
+    assert_eq!(binding.id.as_str(), BINDING2);
+    assert_eq!(calls(&server), [post_path(), get_path()]);
+}
+
+#[tokio::test]
+async fn create_resends_when_the_binding_is_not_there() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(503, failure(1, "busy")));
+    // Same CIDR but another service does not count.
+    server.push(Reply::json(
+        200,
+        ok(json!([
+            base_binding(),
+            binding_json(
+                BINDING,
+                "192.0.2.16/29",
+                MAGIC_TRANSIT,
+                "Magic Transit",
+                "active"
+            ),
+        ])),
+    ));
+    server.push(created());
+    let binding = create(&server).await.unwrap();
+    assert_eq!(binding.id.as_str(), BINDING2);
+    assert_eq!(calls(&server), [post_path(), get_path(), post_path()]);
+}
+
+#[tokio::test]
+async fn create_does_not_resend_when_it_cannot_tell() {
+    let server = TestServer::start().await;
+    server.push(Reply::drop_connection());
+    server.push(Reply::json(403, failure(10000, "Authentication error")));
+    let err = create(&server).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(calls(&server), [post_path(), get_path()]);
+}
+
+#[tokio::test]
+async fn create_gives_up_after_max_attempts() {
+    let server = TestServer::start().await;
+    for _ in 0..3 {
+        server.push(Reply::json(502, failure(1, "bad gateway")));
+        server.push(Reply::json(200, ok(json!([base_binding()]))));
+    }
+    let err = create(&server).await.unwrap_err();
+    assert_eq!(err.status(), Some(502));
+    let (p, g) = (post_path(), get_path());
+    assert_eq!(calls(&server), [&*p, &*g, &*p, &*g, &*p, &*g]);
+}
+
+// ---------------------------------------------------------------------------------
+// Delete
+
+fn deleted() -> Reply {
+    Reply::json(200, json!({"success": true, "errors": [], "messages": []}))
+}
+
+async fn delete(server: &TestServer) -> Result<cf_bindings::Response<()>, Error> {
+    bindings(&client(server)).delete(BINDING2).await
+}
+
+#[tokio::test]
+async fn delete_404_after_an_ambiguous_attempt_is_done() {
+    let ambiguous = [
+        Reply::drop_connection(),
+        Reply::json(500, failure(1050, "internal")),
+        Reply::json(200, json!({"success": true, "errors": [], "messages": []})).truncated(),
+    ];
+    for reply in ambiguous {
+        let server = TestServer::start().await;
+        let label = format!("{reply:?}");
+        server.push(reply);
+        server.push(Reply::json(404, failure(1003, "Service binding not found")));
+        let done = delete(&server).await.unwrap();
+        assert_eq!(done.status, 404, "{label}");
+        assert_eq!(server.requests().len(), 2, "{label}");
+    }
+}
+
+#[tokio::test]
+async fn delete_404_on_the_first_attempt_is_an_error() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(404, failure(1003, "Service binding not found")));
+    let err = delete(&server).await.unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn delete_404_after_a_429_is_an_error() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "0"));
+    server.push(Reply::json(404, failure(1003, "Service binding not found")));
+    let err = delete(&server).await.unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn delete_retries_5xx() {
+    let server = TestServer::start().await;
+    server.push(Reply::raw(503, "text/html", "unavailable"));
+    server.push(deleted());
+    assert_eq!(delete(&server).await.unwrap().status, 200);
+    assert_eq!(server.requests().len(), 2);
+}
+
+// ---------------------------------------------------------------------------------
+// Against the emulator: the server commits, then drops the connection
+
+async fn emulator() -> RunningEmulator {
+    Emulator::start(EmulatorConfig {
+        faults: true,
+        provisioning_delay: Duration::ZERO,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .expect("emulator starts")
+}
+
+async fn inject(running: &RunningEmulator, faults: Value) {
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/__emulator/faults", running.local_addr()))
+        .json(&faults)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{:?}",
+        response.text().await
+    );
+}
+
+fn emulator_bindings(running: &RunningEmulator) -> cf_bindings::Bindings {
+    Client::builder()
+        .base_url(running.base_url())
+        .api_token(DEFAULT_API_TOKEN)
+        .retry_policy(fast_retry())
+        .build()
+        .unwrap()
+        .account(DEMO_ACCOUNT_ID)
+        .prefix(DEMO_IPV4_PREFIX_ID)
+        .bindings()
+}
+
+#[tokio::test]
+async fn emulator_create_dropped_after_commit_makes_exactly_one_binding() {
+    let running = emulator().await;
+    inject(&running, json!({"create": [{"kind": "drop_after_commit"}]})).await;
+    let bindings = emulator_bindings(&running);
+    let created = bindings
+        .create("203.0.113.16/29", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    assert_eq!(created.cidr.to_string(), "203.0.113.16/29");
+    let all = bindings.list().await.unwrap();
+    let same: Vec<_> = all.iter().filter(|b| b.cidr == created.cidr).collect();
+    assert_eq!(same.len(), 1, "{all:?}");
+    assert_eq!(same[0].id, created.id);
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn emulator_create_dropped_before_commit_is_resent_once() {
+    let running = emulator().await;
+    inject(
+        &running,
+        json!({"create": [{"kind": "drop_before_commit"}, {"kind": "http_error", "status": 503}]}),
+    )
+    .await;
+    let bindings = emulator_bindings(&running);
+    let created = bindings
+        .create("203.0.113.16/29", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    let all = bindings.list().await.unwrap();
+    assert_eq!(
+        all.iter().filter(|b| b.cidr == created.cidr).count(),
+        1,
+        "{all:?}"
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn emulator_delete_dropped_after_commit_is_done() {
+    let running = emulator().await;
+    let bindings = emulator_bindings(&running);
+    let created = bindings
+        .create("203.0.113.16/29", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    inject(&running, json!({"delete": [{"kind": "drop_after_commit"}]})).await;
+    let done = bindings.delete(&created.id).await.unwrap();
+    assert_eq!(done.status, 404);
+    assert!(bindings.get(&created.id).await.unwrap_err().is_not_found());
+    running.shutdown().await.unwrap();
+}
