@@ -1,1 +1,197 @@
-//! placeholder
+//! `wait_until_active` of the cf-bindings wrapper in each of its outcomes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "wrapper_common.rs"]
+mod common;
+
+use std::{collections::BTreeMap, time::Duration};
+
+use cf_bindings::{Client, Error, ProvisioningState, WaitOptions};
+use cf_bindings_emulator::{
+    CDN_SERVICE_ID, DEFAULT_API_TOKEN, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, Emulator,
+    EmulatorConfig,
+};
+use cf_bindings_tests::{Reply, TestServer};
+use common::*;
+
+fn quick() -> WaitOptions {
+    WaitOptions::new()
+        .with_initial_interval(Duration::from_millis(2))
+        .with_max_interval(Duration::from_millis(10))
+        .with_timeout(Duration::from_secs(30))
+}
+
+fn state(name: &str) -> Reply {
+    Reply::json(
+        200,
+        ok(binding_json(BINDING2, "192.0.2.1/32", CDN, "CDN", name)),
+    )
+}
+
+async fn wait(
+    server: &TestServer,
+    options: &WaitOptions,
+) -> (Result<cf_bindings::ServiceBinding, Error>, Vec<String>) {
+    let mut seen = Vec::new();
+    let outcome = client(server)
+        .account(ACCOUNT)
+        .prefix(PREFIX)
+        .bindings()
+        .wait_until_active(BINDING2, options, |b| seen.push(b.state.to_string()))
+        .await;
+    (outcome, seen)
+}
+
+#[tokio::test]
+async fn becomes_active() {
+    let server = TestServer::start().await;
+    server.push(state("provisioning"));
+    server.push(state("some_new_state"));
+    server.push(state("active"));
+    let (outcome, seen) = wait(&server, &quick()).await;
+    assert_eq!(outcome.unwrap().state, ProvisioningState::Active);
+    assert_eq!(seen, ["provisioning", "some_new_state", "active"]);
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn fails_early_when_the_route_is_missing() {
+    let server = TestServer::start().await;
+    server.push(state("provisioning"));
+    server.push(state("magic_transit_route_missing"));
+    server.push(state("active"));
+    let (outcome, seen) = wait(&server, &quick()).await;
+    let err = outcome.unwrap_err();
+    assert!(matches!(err, Error::RouteMissing { .. }), "{err:?}");
+    assert_eq!(seen, ["provisioning", "magic_transit_route_missing"]);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn fails_when_the_binding_disappears() {
+    let server = TestServer::start().await;
+    server.push(state("provisioning"));
+    server.push(Reply::json(404, failure(1003, "Service binding not found")));
+    let (outcome, seen) = wait(&server, &quick()).await;
+    let err = outcome.unwrap_err();
+    assert!(matches!(err, Error::BindingGone { .. }), "{err:?}");
+    assert!(err.is_not_found());
+    assert_eq!(seen, ["provisioning"]);
+}
+
+#[tokio::test]
+async fn other_errors_are_returned() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(403, failure(10000, "Authentication error")));
+    let (outcome, seen) = wait(&server, &quick()).await;
+    assert!(outcome.unwrap_err().is_auth());
+    assert!(seen.is_empty());
+}
+
+fn demo_bindings(base_url: &str) -> cf_bindings::Bindings {
+    Client::builder()
+        .base_url(base_url)
+        .api_token(DEFAULT_API_TOKEN)
+        .retry_policy(fast_retry())
+        .build()
+        .unwrap()
+        .account(DEMO_ACCOUNT_ID)
+        .prefix(DEMO_IPV4_PREFIX_ID)
+        .bindings()
+}
+
+#[tokio::test]
+async fn emulator_binding_becomes_active() {
+    let running = Emulator::start(EmulatorConfig {
+        provisioning_delay: Duration::from_millis(200),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let bindings = demo_bindings(&running.base_url());
+    let created = bindings
+        .create("203.0.113.1/32", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let active = bindings
+        .wait_until_active(&created.id, &quick(), |b| seen.push(b.state.clone()))
+        .await
+        .unwrap();
+    assert_eq!(active.id, created.id);
+    assert_eq!(seen.last(), Some(&ProvisioningState::Active));
+    assert!(seen.iter().all(|s| matches!(
+        s,
+        ProvisioningState::Provisioning | ProvisioningState::Active
+    )));
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn emulator_wait_times_out() {
+    let running = Emulator::start(EmulatorConfig {
+        provisioning_delay: Duration::from_secs(3600),
+        ..EmulatorConfig::default()
+    })
+    .await
+    .unwrap();
+    let bindings = demo_bindings(&running.base_url());
+    let created = bindings
+        .create("203.0.113.1/32", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    let mut polls = 0;
+    let err = bindings
+        .wait_until_active(
+            &created.id,
+            &quick().with_timeout(Duration::from_millis(60)),
+            |_| polls += 1,
+        )
+        .await
+        .unwrap_err();
+    let Error::WaitTimeout { last_state, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*last_state, ProvisioningState::Provisioning);
+    assert!(polls >= 1, "polled {polls} times");
+    running.shutdown().await.unwrap();
+}
+
+#[test]
+fn display_of_wait_errors() {
+    let binding = cf_bindings::ServiceBinding::new(
+        BINDING2.parse().unwrap(),
+        "192.0.2.1/32".parse().unwrap(),
+        CDN.parse().unwrap(),
+        "CDN",
+        ProvisioningState::MagicTransitRouteMissing,
+    );
+    let shown: BTreeMap<&str, String> = [
+        (
+            "route_missing",
+            Error::RouteMissing {
+                binding: Box::new(binding),
+            }
+            .to_string(),
+        ),
+        (
+            "binding_gone",
+            Error::BindingGone {
+                binding_id: BINDING2.parse().unwrap(),
+            }
+            .to_string(),
+        ),
+        (
+            "wait_timeout",
+            Error::WaitTimeout {
+                binding_id: BINDING2.parse().unwrap(),
+                last_state: ProvisioningState::Provisioning,
+                waited: Duration::from_secs(7 * 3600 + 5),
+            }
+            .to_string(),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    insta::assert_yaml_snapshot!("wait_error_display", shown);
+}

@@ -294,9 +294,12 @@ pub(crate) fn human(d: Duration) -> String {
         } else {
             format!("{s:.1}s")
         }
-    } else {
+    } else if ms < 3_600_000 {
         let s = d.as_secs();
         format!("{}m {}s", s / 60, s % 60)
+    } else {
+        let s = d.as_secs();
+        format!("{}h {}m {}s", s / 3600, s % 3600 / 60, s % 60)
     }
 }
 
