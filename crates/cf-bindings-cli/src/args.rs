@@ -1,0 +1,231 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Credentials come from the environment: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and
+CLOUDFLARE_API_KEY (the token wins when both are set). --token-file reads a token
+from a file, or from standard input with `-`; a token is never taken from the command
+line, where other users could see it. --emulated needs none of them.
+
+Exit codes:
+  0  success
+  1  the command ran but did not get what it asked (a wait that failed or timed out,
+     a deletion that was not confirmed)
+  2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
+     unknown service name; missing credentials)
+  3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
+  4  network failure, timeout or server error (HTTP 5xx, or a response that is not
+     Cloudflare's envelope)";
+
+/// Manage Cloudflare BYOIP service bindings: which Cloudflare service gets the
+/// traffic of each CIDR of a prefix you brought to Cloudflare.
+#[derive(Debug, Parser)]
+#[command(name = "cf-bindings", version, after_long_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Cloudflare account id (with --emulated: the emulator's demo account).
+    #[arg(long, global = true, env = "CLOUDFLARE_ACCOUNT_ID", value_name = "ID")]
+    pub account: Option<String>,
+
+    /// API base URL.
+    #[arg(
+        long,
+        global = true,
+        env = "CLOUDFLARE_BASE_URL",
+        value_name = "URL",
+        conflicts_with = "emulated"
+    )]
+    pub base_url: Option<String>,
+
+    /// Read the API token from this file, or from standard input with `-`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Output format: aligned tables for people, or JSON for scripts.
+    #[arg(long, short, global = true, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+
+    /// Time limit of each request, and of a wait for a binding to become active
+    /// (e.g. 30s, 2m, 1h) [default: 30s for requests, 7h for waits: Cloudflare takes
+    /// four to six hours to provision a binding].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Log what happens to stderr (-v: requests, -vv: everything).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Run against a local emulator embedded in this program: no account, token or
+    /// network needed. Account and prefix default to the emulator's demo seed.
+    #[arg(long, global = true)]
+    pub emulated: bool,
+
+    /// With --emulated, the emulator's state file [default: cf-bindings/emulator.json
+    /// in your state directory].
+    #[arg(long, global = true, value_name = "FILE", requires = "emulated")]
+    pub state: Option<PathBuf>,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts (shapes documented in the README).
+    Json,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The services a binding can point at.
+    #[command(subcommand)]
+    Services(ServicesCommand),
+    /// The service bindings of a prefix.
+    #[command(subcommand)]
+    Bindings(BindingsCommand),
+    /// Which service gets each IP address, by most-specific binding.
+    Route(RouteArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `services ...`
+#[derive(Debug, Subcommand)]
+pub enum ServicesCommand {
+    /// List the services of the account (Magic Transit, CDN, Spectrum, ...).
+    List,
+}
+
+/// The prefix a bindings command works on.
+#[derive(Debug, Args)]
+pub struct PrefixArg {
+    /// The IP prefix id (with --emulated: the demo IPv4 prefix).
+    #[arg(long, short, value_name = "ID")]
+    pub prefix: Option<String>,
+}
+
+/// `bindings ...`
+#[derive(Debug, Subcommand)]
+pub enum BindingsCommand {
+    /// List the bindings of a prefix, sorted by address.
+    List {
+        #[command(flatten)]
+        prefix: PrefixArg,
+    },
+    /// Show one binding.
+    Get {
+        #[command(flatten)]
+        prefix: PrefixArg,
+        /// The binding id.
+        id: String,
+    },
+    /// Bind a CIDR of the prefix to a service.
+    Create {
+        #[command(flatten)]
+        prefix: PrefixArg,
+        /// The CIDR to bind, inside the prefix (the first binding must be the prefix).
+        #[arg(long, value_name = "CIDR")]
+        cidr: String,
+        /// The service, by name (case-insensitive, e.g. CDN) or id.
+        #[arg(long, value_name = "NAME_OR_ID")]
+        service: String,
+        /// Wait until the new binding is active.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Delete a binding.
+    Delete {
+        #[command(flatten)]
+        prefix: PrefixArg,
+        /// The binding id.
+        id: String,
+        /// Do not ask for confirmation (required without a terminal).
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Wait until a binding is active, showing its state on stderr.
+    Wait {
+        #[command(flatten)]
+        prefix: PrefixArg,
+        /// The binding id.
+        id: String,
+    },
+}
+
+/// `route ...`
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    #[command(flatten)]
+    pub prefix: PrefixArg,
+    /// List every binding containing each address, least specific first.
+    #[arg(long)]
+    pub explain: bool,
+    /// The IP addresses (IPv4 or IPv6).
+    #[arg(required = true, value_name = "IP")]
+    pub ips: Vec<String>,
+}
+
+/// Parses `500ms`, `30s`, `2m`, `1h`, or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: try 30s, 2m or 500ms"))?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` in `{text}`: use ms, s, m or h"
+            ));
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(
+            parse_duration("5d")
+                .unwrap_err()
+                .contains("unknown unit `d`")
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

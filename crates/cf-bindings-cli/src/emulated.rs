@@ -1,0 +1,63 @@
+//! `--emulated`: the emulator embedded in this program, on a loopback port, with
+//! its state in a file so that one command sees what the previous one did.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cf_bindings_emulator::{
+    Credentials, DEFAULT_API_TOKEN, Emulator, EmulatorConfig, RunningEmulator, StateSharing,
+};
+
+use crate::failure::Failure;
+
+/// The demo seed's account, the default of `--account` under `--emulated`.
+pub const ACCOUNT: &str = cf_bindings_emulator::DEMO_ACCOUNT_ID;
+/// The demo seed's IPv4 prefix, the default of `--prefix` under `--emulated`.
+pub const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
+/// The token the embedded emulator accepts.
+pub const TOKEN: &str = DEFAULT_API_TOKEN;
+
+/// How long a new binding stays `provisioning` in the embedded emulator: long
+/// enough to see, short enough for `--wait`.
+const PROVISIONING_DELAY: Duration = Duration::from_secs(2);
+
+/// The default state file: `cf-bindings/emulator.json` in the user's state
+/// directory (`$XDG_STATE_HOME`, else `~/.local/state`), else the data directory.
+pub fn default_state_file() -> Result<PathBuf, Failure> {
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .map(|dir| dir.join("cf-bindings").join("emulator.json"))
+        .ok_or_else(|| {
+            Failure::usage("no state directory for --emulated: set HOME, or pass --state FILE")
+        })
+}
+
+/// Starts the embedded emulator on the given state file. Several processes may use
+/// the same file at once: each request locks it, re-reads it and saves before
+/// unlocking, so concurrent commands lose nothing.
+pub async fn start(state_file: &Path) -> Result<RunningEmulator, Failure> {
+    if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Failure::usage(format!(
+                "cannot create the emulator's state directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+    }
+    let config = EmulatorConfig {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        credentials: Credentials::default(),
+        provisioning_delay: PROVISIONING_DELAY,
+        state_file: Some(state_file.to_path_buf()),
+        state_sharing: StateSharing::Shared,
+        faults: false,
+        ..EmulatorConfig::default()
+    };
+    Emulator::start(config).await.map_err(|e| {
+        Failure::usage(format!(
+            "cannot start the embedded emulator on {}: {e}",
+            state_file.display()
+        ))
+    })
+}

@@ -1,0 +1,80 @@
+//! Why a command failed: one line for stderr, and the exit code documented in
+//! `--help`.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// The documented exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The command ran but did not get what it asked.
+    Unfulfilled = 1,
+    /// Bad arguments, invalid input or configuration; nothing was sent.
+    Usage = 2,
+    /// Cloudflare rejected the request (HTTP 4xx).
+    Api = 3,
+    /// Network failure, timeout, server error or a response that is not the envelope.
+    Network = 4,
+}
+
+/// A failed command.
+#[derive(Debug)]
+pub struct Failure {
+    /// The exit code.
+    pub exit: Exit,
+    /// One line: what failed, why, and what to do.
+    pub message: String,
+}
+
+impl Failure {
+    /// A usage or configuration error.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
+    }
+
+    /// The command ran but did not get what it asked.
+    pub fn unfulfilled(message: impl Into<String>) -> Failure {
+        Failure {
+            exit: Exit::Unfulfilled,
+            message: message.into(),
+        }
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit as u8)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<cf_bindings::Error> for Failure {
+    fn from(error: cf_bindings::Error) -> Failure {
+        use cf_bindings::Error;
+        let exit = match &error {
+            Error::InvalidInput(_) | Error::Config(_) | Error::ServiceNotFound { .. } => {
+                Exit::Usage
+            }
+            Error::RouteMissing { .. } | Error::BindingGone { .. } | Error::WaitTimeout { .. } => {
+                Exit::Unfulfilled
+            }
+            // The envelope said no: a 4xx, or a 2xx with `success: false`.
+            Error::Api(_) if error.status().is_none_or(|s| s < 500) => Exit::Api,
+            _ => Exit::Network,
+        };
+        let mut message = error.to_string();
+        if error.is_auth() {
+            message.push_str(
+                " (check the credentials, and that the token has IP Prefixes: Read or Write)",
+            );
+        }
+        Failure { exit, message }
+    }
+}

@@ -1,0 +1,114 @@
+//! Aligned text tables, coloured only when a person is looking.
+
+use std::io::IsTerminal;
+
+/// A colour for one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    Good,
+    Pending,
+    Bad,
+}
+
+impl Tone {
+    fn code(self) -> Option<&'static str> {
+        match self {
+            Tone::Plain => None,
+            Tone::Good => Some("32"),
+            Tone::Pending => Some("33"),
+            Tone::Bad => Some("31"),
+        }
+    }
+}
+
+/// Whether stdout gets colour: a terminal, and no `NO_COLOR` in the environment.
+pub fn colour_enabled() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// A table: a header row and rows of (text, tone) cells.
+#[derive(Debug, Default)]
+pub struct Table {
+    header: Vec<&'static str>,
+    rows: Vec<Vec<(String, Tone)>>,
+}
+
+impl Table {
+    /// A table with these column titles.
+    pub fn new(header: Vec<&'static str>) -> Table {
+        Table {
+            header,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row of plain cells.
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows
+            .push(cells.into_iter().map(|c| (c, Tone::Plain)).collect());
+    }
+
+    /// Adds a row of cells with tones.
+    pub fn toned_row(&mut self, cells: Vec<(String, Tone)>) {
+        self.rows.push(cells);
+    }
+
+    /// Renders the table; the last column is not padded.
+    pub fn render(&self, colour: bool) -> String {
+        let columns = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (width, (text, _)) in widths.iter_mut().zip(row) {
+                *width = (*width).max(text.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<(String, Tone)> = self
+            .header
+            .iter()
+            .map(|h| ((*h).to_string(), Tone::Plain))
+            .collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, ((text, tone), width)) in row.iter().zip(&widths).enumerate() {
+                let padding = if i + 1 < columns {
+                    " ".repeat(width - text.chars().count() + 2)
+                } else {
+                    String::new()
+                };
+                match tone.code().filter(|_| colour) {
+                    Some(code) => line.push_str(&format!("\x1b[{code}m{text}\x1b[0m{padding}")),
+                    None => line.push_str(&format!("{text}{padding}")),
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_and_colour_does_not_shift_them() {
+        let mut table = Table::new(vec!["ID", "STATE"]);
+        table.toned_row(vec![
+            ("a".into(), Tone::Plain),
+            ("active".into(), Tone::Good),
+        ]);
+        table.row(vec!["longer-id".into(), "provisioning".into()]);
+        assert_eq!(
+            table.render(false),
+            "ID         STATE\na          active\nlonger-id  provisioning\n"
+        );
+        let coloured = table.render(true);
+        assert!(
+            coloured.contains("a          \x1b[32mactive\x1b[0m"),
+            "{coloured:?}"
+        );
+    }
+}
