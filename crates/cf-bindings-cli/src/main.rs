@@ -51,11 +51,12 @@ fn report(failure: &Failure) -> ExitCode {
     failure.exit_code()
 }
 
-/// `-v` logs this program's and the library's decisions, `-vv` everything;
-/// `RUST_LOG` overrides both.
+/// By default only warnings reach stderr (Cloudflare's `messages` among them), not
+/// retries: a failure ends in one line. `-v` logs this program's and the library's
+/// decisions, `-vv` everything; `RUST_LOG` overrides both.
 fn init_tracing(verbose: u8) {
     let default = match verbose {
-        0 => "warn",
+        0 => "warn,cf_bindings::retry=error",
         1 => "warn,cf_bindings=debug,cf_bindings_cli=debug",
         _ => "debug",
     };

@@ -1,0 +1,370 @@
+//! End to end: the real `cf-bindings` binary against the emulator, embedded
+//! (`--emulated`) or running beside it (`--base-url`).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
+const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
+
+/// The binary with a clean environment: no credentials, no colour, fixed width.
+fn bare() -> Command {
+    let mut command = Command::cargo_bin("cf-bindings").expect("the binary is built");
+    for name in [
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_EMAIL",
+        "CLOUDFLARE_API_KEY",
+        "CLOUDFLARE_BASE_URL",
+        "CLOUDFLARE_ACCOUNT_ID",
+        "RUST_LOG",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("NO_COLOR", "1").env("COLUMNS", "100");
+    command
+}
+
+/// A state file of its own for one test.
+struct Emulated {
+    _dir: tempfile::TempDir,
+    state: PathBuf,
+}
+
+impl Emulated {
+    fn new() -> Emulated {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let state = dir.path().join("state").join("emulator.json");
+        Emulated { _dir: dir, state }
+    }
+
+    fn command(&self) -> Command {
+        emulated_command(&self.state)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("the binary runs")
+    }
+
+    /// Runs a command that must succeed, and returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--output", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("JSON output")
+    }
+}
+
+fn emulated_command(state: &Path) -> Command {
+    let mut command = bare();
+    command.arg("--emulated").arg("--state").arg(state);
+    command
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts a failure: its exit code and one line on stderr containing `expected`.
+fn assert_fails(output: &Output, code: i32, expected: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "not one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(expected), "expected {expected:?} in {err}");
+}
+
+#[test]
+fn every_help_text() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["services"],
+        &["services", "list"],
+        &["bindings"],
+        &["bindings", "list"],
+        &["bindings", "get"],
+        &["bindings", "create"],
+        &["bindings", "delete"],
+        &["bindings", "wait"],
+        &["route"],
+        &["completions"],
+    ];
+    for command in commands {
+        let output = bare().args(*command).arg("--help").output().expect("runs");
+        assert!(output.status.success());
+        let name = if command.is_empty() {
+            "help".to_owned()
+        } else {
+            format!("help_{}", command.join("_"))
+        };
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&output.stdout));
+    }
+}
+
+#[test]
+fn walkthrough_in_tables() {
+    let emulated = Emulated::new();
+    insta::assert_snapshot!("services_list", emulated.ok(&["services", "list"]));
+    insta::assert_snapshot!("bindings_list_seed", emulated.ok(&["bindings", "list"]));
+
+    let created = emulated.json(&[
+        "bindings",
+        "create",
+        "--cidr",
+        "203.0.113.7/32",
+        "--service",
+        "cdn",
+    ]);
+    let id = created["id"].as_str().expect("an id").to_owned();
+    assert_eq!(created["state"], "provisioning");
+
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&id, "NEW-BINDING-ID-00000000000000000");
+    settings.bind(|| {
+        insta::assert_snapshot!("bindings_wait", emulated.ok(&["bindings", "wait", &id]));
+        insta::assert_snapshot!(
+            "bindings_list_after_create",
+            emulated.ok(&["bindings", "list"])
+        );
+        insta::assert_snapshot!("bindings_get", emulated.ok(&["bindings", "get", &id]));
+        insta::assert_snapshot!(
+            "route",
+            emulated.ok(&["route", "203.0.113.7", "203.0.113.8", "198.51.100.1"])
+        );
+        insta::assert_snapshot!(
+            "route_explain",
+            emulated.ok(&["route", "--explain", "203.0.113.7", "203.0.113.200"])
+        );
+        insta::assert_snapshot!(
+            "bindings_delete",
+            emulated.ok(&["bindings", "delete", &id, "--yes"])
+        );
+    });
+    insta::assert_snapshot!(
+        "bindings_list_after_delete",
+        emulated.ok(&["bindings", "list"])
+    );
+}
+
+#[test]
+fn json_output_shapes() {
+    let emulated = Emulated::new();
+    let services = emulated.json(&["services", "list"]);
+    let names: Vec<&str> = services
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["CDN", "Magic Transit", "Spectrum"]);
+
+    let created = emulated.json(&[
+        "bindings",
+        "create",
+        "--cidr",
+        "203.0.113.16/29",
+        "--service",
+        "Spectrum",
+        "--wait",
+    ]);
+    assert_eq!(created["cidr"], "203.0.113.16/29");
+    assert_eq!(created["service_name"], "Spectrum");
+    assert_eq!(created["state"], "active");
+    let id = created["id"].as_str().expect("an id");
+
+    let listed = emulated.json(&["bindings", "list"]);
+    let cidrs: Vec<&str> = listed
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|b| b["cidr"].as_str())
+        .collect();
+    assert_eq!(cidrs, ["203.0.113.0/24", "203.0.113.16/29"]);
+    assert_eq!(emulated.json(&["bindings", "get", id])["id"], id);
+
+    let routes = emulated.json(&["route", "--explain", "203.0.113.17", "192.0.2.1"]);
+    assert_eq!(routes[0]["ip"], "203.0.113.17");
+    assert_eq!(routes[0]["binding"]["id"], id);
+    assert_eq!(routes[0]["matches"][0]["id"], BASE_BINDING);
+    assert_eq!(routes[0]["matches"][1]["id"], id);
+    assert_eq!(routes[1]["binding"], Value::Null);
+
+    let deleted = emulated.json(&["bindings", "delete", id, "--yes"]);
+    assert_eq!(deleted, serde_json::json!({ "deleted": id }));
+}
+
+#[test]
+fn state_persists_across_invocations() {
+    let emulated = Emulated::new();
+    emulated.ok(&[
+        "bindings",
+        "create",
+        "--cidr",
+        "203.0.113.64/26",
+        "--service",
+        "CDN",
+    ]);
+    assert!(
+        emulated
+            .ok(&["bindings", "list"])
+            .contains("203.0.113.64/26")
+    );
+    assert!(emulated.state.exists());
+}
+
+#[test]
+fn concurrent_processes_lose_no_write() {
+    let emulated = Emulated::new();
+    // Two streams of processes, writing at the same time to one state file.
+    let streams: Vec<_> = (0..2u8)
+        .map(|stream| {
+            let state = emulated.state.clone();
+            std::thread::spawn(move || {
+                for i in 0..5u8 {
+                    let cidr = format!("203.0.113.{}/32", 100 + stream * 10 + i);
+                    let output = emulated_command(&state)
+                        .args(["bindings", "create", "--cidr", &cidr, "--service", "CDN"])
+                        .output()
+                        .expect("runs");
+                    assert!(output.status.success(), "{cidr}: {}", stderr(&output));
+                }
+            })
+        })
+        .collect();
+    for stream in streams {
+        stream.join().expect("a stream of creates");
+    }
+    let listed = emulated.json(&["bindings", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(11), "{listed}");
+}
+
+#[test]
+fn bad_input_gives_one_line_and_the_documented_exit_code() {
+    let emulated = Emulated::new();
+    let create = |cidr: &str, service: &str| {
+        emulated.run(&["bindings", "create", "--cidr", cidr, "--service", service])
+    };
+    assert_fails(
+        &create("203.0.113.7/24", "CDN"),
+        2,
+        "203.0.113.7/24 has host bits set; did you mean 203.0.113.0/24?",
+    );
+    assert_fails(&create("203.0.113.300/32", "CDN"), 2, "invalid CIDR");
+    assert_fails(
+        &create("203.0.113.8/32", "Teleport"),
+        2,
+        "no service named \"Teleport\"; available: Magic Transit, CDN, Spectrum",
+    );
+    assert_fails(
+        &emulated.run(&[
+            "bindings",
+            "list",
+            "--prefix",
+            "ffffffffffffffffffffffffffffffff",
+        ]),
+        3,
+        "HTTP 404: Cloudflare error 1002",
+    );
+    assert_fails(&emulated.run(&["bindings", "get", "../x"]), 2, "../x");
+    assert_fails(
+        &emulated.run(&["route", "203.0.113.7", "1.2.3"]),
+        2,
+        "`1.2.3` is not an IPv4 or IPv6 address",
+    );
+    // Outside the prefix: a rule of Cloudflare's, enforced by the emulator.
+    assert_fails(&create("198.51.100.0/24", "CDN"), 3, "HTTP 400");
+    // No terminal to confirm on.
+    assert_fails(
+        &emulated.run(&["bindings", "delete", BASE_BINDING]),
+        2,
+        "no terminal to confirm on; pass --yes",
+    );
+}
+
+#[test]
+fn missing_credentials() {
+    let output = bare()
+        .args([
+            "--account",
+            "023e105f4ecef8ad9ca31a8372d0c353",
+            "bindings",
+            "list",
+        ])
+        .args(["--prefix", PREFIX])
+        .output()
+        .expect("runs");
+    assert_fails(&output, 2, "no credentials");
+    assert!(stderr(&output).contains("set CLOUDFLARE_API_TOKEN"));
+    assert!(stderr(&output).contains("or try --emulated"));
+}
+
+#[test]
+fn unreachable_base_url() {
+    // Port 9 (discard) on loopback: nothing listens there.
+    let output = bare()
+        .env("CLOUDFLARE_API_TOKEN", "a-token")
+        .env("CLOUDFLARE_ACCOUNT_ID", "023e105f4ecef8ad9ca31a8372d0c353")
+        .args([
+            "--base-url",
+            "http://127.0.0.1:9/client/v4",
+            "--timeout",
+            "5s",
+        ])
+        .args(["services", "list"])
+        .output()
+        .expect("runs");
+    assert_fails(&output, 4, "could not connect");
+}
+
+#[test]
+fn a_token_from_stdin_against_a_running_emulator() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let emulator = runtime
+        .block_on(cf_bindings_emulator::Emulator::start(Default::default()))
+        .expect("the emulator starts");
+    let base = ["--base-url", &emulator.base_url()].map(str::to_owned);
+    let account = ["--account", cf_bindings_emulator::DEMO_ACCOUNT_ID];
+
+    let good = bare()
+        .args(&base)
+        .args(account)
+        .args(["--token-file", "-", "bindings", "list", "--prefix", PREFIX])
+        .write_stdin(format!("{}\n", cf_bindings_emulator::DEFAULT_API_TOKEN))
+        .output()
+        .expect("runs");
+    assert!(good.status.success(), "{}", stderr(&good));
+    assert!(String::from_utf8_lossy(&good.stdout).contains(BASE_BINDING));
+
+    let secret = "wrong-token-never-printed";
+    let bad = bare()
+        .args(&base)
+        .args(account)
+        .args(["--token-file", "-", "services", "list"])
+        .write_stdin(secret)
+        .output()
+        .expect("runs");
+    assert_fails(&bad, 3, "HTTP 403");
+    assert!(stderr(&bad).contains("check the credentials"));
+    assert!(
+        !stderr(&bad).contains(secret) && !String::from_utf8_lossy(&bad.stdout).contains(secret)
+    );
+    drop(emulator);
+}
+
+#[test]
+fn completions() {
+    let output = bare().args(["completions", "bash"]).output().expect("runs");
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("cf-bindings"));
+}
