@@ -77,13 +77,7 @@ pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
 }
 
 async fn services_list(context: &Context) -> Result<(), Failure> {
-    let mut services = context
-        .client
-        .account(context.account.as_str())
-        .services()
-        .list()
-        .await?
-        .into_inner();
+    let mut services = list_services(context).await?;
     services.sort_by(|a, b| a.name.cmp(&b.name));
     match context.output {
         Output::Json => context.print_json(&json!(services)),
@@ -96,6 +90,11 @@ async fn services_list(context: &Context) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+async fn list_services(context: &Context) -> Result<Vec<Service>, Failure> {
+    let account = context.client.account(context.account.as_str());
+    Ok(account.services().list().await?.into_inner())
 }
 
 async fn bindings(context: &Context, command: BindingsCommand) -> Result<(), Failure> {
@@ -155,13 +154,7 @@ async fn bindings(context: &Context, command: BindingsCommand) -> Result<(), Fai
 
 /// Finds a service by name (case-insensitive) or id, with one request.
 async fn find_service(context: &Context, wanted: &str) -> Result<Service, Failure> {
-    let services = context
-        .client
-        .account(context.account.as_str())
-        .services()
-        .list()
-        .await?
-        .into_inner();
+    let services = list_services(context).await?;
     let wanted = wanted.trim();
     let found = services
         .iter()
