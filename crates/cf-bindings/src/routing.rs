@@ -1,81 +1,152 @@
 //! [`RoutingTable`]: which binding decides where traffic to an address goes.
 //!
 //! Traffic to an address goes to the service of the most-specific binding that
-//! contains it (longest-prefix match). The table keeps one hash map per prefix length
-//! in use, for IPv4 and IPv6 apart: a lookup masks the address once per length in
-//! use, longest first, so its cost depends on the number of distinct prefix lengths
-//! (at most 33 or 129), not on the number of bindings. Building is linear.
+//! contains it (longest-prefix match). Two CIDRs are either disjoint or nested, so the
+//! bindings of one address family cut its address space into disjoint segments, each
+//! decided by one binding (or by none). The table keeps those segments sorted by their
+//! first address: a lookup is one binary search, whatever the prefix lengths, and
+//! building is a sort and a sweep. Each binding also keeps its parent, the binding
+//! it nests in, so [`RoutingTable::explain`] walks from the decider outwards.
 
-use std::{
-    collections::HashMap,
-    net::{IpAddr, Ipv4Addr, Ipv6Addr},
-};
+use std::net::IpAddr;
 
 use ipnet::IpNet;
 
 use crate::model::ServiceBinding;
 
-/// Per-family index: prefix length → network bits → binding positions.
+/// No binding: the marker of a segment that no binding covers, and of a root.
+const NONE: usize = usize::MAX;
+
+/// The segments of one address family, addresses as `u128` (IPv4 in the low bits).
 #[derive(Debug, Clone, Default)]
-struct Family<K> {
-    /// Prefix lengths in use, ascending.
-    lengths: Vec<u8>,
-    /// One map per length in `lengths`, same order.
-    maps: Vec<HashMap<K, Vec<usize>>>,
+struct Segments {
+    /// First address of each segment, ascending; a segment ends where the next begins.
+    starts: Vec<u128>,
+    /// The binding deciding each segment, or [`NONE`].
+    deciders: Vec<usize>,
+    /// A radix index over `starts`, narrowing each binary search to a bucket.
+    index: Radix,
 }
 
-impl<K: std::hash::Hash + Eq + Copy> Family<K> {
-    fn insert(&mut self, len: u8, key: K, index: usize) {
-        let slot = match self.lengths.binary_search(&len) {
-            Ok(slot) => slot,
-            Err(slot) => {
-                self.lengths.insert(slot, len);
-                self.maps.insert(slot, HashMap::new());
-                slot
-            }
+/// Buckets `starts` by a few bits taken right after the bits that all of them share:
+/// `first[b]..first[b + 1]` are the segments starting in bucket `b`. A lookup then
+/// searches one bucket, which stays in cache, instead of the whole array.
+#[derive(Debug, Clone, Default)]
+struct Radix {
+    shift: u32,
+    mask: u128,
+    first: Vec<usize>,
+}
+
+impl Radix {
+    fn new(starts: &[u128]) -> Radix {
+        let (Some(&low), Some(&high)) = (starts.first(), starts.last()) else {
+            return Radix::default();
         };
-        if let Some(map) = self.maps.get_mut(slot) {
-            map.entry(key).or_default().push(index);
+        // About one segment a bucket, at most 2^16 buckets.
+        let bits = (usize::BITS - starts.len().leading_zeros()).min(16);
+        let shared = (low ^ high).leading_zeros();
+        let shift = 128u32.saturating_sub(shared + bits);
+        let mask = (1u128 << bits) - 1;
+        let mut first = Vec::with_capacity((1 << bits) + 1);
+        let mut i = 0;
+        for bucket in 0..=mask {
+            while starts.get(i).is_some_and(|&s| (s >> shift) & mask < bucket) {
+                i += 1;
+            }
+            first.push(i);
+        }
+        first.push(starts.len());
+        Radix { shift, mask, first }
+    }
+
+    /// The range of `starts` to search for the last start at or below `address`,
+    /// which lies between the first and the last start.
+    fn bucket(&self, address: u128) -> (usize, usize) {
+        let bucket = ((address >> self.shift) & self.mask) as usize;
+        let low = self.first.get(bucket).copied().unwrap_or(0);
+        let high = self.first.get(bucket + 1).copied().unwrap_or(low);
+        (low, high)
+    }
+}
+
+impl Segments {
+    /// Sweeps `(first, last, index)` ranges into segments, recording each binding's
+    /// parent in `parents`. Ranges are laminar (disjoint or nested).
+    fn build(mut ranges: Vec<(u128, u128, usize)>, parents: &mut [usize]) -> Segments {
+        // Outer ranges before the ranges they contain; among equal ranges, the first
+        // given last, so that it ends on top of the stack and decides.
+        ranges.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+        let mut segments = Segments::default();
+        let mut open: Vec<(u128, usize)> = Vec::new();
+        for (first, last, index) in ranges {
+            segments.close_before(&mut open, first);
+            if let Some(parent) = parents.get_mut(index) {
+                *parent = open.last().map_or(NONE, |&(_, i)| i);
+            }
+            open.push((last, index));
+            segments.push(first, index);
+        }
+        segments.close_before(&mut open, u128::MAX);
+        // The outermost ranges may end at the family's last address.
+        while let Some((last, _)) = open.pop() {
+            if last < u128::MAX {
+                let decider = open.last().map_or(NONE, |&(_, i)| i);
+                segments.push(last + 1, decider);
+            }
+        }
+        segments.index = Radix::new(&segments.starts);
+        segments
+    }
+
+    /// Closes the open ranges that end before `address`, starting the segments that
+    /// follow them.
+    fn close_before(&mut self, open: &mut Vec<(u128, usize)>, address: u128) {
+        while let Some(&(last, _)) = open.last() {
+            if last >= address {
+                break;
+            }
+            open.pop();
+            let decider = open.last().map_or(NONE, |&(_, i)| i);
+            self.push(last + 1, decider);
         }
     }
 
-    /// The first binding of the longest matching length.
-    fn longest(&self, key_at: impl Fn(u8) -> K) -> Option<usize> {
-        self.lengths
-            .iter()
-            .zip(&self.maps)
-            .rev()
-            .find_map(|(&len, map)| map.get(&key_at(len)).and_then(|v| v.first().copied()))
+    /// Starts a segment; a later segment at the same address replaces an earlier one.
+    fn push(&mut self, start: u128, decider: usize) {
+        if self.starts.last() == Some(&start) {
+            self.deciders.pop();
+            self.starts.pop();
+        }
+        self.starts.push(start);
+        self.deciders.push(decider);
     }
 
-    /// Every matching binding, least specific first; among bindings of the same
-    /// CIDR, the deciding (first given) one comes last.
-    fn all(&self, key_at: impl Fn(u8) -> K) -> Vec<usize> {
-        self.lengths
-            .iter()
-            .zip(&self.maps)
-            .filter_map(|(&len, map)| map.get(&key_at(len)))
-            .flat_map(|v| v.iter().rev())
-            .copied()
-            .collect()
-    }
-}
-
-fn mask_v4(ip: Ipv4Addr, len: u8) -> u32 {
-    let bits = u32::from(ip);
-    match len {
-        0 => 0,
-        l if l >= 32 => bits,
-        l => bits & (u32::MAX << (32 - u32::from(l))),
+    fn decider(&self, address: u128) -> Option<usize> {
+        let (&first, &last) = (self.starts.first()?, self.starts.last()?);
+        let segment = if address < first {
+            return None;
+        } else if address >= last {
+            self.starts.len() - 1
+        } else {
+            // The answer is in the bucket, or is the segment just before it.
+            let (low, high) = self.index.bucket(address);
+            let bucket = self.starts.get(low..high).unwrap_or_default();
+            (low + bucket.partition_point(|&start| start <= address)).checked_sub(1)?
+        };
+        let decider = *self.deciders.get(segment)?;
+        (decider != NONE).then_some(decider)
     }
 }
 
-fn mask_v6(ip: Ipv6Addr, len: u8) -> u128 {
-    let bits = u128::from(ip);
-    match len {
-        0 => 0,
-        l if l >= 128 => bits,
-        l => bits & (u128::MAX << (128 - u32::from(l))),
+/// The first and last address of a CIDR, as `u128`.
+fn range(net: IpNet) -> (u128, u128) {
+    match net {
+        IpNet::V4(net) => (
+            u128::from(u32::from(net.network())),
+            u128::from(u32::from(net.broadcast())),
+        ),
+        IpNet::V6(net) => (u128::from(net.network()), u128::from(net.broadcast())),
     }
 }
 
@@ -101,60 +172,61 @@ fn mask_v6(ip: Ipv6Addr, len: u8) -> u128 {
 #[derive(Debug, Clone, Default)]
 pub struct RoutingTable {
     bindings: Vec<ServiceBinding>,
-    v4: Family<u32>,
-    v6: Family<u128>,
+    /// For each binding, the one it nests in, or [`NONE`].
+    parents: Vec<usize>,
+    v4: Segments,
+    v6: Segments,
 }
 
 impl RoutingTable {
     /// Builds the table. When two bindings have the same CIDR, the first one given
     /// decides; [`explain`](Self::explain) lists both.
     pub fn new(bindings: impl IntoIterator<Item = ServiceBinding>) -> Self {
-        let mut table = Self::default();
-        for binding in bindings {
-            table.insert(binding);
+        let bindings: Vec<ServiceBinding> = bindings.into_iter().collect();
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for (index, binding) in bindings.iter().enumerate() {
+            let net = binding.cidr.as_ipnet();
+            let (first, last) = range(net);
+            match net {
+                IpNet::V4(_) => v4.push((first, last, index)),
+                IpNet::V6(_) => v6.push((first, last, index)),
+            }
         }
-        table
+        let mut parents = vec![NONE; bindings.len()];
+        let v4 = Segments::build(v4, &mut parents);
+        let v6 = Segments::build(v6, &mut parents);
+        Self {
+            bindings,
+            parents,
+            v4,
+            v6,
+        }
     }
 
-    /// Adds a binding.
-    pub fn insert(&mut self, binding: ServiceBinding) {
-        let index = self.bindings.len();
-        match binding.cidr.as_ipnet() {
-            IpNet::V4(net) => self.v4.insert(
-                net.prefix_len(),
-                mask_v4(net.network(), net.prefix_len()),
-                index,
-            ),
-            IpNet::V6(net) => self.v6.insert(
-                net.prefix_len(),
-                mask_v6(net.network(), net.prefix_len()),
-                index,
-            ),
+    fn decider(&self, ip: IpAddr) -> Option<usize> {
+        match ip {
+            IpAddr::V4(ip) => self.v4.decider(u128::from(u32::from(ip))),
+            IpAddr::V6(ip) => self.v6.decider(u128::from(ip)),
         }
-        self.bindings.push(binding);
     }
 
     /// The binding that decides where traffic to `ip` goes: the most specific one
     /// containing it, or `None` when no binding contains it.
     pub fn route(&self, ip: IpAddr) -> Option<&ServiceBinding> {
-        let index = match ip {
-            IpAddr::V4(ip) => self.v4.longest(|len| mask_v4(ip, len)),
-            IpAddr::V6(ip) => self.v6.longest(|len| mask_v6(ip, len)),
-        }?;
-        self.bindings.get(index)
+        self.bindings.get(self.decider(ip)?)
     }
 
     /// Every binding containing `ip`, from least to most specific (the last one
     /// decides, as [`route`](Self::route) says).
     pub fn explain(&self, ip: IpAddr) -> Vec<&ServiceBinding> {
-        let indices = match ip {
-            IpAddr::V4(ip) => self.v4.all(|len| mask_v4(ip, len)),
-            IpAddr::V6(ip) => self.v6.all(|len| mask_v6(ip, len)),
-        };
-        indices
-            .into_iter()
-            .filter_map(|i| self.bindings.get(i))
-            .collect()
+        let mut chain = Vec::new();
+        let mut next = self.decider(ip);
+        while let Some(index) = next {
+            chain.extend(self.bindings.get(index));
+            next = self.parents.get(index).copied().filter(|&p| p != NONE);
+        }
+        chain.reverse();
+        chain
     }
 
     /// The bindings, in the order given.
@@ -176,5 +248,69 @@ impl RoutingTable {
 impl FromIterator<ServiceBinding> for RoutingTable {
     fn from_iter<I: IntoIterator<Item = ServiceBinding>>(iter: I) -> Self {
         Self::new(iter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ProvisioningState;
+
+    fn table(cidrs: &[&str]) -> RoutingTable {
+        cidrs
+            .iter()
+            .enumerate()
+            .map(|(i, cidr)| {
+                ServiceBinding::new(
+                    format!("b{i}").parse().unwrap(),
+                    cidr.parse().unwrap(),
+                    "s".parse().unwrap(),
+                    "CDN",
+                    ProvisioningState::Active,
+                )
+            })
+            .collect()
+    }
+
+    fn route(table: &RoutingTable, ip: &str) -> Option<String> {
+        table.route(ip.parse().unwrap()).map(|b| b.id.to_string())
+    }
+
+    #[test]
+    fn the_last_addresses_of_each_family() {
+        let t = table(&[
+            "255.255.255.0/24",
+            "255.255.255.255/32",
+            "ffff::/16",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+        ]);
+        assert_eq!(route(&t, "255.255.255.254").as_deref(), Some("b0"));
+        assert_eq!(route(&t, "255.255.255.255").as_deref(), Some("b1"));
+        assert_eq!(route(&t, "255.255.254.255"), None);
+        assert_eq!(
+            route(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe").as_deref(),
+            Some("b2")
+        );
+        assert_eq!(
+            route(&t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").as_deref(),
+            Some("b3")
+        );
+        assert_eq!(route(&t, "fffe::1"), None);
+    }
+
+    #[test]
+    fn a_gap_between_siblings_falls_back_to_the_parent() {
+        let t = table(&["10.0.0.0/8", "10.1.0.0/16", "10.3.0.0/16", "10.1.2.0/24"]);
+        assert_eq!(route(&t, "10.1.2.3").as_deref(), Some("b3"));
+        assert_eq!(route(&t, "10.1.3.0").as_deref(), Some("b1"));
+        assert_eq!(route(&t, "10.2.0.0").as_deref(), Some("b0"));
+        assert_eq!(route(&t, "10.3.255.255").as_deref(), Some("b2"));
+        assert_eq!(route(&t, "11.0.0.0"), None);
+        let chain: Vec<String> = t
+            .explain("10.1.2.3".parse().unwrap())
+            .iter()
+            .map(|b| b.id.to_string())
+            .collect();
+        assert_eq!(chain, ["b0", "b1", "b3"]);
     }
 }
