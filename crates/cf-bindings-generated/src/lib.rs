@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
     clippy::unwrap_used,
     reason = "generated code, checked by cargo xtask codegen --check"
 )]
+#[rustfmt::skip] // Formatted by prettyplease, the same on every toolchain.
 mod generated;
 
 pub use generated::*;
@@ -52,6 +53,9 @@ impl ResponseRecorder {
 
     /// Takes the recorded head, leaving the slot empty.
     pub fn take(&self) -> Option<ResponseHead> {
-        self.last.lock().unwrap_or_else(PoisonError::into_inner).take()
+        self.last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 }
