@@ -155,6 +155,25 @@ fn walkthrough_in_tables() {
         "bindings_list_after_delete",
         emulated.ok(&["bindings", "list"])
     );
+
+    let table = emulated.ok(&[
+        "bindings",
+        "create",
+        "--cidr",
+        "203.0.113.32/28",
+        "--service",
+        "Spectrum",
+        "--wait",
+    ]);
+    let id = table
+        .lines()
+        .nth(1)
+        .and_then(|row| row.split_whitespace().next())
+        .expect("a row with an id")
+        .to_owned();
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&id, "NEW-BINDING-ID-00000000000000000");
+    settings.bind(|| insta::assert_snapshot!("bindings_create_wait", table));
 }
 
 #[test]
@@ -192,6 +211,7 @@ fn json_output_shapes() {
         .collect();
     assert_eq!(cidrs, ["203.0.113.0/24", "203.0.113.16/29"]);
     assert_eq!(emulated.json(&["bindings", "get", id])["id"], id);
+    assert_eq!(emulated.json(&["bindings", "wait", id])["state"], "active");
 
     let routes = emulated.json(&["route", "--explain", "203.0.113.17", "192.0.2.1"]);
     assert_eq!(routes[0]["ip"], "203.0.113.17");
