@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+mod bench;
+
 use xtask::codegen::{self, Freshness};
 
 const USAGE: &str = "\
@@ -17,6 +19,10 @@ Tasks:
   spec-diff <upstream>     Compare an upstream Cloudflare OpenAPI document (JSON or
                            YAML) with openapi/service-bindings.yaml. Exit 1 if they
                            differ. `cargo xtask spec-diff --help` for more.
+  bench [--quick] [--output FILE]
+                           Run every benchmark side by side (wrapper, raw baseline,
+                           Python SDK, emulator, CLI, footprint), print a table and
+                           write BENCHMARKS.md.
 
 Exit codes: 0 success, 1 stale or different, 2 error.";
 
@@ -25,6 +31,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("codegen") => run_codegen(&args[1..]),
         Some("spec-diff") => xtask::spec_diff::main_spec_diff(&args[1..]),
+        Some("bench") => bench::main_bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -1,0 +1,151 @@
+//! Request overhead: `list bindings` against a running API (the emulator), done by
+//! the wrapper or by a raw baseline (reqwest + serde_json into plain structs, no
+//! wrapper logic). Prints requests per second, sequential and 64-way concurrent.
+//!
+//! ```text
+//! bench-requests --client wrapper|baseline --base-url URL --account ID --prefix ID
+//!     --token TOKEN [--runs 5] [--sequential 2000] [--concurrent 6400] [--concurrency 64]
+//! ```
+#![forbid(unsafe_code)]
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Instant,
+};
+
+use cf_bindings_benches::{Args, BoxError, emit};
+use serde::Deserialize;
+
+/// The raw baseline: what a hand-written client would decode.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct PlainEnvelope {
+    success: bool,
+    #[serde(default)]
+    errors: Vec<serde_json::Value>,
+    #[serde(default)]
+    result: Vec<PlainBinding>,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct PlainBinding {
+    id: String,
+    cidr: String,
+    service_id: String,
+    service_name: String,
+    provisioning: PlainProvisioning,
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct PlainProvisioning {
+    state: String,
+}
+
+#[derive(Clone)]
+enum Caller {
+    Wrapper(cf_bindings::Bindings),
+    Baseline {
+        http: reqwest::Client,
+        url: Arc<str>,
+        auth: Arc<str>,
+    },
+}
+
+impl Caller {
+    async fn call(&self) -> Result<usize, BoxError> {
+        match self {
+            Caller::Wrapper(bindings) => Ok(bindings.list().await?.len()),
+            Caller::Baseline { http, url, auth } => {
+                let response = http
+                    .get(&**url)
+                    .header(reqwest::header::AUTHORIZATION, &**auth)
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                let body = response.bytes().await?;
+                let envelope: PlainEnvelope = serde_json::from_slice(&body)?;
+                if !envelope.success {
+                    return Err("success: false".into());
+                }
+                Ok(envelope.result.len())
+            }
+        }
+    }
+}
+
+async fn sequential(caller: &Caller, n: usize) -> Result<f64, BoxError> {
+    let start = Instant::now();
+    for _ in 0..n {
+        caller.call().await?;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
+async fn concurrent(caller: &Caller, total: usize, concurrency: usize) -> Result<f64, BoxError> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let caller = caller.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < total {
+                caller.call().await?;
+            }
+            Ok::<(), BoxError>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(total as f64 / start.elapsed().as_secs_f64())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let args = Args::parse(std::env::args().skip(1))?;
+    let kind = args.string("client")?;
+    let base_url = args.string("base-url")?;
+    let account = args.string("account")?;
+    let prefix = args.string("prefix")?;
+    let token = args.string("token")?;
+    let runs = args.number("runs", 5)?;
+    let n = args.number("sequential", 2000)?;
+    let total = args.number("concurrent", 6400)?;
+    let concurrency = args.number("concurrency", 64)?;
+
+    let caller = match kind.as_str() {
+        "wrapper" => {
+            let client = cf_bindings::Client::builder()
+                .base_url(base_url)
+                .api_token(token)
+                .build()?;
+            Caller::Wrapper(client.account(account).prefix(prefix).bindings())
+        }
+        "baseline" => Caller::Baseline {
+            http: reqwest::Client::builder().build()?,
+            url: format!("{base_url}/accounts/{account}/addressing/prefixes/{prefix}/bindings")
+                .into(),
+            auth: format!("Bearer {token}").into(),
+        },
+        other => return Err(format!("unknown --client {other}").into()),
+    };
+    // Warm up: connections, allocator, page cache.
+    sequential(&caller, 50).await?;
+    concurrent(&caller, concurrency * 4, concurrency).await?;
+
+    let mut seq = Vec::with_capacity(runs);
+    let mut conc = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        seq.push(sequential(&caller, n).await?);
+        conc.push(concurrent(&caller, total, concurrency).await?);
+    }
+    emit(&format!("requests.{kind}.sequential"), "req/s", seq)?;
+    emit(&format!("requests.{kind}.concurrent"), "req/s", conc)?;
+    Ok(())
+}

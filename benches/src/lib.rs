@@ -1,0 +1,143 @@
+//! Shared helpers of the benchmark programs run by `cargo xtask bench`.
+//!
+//! Every program prints one JSON line per figure on standard output,
+//! `{"name": ..., "unit": ..., "values": [...]}`, one value per run, and asserts
+//! nothing: speed is reported, never tested.
+#![forbid(unsafe_code)]
+
+use std::{collections::HashMap, hint::black_box, time::Instant};
+
+use serde::{Deserialize, Serialize};
+
+/// Anything that can go wrong in a benchmark program.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// One figure, one value per run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Figure {
+    /// A stable name, e.g. `requests.wrapper.sequential`.
+    pub name: String,
+    /// The unit of the values, e.g. `req/s`.
+    pub unit: String,
+    /// One value per run.
+    pub values: Vec<f64>,
+}
+
+/// Prints a figure as one JSON line.
+///
+/// # Errors
+/// When the figure cannot be serialized (never, for finite values).
+pub fn emit(name: &str, unit: &str, values: Vec<f64>) -> Result<(), BoxError> {
+    let figure = Figure {
+        name: name.to_owned(),
+        unit: unit.to_owned(),
+        values,
+    };
+    println!("{}", serde_json::to_string(&figure)?);
+    Ok(())
+}
+
+/// `--key value` pairs from the command line.
+#[derive(Debug, Default)]
+pub struct Args(HashMap<String, String>);
+
+impl Args {
+    /// Parses `--key value` pairs.
+    ///
+    /// # Errors
+    /// When an argument is not `--key` or has no value.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, BoxError> {
+        let mut map = HashMap::new();
+        let mut args = args.into_iter();
+        while let Some(key) = args.next() {
+            let Some(name) = key.strip_prefix("--") else {
+                return Err(format!("unexpected argument `{key}`").into());
+            };
+            let value = args.next().ok_or_else(|| format!("{key} needs a value"))?;
+            map.insert(name.to_owned(), value);
+        }
+        Ok(Self(map))
+    }
+
+    /// A string argument.
+    ///
+    /// # Errors
+    /// When it is missing.
+    pub fn string(&self, name: &str) -> Result<String, BoxError> {
+        self.0
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("missing --{name}").into())
+    }
+
+    /// A numeric argument, or `default`.
+    ///
+    /// # Errors
+    /// When it is not a number.
+    pub fn number(&self, name: &str, default: usize) -> Result<usize, BoxError> {
+        match self.0.get(name) {
+            Some(v) => v.parse().map_err(|e| format!("--{name} {v:?}: {e}").into()),
+            None => Ok(default),
+        }
+    }
+}
+
+/// Runs `f` `iterations` times and returns the seconds per iteration.
+pub fn seconds_per_iteration<T>(iterations: usize, mut f: impl FnMut() -> T) -> f64 {
+    let start = Instant::now();
+    for _ in 0..iterations {
+        black_box(f());
+    }
+    start.elapsed().as_secs_f64() / iterations.max(1) as f64
+}
+
+/// The list envelope of `count` service bindings, as the API sends it: three in
+/// four IPv4 /32s of 10.0.0.0/8, one in four IPv6 /64s of 2001:db8::/32.
+pub fn list_envelope(count: usize) -> Vec<u8> {
+    let result: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            let cidr = if i % 4 == 3 {
+                format!("2001:db8:{:x}:{:x}::/64", (i >> 16) & 0xffff, i & 0xffff)
+            } else {
+                let n = 0x0a00_0000u32 | (i as u32 & 0x00ff_ffff);
+                format!("{}/32", std::net::Ipv4Addr::from(n))
+            };
+            serde_json::json!({
+                "id": format!("{:032x}", i as u128 * 0x9e37_79b9_7f4a_7c15),
+                "cidr": cidr,
+                "service_id": "2db684ee7ca04e159946fd05b99e1bcd",
+                "service_name": "Magic Transit",
+                "provisioning": {"state": "active"},
+            })
+        })
+        .collect();
+    let envelope = serde_json::json!({
+        "success": true,
+        "errors": [],
+        "messages": [],
+        "result": result,
+    });
+    serde_json::to_vec(&envelope).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_decodes_into_the_generated_type() {
+        let body = list_envelope(8);
+        let decoded: cf_bindings_generated::types::IpAddressManagementServiceBindingsListServiceBindingsResponse =
+            serde_json::from_slice(&body).expect("generated type");
+        assert_eq!(decoded.result.len(), 8);
+    }
+
+    #[test]
+    fn args_parse() {
+        let args = Args::parse(["--n".to_owned(), "3".to_owned()]).expect("args");
+        assert_eq!(args.number("n", 1).expect("n"), 3);
+        assert_eq!(args.number("m", 7).expect("m"), 7);
+        assert!(args.string("x").is_err());
+        assert!(Args::parse(["x".to_owned()]).is_err());
+    }
+}
