@@ -887,6 +887,11 @@ fn tabulate(report: &Report) -> (Vec<Row>, Vec<Target>) {
     );
     row(
         "2 decode",
+        "generated types via serde_path_to_error (as the wrapper decodes), in memory",
+        "decode.memory.generated_path_tracked",
+    );
+    row(
+        "2 decode",
         "loopback: transport only",
         "decode.loopback.transport",
     );

@@ -52,6 +52,7 @@ async fn main() -> Result<(), BoxError> {
 
     let mut gen_mbs = Vec::new();
     let mut env_mbs = Vec::new();
+    let mut tracked_mbs = Vec::new();
     for _ in 0..runs {
         let t = seconds_per_iteration(iterations, || {
             serde_json::from_slice::<GeneratedList>(&body).map(|l| l.result.len())
@@ -61,9 +62,16 @@ async fn main() -> Result<(), BoxError> {
             decode_envelope(Operation::ListBindings, 200, &headers, &body).map(|r| r.status)
         });
         env_mbs.push(mb / t);
+        // What path tracking (serde_path_to_error, as the wrapper uses) costs alone.
+        let t = seconds_per_iteration(iterations, || {
+            let mut de = serde_json::Deserializer::from_slice(&body);
+            serde_path_to_error::deserialize::<_, GeneratedList>(&mut de).map(|l| l.result.len())
+        });
+        tracked_mbs.push(mb / t);
     }
     emit("decode.memory.generated", "MB/s", gen_mbs)?;
     emit("decode.memory.wrapper_envelope", "MB/s", env_mbs)?;
+    emit("decode.memory.generated_path_tracked", "MB/s", tracked_mbs)?;
 
     // Over loopback: a static server answering every GET with the envelope.
     let served = body.clone();
