@@ -21,7 +21,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 
 use crate::{
     error::{ApiError, ApiMessage, BodyError, DecodeError, Error, Operation, one_line},
-    model::FieldError,
+    model::{FieldError, ServiceBinding},
     retry::parse_retry_after,
 };
 
@@ -325,15 +325,14 @@ fn decode_bytes<E: Envelope>(
     body: &[u8],
 ) -> Result<Response<E::Result>, Error> {
     let success_status = (200..300).contains(&status);
+    if success_status && let Ok(envelope) = serde_json::from_slice::<E>(body) {
+        return finish(operation, status, headers, envelope);
+    }
+    // Slow path, for failures only: decode again, tracking the path of the field
+    // that does not fit.
     let typed_error = if success_status {
         let mut de = serde_json::Deserializer::from_slice(body);
-        match serde_path_to_error::deserialize::<_, E>(&mut de) {
-            Ok(envelope) if de.end().is_ok() => {
-                return finish(operation, status, headers, envelope);
-            }
-            Ok(_) => None,
-            Err(e) => Some(e),
-        }
+        serde_path_to_error::deserialize::<_, E>(&mut de).err()
     } else {
         None
     };
@@ -420,6 +419,27 @@ pub fn decode_envelope(
     body: &[u8],
 ) -> Result<Response<serde_json::Value>, Error> {
     decode_bytes::<ValueEnvelope>(operation, status, headers, body)
+}
+
+/// Decodes a raw List Service Bindings response into the crate's types, as the
+/// client does: `status`, `headers` and `body` as received.
+///
+/// For callers that fetch or store raw responses themselves. It never panics,
+/// whatever the bytes.
+///
+/// # Errors
+/// [`Error::Api`], [`Error::UnexpectedBody`] or [`Error::Decode`], per the rules of
+/// this module.
+pub fn decode_bindings(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response<Vec<ServiceBinding>>, Error> {
+    let operation = Operation::ListBindings;
+    decode_bytes::<types::IpAddressManagementServiceBindingsListServiceBindingsResponse>(
+        operation, status, headers, body,
+    )?
+    .convert(operation, crate::model::bindings_from_wire)
 }
 
 /// Maps a transport-level reqwest error, keeping connect failures (surely not
@@ -587,5 +607,39 @@ mod tests {
             br#"{"success":false,"errors":[{"code":4294967296,"message":"big"}],"messages":[]}"#;
         let err = decode_envelope(Operation::ListServices, 400, &headers(), body).unwrap_err();
         assert_eq!(err.codes(), vec![4_294_967_296]);
+    }
+
+    #[test]
+    fn decode_bindings_converts_and_names_what_does_not_fit() {
+        let binding = |cidr: &str| {
+            format!(
+                r#"{{"id":"b1","cidr":"{cidr}","service_id":"s1","service_name":"CDN","provisioning":{{"state":"active"}}}}"#
+            )
+        };
+        let body = |items: &[String]| {
+            format!(
+                r#"{{"success":true,"errors":[],"messages":[],"result":[{}]}}"#,
+                items.join(",")
+            )
+        };
+        let ok =
+            decode_bindings(200, &headers(), body(&[binding("192.0.2.0/24")]).as_bytes()).unwrap();
+        assert_eq!(ok.result[0].cidr.to_string(), "192.0.2.0/24");
+        assert!(ok.result[0].state.is_active());
+
+        let bad = body(&[binding("192.0.2.0/24"), binding("192.0.2.7/24")]);
+        let err = decode_bindings(200, &headers(), bad.as_bytes()).unwrap_err();
+        let Error::Decode(d) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(d.field, "result[1].cidr");
+
+        let refused = br#"{"success":false,"errors":[{"code":1002,"message":"no"}],"messages":[]}"#;
+        assert_eq!(
+            decode_bindings(200, &headers(), refused)
+                .unwrap_err()
+                .codes(),
+            vec![1002]
+        );
     }
 }

@@ -19,11 +19,15 @@ fn validate(kind: &'static str, value: &str) -> Result<(), InvalidInput> {
     if value.is_empty() {
         return Err(InvalidInput::new(kind, value, "must not be empty"));
     }
-    if let Some(bad) = value.chars().find(|c| !c.is_ascii_alphanumeric()) {
+    if !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let bad = value.chars().find(|c| !c.is_ascii_alphanumeric());
         return Err(InvalidInput::new(
             kind,
             value,
-            format!("only ASCII letters and digits are allowed, found {bad:?}"),
+            format!(
+                "only ASCII letters and digits are allowed, found {:?}",
+                bad.unwrap_or_default()
+            ),
         ));
     }
     if value.len() > MAX_ID_LEN {

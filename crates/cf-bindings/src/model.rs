@@ -75,34 +75,44 @@ impl From<&Service> for ServiceId {
 /// A server value that does not fit: the field's path and what is wrong with it.
 pub(crate) type FieldError = (String, String);
 
-fn field(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
+/// Where a value sits in the envelope: the `result` itself, or an item of it. The
+/// path is spelled out only for an error, so a large list decodes without building
+/// a string per item.
+#[derive(Clone, Copy)]
+enum At {
+    Result,
+    Item(usize),
+}
+
+impl At {
+    fn field(self, name: &str) -> String {
+        match self {
+            At::Result => format!("result.{name}"),
+            At::Item(i) => format!("result[{i}].{name}"),
+        }
+    }
+
+    fn required<T>(self, value: Option<T>, name: &str) -> Result<T, FieldError> {
+        value.ok_or_else(|| (self.field(name), "is missing".to_owned()))
     }
 }
 
-fn required<T>(value: Option<T>, path: &str, name: &str) -> Result<T, FieldError> {
-    value.ok_or_else(|| (field(path, name), "is missing".to_owned()))
-}
-
-pub(crate) fn binding_from_wire(
+fn binding_from_wire(
     wire: types::AddressingServiceBinding,
-    path: &str,
+    at: At,
 ) -> Result<ServiceBinding, FieldError> {
-    let id = required(wire.id, path, "id")?;
-    let id = BindingId::new(id.as_str()).map_err(|e| (field(path, "id"), e.reason().to_owned()))?;
-    let cidr = required(wire.cidr, path, "cidr")?;
+    let id = String::from(at.required(wire.id, "id")?);
+    let id = BindingId::new(id).map_err(|e| (at.field("id"), e.reason().to_owned()))?;
+    let cidr = at.required(wire.cidr, "cidr")?;
     let cidr: Cidr = cidr.parse().map_err(|e: crate::InvalidInput| {
         (
-            field(path, "cidr"),
+            at.field("cidr"),
             format!("{:?}: {}", cidr.as_str(), e.reason()),
         )
     })?;
-    let service_id = required(wire.service_id, path, "service_id")?;
-    let service_id = ServiceId::new(service_id.as_str())
-        .map_err(|e| (field(path, "service_id"), e.reason().to_owned()))?;
+    let service_id = String::from(at.required(wire.service_id, "service_id")?);
+    let service_id =
+        ServiceId::new(service_id).map_err(|e| (at.field("service_id"), e.reason().to_owned()))?;
     let service_name = wire.service_name.map(|n| n.0).unwrap_or_default();
     let state = wire
         .provisioning
@@ -123,14 +133,15 @@ pub(crate) fn bindings_from_wire(
 ) -> Result<Vec<ServiceBinding>, FieldError> {
     wire.into_iter()
         .enumerate()
-        .map(|(i, b)| binding_from_wire(b, &format!("result[{i}]")))
+        .map(|(i, b)| binding_from_wire(b, At::Item(i)))
         .collect()
 }
 
 pub(crate) fn one_binding_from_wire(
     wire: Option<types::AddressingServiceBinding>,
 ) -> Result<ServiceBinding, FieldError> {
-    binding_from_wire(required(wire, "", "result")?, "result")
+    let wire = wire.ok_or_else(|| ("result".to_owned(), "is missing".to_owned()))?;
+    binding_from_wire(wire, At::Result)
 }
 
 pub(crate) fn services_from_wire(
@@ -139,11 +150,10 @@ pub(crate) fn services_from_wire(
     wire.into_iter()
         .enumerate()
         .map(|(i, s)| {
-            let path = format!("result[{i}]");
-            let id = required(s.id, &path, "id")?;
-            let id = ServiceId::new(id.as_str())
-                .map_err(|e| (field(&path, "id"), e.reason().to_owned()))?;
-            let name = required(s.name, &path, "name")?.0;
+            let at = At::Item(i);
+            let id = String::from(at.required(s.id, "id")?);
+            let id = ServiceId::new(id).map_err(|e| (at.field("id"), e.reason().to_owned()))?;
+            let name = at.required(s.name, "name")?.0;
             Ok(Service { id, name })
         })
         .collect()
