@@ -581,13 +581,13 @@ fn run(root: &Path, quick: bool, output: &Path) -> Result<(), String> {
     {
         let emulator = start_emulator(&mut report, root, &release)?;
         let url = emulator.base_url.clone();
-        for client in ["wrapper", "baseline"] {
-            eprintln!("== 1. request overhead: {client}");
+        {
+            eprintln!("== 1. request overhead: wrapper and baseline, taking turns");
             report.collect(
                 root,
                 Command::new(release.join("bench-requests")).args([
-                    "--client",
-                    client,
+                    "--clients",
+                    "wrapper,baseline",
                     "--base-url",
                     &url,
                     "--account",

@@ -1,9 +1,10 @@
 //! Request overhead: `list bindings` against a running API (the emulator), done by
-//! the wrapper or by a raw baseline (reqwest + serde_json into plain structs, no
-//! wrapper logic). Prints requests per second, sequential and 64-way concurrent.
+//! the wrapper and by a raw baseline (reqwest + serde_json into plain structs, no
+//! wrapper logic), taking turns within each run. Prints requests per second,
+//! sequential and 64-way concurrent, per client.
 //!
 //! ```text
-//! bench-requests --client wrapper|baseline --base-url URL --account ID --prefix ID
+//! bench-requests --clients wrapper,baseline --base-url URL --account ID --prefix ID
 //!     --token TOKEN [--runs 5] [--sequential 2000] [--concurrent 6400] [--concurrency 64]
 //! ```
 #![forbid(unsafe_code)]
@@ -109,7 +110,7 @@ async fn concurrent(caller: &Caller, total: usize, concurrency: usize) -> Result
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let args = Args::parse(std::env::args().skip(1))?;
-    let kind = args.string("client")?;
+    let kinds = args.string("clients")?;
     let base_url = args.string("base-url")?;
     let account = args.string("account")?;
     let prefix = args.string("prefix")?;
@@ -119,33 +120,51 @@ async fn main() -> Result<(), BoxError> {
     let total = args.number("concurrent", 6400)?;
     let concurrency = args.number("concurrency", 64)?;
 
-    let caller = match kind.as_str() {
-        "wrapper" => {
-            let client = cf_bindings::Client::builder()
-                .base_url(base_url)
-                .api_token(token)
-                .build()?;
-            Caller::Wrapper(client.account(account).prefix(prefix).bindings())
-        }
-        "baseline" => Caller::Baseline {
-            http: reqwest::Client::builder().build()?,
-            url: format!("{base_url}/accounts/{account}/addressing/prefixes/{prefix}/bindings")
-                .into(),
-            auth: format!("Bearer {token}").into(),
-        },
-        other => return Err(format!("unknown --client {other}").into()),
-    };
-    // Warm up: connections, allocator, page cache.
-    sequential(&caller, 50).await?;
-    concurrent(&caller, concurrency * 4, concurrency).await?;
-
-    let mut seq = Vec::with_capacity(runs);
-    let mut conc = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        seq.push(sequential(&caller, n).await?);
-        conc.push(concurrent(&caller, total, concurrency).await?);
+    let mut callers = Vec::new();
+    for kind in kinds.split(',') {
+        let caller = match kind {
+            "wrapper" => {
+                let client = cf_bindings::Client::builder()
+                    .base_url(base_url.clone())
+                    .api_token(token.clone())
+                    .build()?;
+                Caller::Wrapper(
+                    client
+                        .account(account.as_str())
+                        .prefix(prefix.as_str())
+                        .bindings(),
+                )
+            }
+            "baseline" => Caller::Baseline {
+                http: reqwest::Client::builder().build()?,
+                url: format!("{base_url}/accounts/{account}/addressing/prefixes/{prefix}/bindings")
+                    .into(),
+                auth: format!("Bearer {token}").into(),
+            },
+            other => return Err(format!("unknown client {other}").into()),
+        };
+        // Warm up: connections, allocator, page cache.
+        sequential(&caller, 50).await?;
+        concurrent(&caller, concurrency * 4, concurrency).await?;
+        callers.push((
+            kind,
+            caller,
+            Vec::with_capacity(runs),
+            Vec::with_capacity(runs),
+        ));
     }
-    emit(&format!("requests.{kind}.sequential"), "req/s", seq)?;
-    emit(&format!("requests.{kind}.concurrent"), "req/s", conc)?;
+
+    // The clients take turns within each run, so that drift in the machine's load
+    // falls on all of them alike.
+    for _ in 0..runs {
+        for (_, caller, seq, conc) in &mut callers {
+            seq.push(sequential(caller, n).await?);
+            conc.push(concurrent(caller, total, concurrency).await?);
+        }
+    }
+    for (kind, _, seq, conc) in callers {
+        emit(&format!("requests.{kind}.sequential"), "req/s", seq)?;
+        emit(&format!("requests.{kind}.concurrent"), "req/s", conc)?;
+    }
     Ok(())
 }
