@@ -536,7 +536,7 @@ fn run(root: &Path, quick: bool, output: &Path) -> Result<(), String> {
         ]),
     )?;
     report.notes.push(format!(
-        "Release build of the measured programs took {:.0} s in this run (incremental).",
+        "Release build of the measured programs took {:.0} s in this run (cold on a fresh clone, incremental otherwise).",
         build_start.elapsed().as_secs_f64()
     ));
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
