@@ -50,7 +50,7 @@ pub struct Global {
     pub base_url: Option<String>,
 
     /// Read the API token from this file, or from standard input with `-`.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "emulated")]
     pub token_file: Option<PathBuf>,
 
     /// Output format: aligned tables for people, or JSON for scripts.
