@@ -2,7 +2,7 @@
 //! request it sends, configuration, invalid input and secrecy.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "wrapper_common.rs"]
+#[path = "common.rs"]
 mod common;
 
 use std::{
@@ -227,7 +227,7 @@ fn push_services(server: &TestServer) {
 }
 
 #[tokio::test]
-async fn find_service_ignores_case() {
+async fn find_service_by_name_ignoring_case_or_by_id() {
     let server = TestServer::start().await;
     push_services(&server);
     let found = client(&server)
@@ -245,6 +245,14 @@ async fn find_service_ignores_case() {
         .await
         .unwrap();
     assert_eq!(found.id.as_str(), MAGIC_TRANSIT);
+    push_services(&server);
+    let found = client(&server)
+        .account(ACCOUNT)
+        .services()
+        .find(CDN)
+        .await
+        .unwrap();
+    assert_eq!(found.name, "CDN", "found by id");
 }
 
 #[tokio::test]

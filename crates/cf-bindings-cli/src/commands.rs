@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use cf_bindings::{
-    Bindings, Client, Error, ProvisioningState, RoutingTable, Service, ServiceBinding, WaitOptions,
+    Account, Bindings, Client, Error, ProvisioningState, RoutingTable, ServiceBinding, WaitOptions,
 };
 use serde_json::{Value, json};
 
@@ -49,11 +49,11 @@ impl Context {
             .as_deref()
             .or(self.default_prefix)
             .ok_or_else(|| Failure::usage("no prefix: pass --prefix ID"))?;
-        Ok(self
-            .client
-            .account(self.account.as_str())
-            .prefix(prefix)
-            .bindings())
+        Ok(self.account().prefix(prefix).bindings())
+    }
+
+    fn account(&self) -> Account {
+        self.client.account(self.account.as_str())
     }
 
     fn print_json(&self, value: &Value) {
@@ -77,7 +77,7 @@ pub async fn run(context: &Context, command: Command) -> Result<(), Failure> {
 }
 
 async fn services_list(context: &Context) -> Result<(), Failure> {
-    let mut services = list_services(context).await?;
+    let mut services = context.account().services().list().await?.into_inner();
     services.sort_by(|a, b| a.name.cmp(&b.name));
     match context.output {
         Output::Json => context.print_json(&json!(services)),
@@ -90,11 +90,6 @@ async fn services_list(context: &Context) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-async fn list_services(context: &Context) -> Result<Vec<Service>, Failure> {
-    let account = context.client.account(context.account.as_str());
-    Ok(account.services().list().await?.into_inner())
 }
 
 async fn bindings(context: &Context, command: BindingsCommand) -> Result<(), Failure> {
@@ -121,7 +116,7 @@ async fn bindings(context: &Context, command: BindingsCommand) -> Result<(), Fai
             let bindings = context.bindings(&prefix)?;
             // Check the CIDR before asking for the services, so a typo costs nothing.
             let cidr: cf_bindings::Cidr = cidr.parse().map_err(Error::from)?;
-            let service = find_service(context, &service).await?;
+            let service = context.account().services().find(&service).await?;
             let created = bindings.create(cidr, &service.id).await?.into_inner();
             let binding = if wait {
                 wait_until_active(context, &bindings, &created).await?
@@ -150,24 +145,6 @@ async fn bindings(context: &Context, command: BindingsCommand) -> Result<(), Fai
         }
     }
     Ok(())
-}
-
-/// Finds a service by name (case-insensitive) or id, with one request.
-async fn find_service(context: &Context, wanted: &str) -> Result<Service, Failure> {
-    let services = list_services(context).await?;
-    let wanted = wanted.trim();
-    let found = services
-        .iter()
-        .find(|s| s.name.eq_ignore_ascii_case(wanted))
-        .or_else(|| services.iter().find(|s| s.id.as_str() == wanted));
-    match found {
-        Some(service) => Ok(service.clone()),
-        None => Err(Error::ServiceNotFound {
-            name: wanted.to_owned(),
-            available: services.into_iter().map(|s| s.name).collect(),
-        }
-        .into()),
-    }
 }
 
 /// Asks on the terminal; without one, refuses.

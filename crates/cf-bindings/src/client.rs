@@ -479,19 +479,20 @@ impl Services {
     }
 
     /// Finds a service by name, ignoring case and surrounding spaces ("cdn" finds
-    /// "CDN").
+    /// "CDN"), or by id; a name wins over an id.
     ///
     /// # Errors
     /// [`Error::ServiceNotFound`] listing the available names when none matches, or
     /// the error of [`list`](Self::list).
-    pub async fn find(&self, name: &str) -> Result<Service, Error> {
-        let services = self.list().await?.into_inner();
-        let wanted = name.trim();
-        if let Some(found) = services
+    pub async fn find(&self, name_or_id: &str) -> Result<Service, Error> {
+        let mut services = self.list().await?.into_inner();
+        let wanted = name_or_id.trim();
+        let found = services
             .iter()
-            .find(|s| s.name.trim().eq_ignore_ascii_case(wanted))
-        {
-            return Ok(found.clone());
+            .position(|s| s.name.trim().eq_ignore_ascii_case(wanted))
+            .or_else(|| services.iter().position(|s| s.id.as_str() == wanted));
+        if let Some(index) = found {
+            return Ok(services.swap_remove(index));
         }
         Err(Error::ServiceNotFound {
             name: wanted.to_owned(),
