@@ -1,5 +1,5 @@
-//! Helpers shared by the `wrapper_*` tests (included with `#[path]`, not a test of
-//! its own).
+//! Fixtures shared by the workspace tests: ids, envelopes, clients, and requests as
+//! snapshots show them (included with `#[path]`, not a test of its own).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::{collections::BTreeMap, time::Duration};

@@ -2,6 +2,9 @@
 //! shows in that surface, and each operation sends exactly what the spec says.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "common.rs"]
+mod common;
+
 use std::path::PathBuf;
 
 use cf_bindings_generated::types::{
@@ -9,7 +12,8 @@ use cf_bindings_generated::types::{
     AddressingServiceBindingIdentifier,
 };
 use cf_bindings_generated::{Client, ResponseRecorder};
-use cf_bindings_tests::{RecordedRequest, Reply, TestServer};
+use cf_bindings_tests::{Reply, TestServer};
+use common::{ACCOUNT, BINDING, MAGIC_TRANSIT, PREFIX, binding_json, ok, wire};
 use serde_json::json;
 use xtask::codegen::{self, Freshness};
 
@@ -84,41 +88,15 @@ fn a_description_edit_makes_the_committed_file_stale() {
     }
 }
 
-const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
-const PREFIX: &str = "2af39739cc4e3b5910c918468bb89828";
-const BINDING: &str = "0429b49b6a5155297b78e75a44b09e14";
-const SERVICE: &str = "2db684ee7ca04e159946fd05b99e1bcd";
-
-fn binding_json(state: &str) -> serde_json::Value {
-    json!({
-        "id": BINDING,
-        "cidr": "192.0.2.0/24",
-        "provisioning": {"state": state},
-        "service_id": SERVICE,
-        "service_name": "Magic Transit",
-    })
-}
-
-fn envelope(result: serde_json::Value) -> serde_json::Value {
-    json!({"success": true, "errors": [], "messages": [], "result": result})
-}
-
-/// What a request looks like in a snapshot: the port is the only volatile part.
-fn describe_request(request: &RecordedRequest, port: u16) -> serde_json::Value {
-    let headers: serde_json::Map<String, serde_json::Value> = request
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            let value = value.replace(&port.to_string(), "[port]");
-            (name.clone(), value.into())
-        })
-        .collect();
-    let body = if request.body.is_empty() {
-        serde_json::Value::Null
-    } else {
-        serde_json::from_str(&request.body).unwrap_or_else(|_| request.body.clone().into())
-    };
-    json!({"method": request.method, "path": request.path, "headers": headers, "body": body})
+/// The test binding in `state`.
+fn binding_in(state: &str) -> serde_json::Value {
+    binding_json(
+        BINDING,
+        "192.0.2.0/24",
+        MAGIC_TRANSIT,
+        "Magic Transit",
+        state,
+    )
 }
 
 #[tokio::test]
@@ -133,17 +111,17 @@ async fn each_operation_sends_what_the_spec_says() {
     let prefix: AddressingPrefixIdentifier = PREFIX.parse().unwrap();
     let binding: AddressingServiceBindingIdentifier = BINDING.parse().unwrap();
 
-    server.push(Reply::json(200, envelope(json!([binding_json("active")]))));
+    server.push(Reply::json(200, ok(json!([binding_in("active")]))));
     let listed = client
         .ip_address_management_service_bindings_list_service_bindings(&account, &prefix)
         .await
         .unwrap();
     assert_eq!(listed.result.len(), 1);
 
-    server.push(Reply::json(201, envelope(binding_json("provisioning"))));
+    server.push(Reply::json(201, ok(binding_in("provisioning"))));
     let body = AddressingCreateBindingRequest {
         cidr: "192.0.2.0/24".to_string().into(),
-        service_id: SERVICE.parse().unwrap(),
+        service_id: MAGIC_TRANSIT.parse().unwrap(),
     };
     let created = client
         .ip_address_management_service_bindings_create_service_binding(&account, &prefix, &body)
@@ -151,7 +129,7 @@ async fn each_operation_sends_what_the_spec_says() {
         .unwrap();
     assert_eq!(created.status(), 201);
 
-    server.push(Reply::json(200, envelope(binding_json("active"))));
+    server.push(Reply::json(200, ok(binding_in("active"))));
     client
         .ip_address_management_service_bindings_get_service_binding(&account, &prefix, &binding)
         .await
@@ -168,7 +146,7 @@ async fn each_operation_sends_what_the_spec_says() {
 
     server.push(Reply::json(
         200,
-        envelope(json!([{"id": SERVICE, "name": "Magic Transit"}])),
+        ok(json!([{"id": MAGIC_TRANSIT, "name": "Magic Transit"}])),
     ));
     let services = client
         .ip_address_management_service_bindings_list_services(&account)
@@ -176,12 +154,7 @@ async fn each_operation_sends_what_the_spec_says() {
         .unwrap();
     assert_eq!(services.result.len(), 1);
 
-    let port = server.addr().port();
-    let requests: Vec<_> = server
-        .requests()
-        .iter()
-        .map(|r| describe_request(r, port))
-        .collect();
+    let requests: Vec<_> = server.requests().iter().map(wire).collect();
     insta::assert_yaml_snapshot!(requests);
 }
 
@@ -195,7 +168,7 @@ async fn api_version_header_is_the_spec_revision_date() {
         reqwest::Client::new(),
         ResponseRecorder::default(),
     );
-    server.push(Reply::json(200, envelope(json!([]))));
+    server.push(Reply::json(200, ok(json!([]))));
     client
         .ip_address_management_service_bindings_list_services(&ACCOUNT.parse().unwrap())
         .await
@@ -217,10 +190,10 @@ async fn unknown_state_and_unknown_fields_decode() {
         reqwest::Client::new(),
         ResponseRecorder::default(),
     );
-    let mut result = binding_json("deprovisioning_in_a_future_version");
+    let mut result = binding_in("deprovisioning_in_a_future_version");
     result["created_at"] = json!("2026-11-21T00:00:00Z");
     result["provisioning"]["progress"] = json!(42);
-    let mut body = envelope(result);
+    let mut body = ok(result);
     body["result_info"] = json!({"count": 1});
     server.push(Reply::json(200, body));
 

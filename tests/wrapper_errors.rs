@@ -2,7 +2,7 @@
 //! wrapper, over HTTP, and the exact `Display` of each error kind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "wrapper_common.rs"]
+#[path = "common.rs"]
 mod common;
 
 use std::{collections::BTreeMap, time::Duration};

@@ -3,7 +3,7 @@
 //! local server, and the emulator for faults after a commit).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "wrapper_common.rs"]
+#[path = "common.rs"]
 mod common;
 
 use std::time::Duration;

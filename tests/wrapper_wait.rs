@@ -1,7 +1,7 @@
 //! `wait_until_active` of the cf-bindings wrapper in each of its outcomes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "wrapper_common.rs"]
+#[path = "common.rs"]
 mod common;
 
 use std::{collections::BTreeMap, time::Duration};
