@@ -99,10 +99,14 @@ pub enum Command {
     /// Which service gets each IP address, by most-specific binding.
     Route(RouteArgs),
     /// Print a shell completion script.
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
+}
+
+/// `completions ...`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `services ...`

@@ -1,7 +1,6 @@
 //! Why a command failed: one line for stderr, and the exit code documented in
 //! `--help`.
 
-use std::fmt;
 use std::process::ExitCode;
 
 /// The documented exit codes.
@@ -17,41 +16,54 @@ pub enum Exit {
     Network = 4,
 }
 
-/// A failed command.
+/// Why the program ends before its command is done.
 #[derive(Debug)]
-pub struct Failure {
-    /// The exit code.
-    pub exit: Exit,
-    /// One line: what failed, why, and what to do.
-    pub message: String,
+pub enum Failure {
+    /// The reader of standard output went away (`| head`): a normal end, status 0,
+    /// with nothing to say.
+    Closed,
+    /// A failed command.
+    Failed {
+        /// The exit code.
+        exit: Exit,
+        /// One line: what failed, why, and what to do.
+        message: String,
+    },
 }
 
 impl Failure {
-    /// A usage or configuration error.
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            exit: Exit::Usage,
+    /// A failure with this exit code and message.
+    pub fn new(exit: Exit, message: impl Into<String>) -> Failure {
+        Failure::Failed {
+            exit,
             message: message.into(),
         }
     }
 
+    /// A usage or configuration error.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::new(Exit::Usage, message)
+    }
+
     /// The command ran but did not get what it asked.
     pub fn unfulfilled(message: impl Into<String>) -> Failure {
-        Failure {
-            exit: Exit::Unfulfilled,
-            message: message.into(),
+        Failure::new(Exit::Unfulfilled, message)
+    }
+
+    /// What to print on stderr, if anything.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Failure::Closed => None,
+            Failure::Failed { message, .. } => Some(message),
         }
     }
 
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.exit as u8)
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        match self {
+            Failure::Closed => ExitCode::SUCCESS,
+            Failure::Failed { exit, .. } => ExitCode::from(*exit as u8),
+        }
     }
 }
 
@@ -75,6 +87,6 @@ impl From<cf_bindings::Error> for Failure {
                 " (check the credentials, and that the token has IP Prefixes: Read or Write)",
             );
         }
-        Failure { exit, message }
+        Failure::new(exit, message)
     }
 }

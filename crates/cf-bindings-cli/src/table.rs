@@ -1,6 +1,4 @@
-//! Aligned text tables, coloured only when a person is looking.
-
-use std::io::IsTerminal;
+//! Aligned text tables, optionally coloured (the output module decides when).
 
 /// A colour for one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,11 +18,6 @@ impl Tone {
             Tone::Bad => Some("31"),
         }
     }
-}
-
-/// Whether stdout gets colour: a terminal, and no `NO_COLOR` in the environment.
-pub fn colour_enabled() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
 /// A table: a header row and rows of (text, tone) cells.

@@ -10,9 +10,16 @@ use serde_json::Value;
 const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
+mod pipes;
+
 /// The binary with a clean environment: no credentials, no colour, fixed width.
 fn bare() -> Command {
-    let mut command = Command::cargo_bin("cf-bindings").expect("the binary is built");
+    Command::from_std(bare_std())
+}
+
+/// [`bare`] as a standard library command, for tests that set up its streams.
+fn bare_std() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cf-bindings"));
     for name in [
         "CLOUDFLARE_API_TOKEN",
         "CLOUDFLARE_EMAIL",
@@ -67,7 +74,11 @@ impl Emulated {
 }
 
 fn emulated_command(state: &Path) -> Command {
-    let mut command = bare();
+    Command::from_std(emulated_std(state))
+}
+
+fn emulated_std(state: &Path) -> std::process::Command {
+    let mut command = bare_std();
     command.arg("--emulated").arg("--state").arg(state);
     command
 }

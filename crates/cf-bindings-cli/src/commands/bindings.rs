@@ -1,0 +1,176 @@
+//! `bindings list | get | create | delete | wait`.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use cf_bindings::{Bindings, Error, ProvisioningState, ServiceBinding, WaitOptions};
+use serde_json::json;
+
+use super::Context;
+use crate::args::{BindingsCommand, Output};
+use crate::failure::Failure;
+use crate::output;
+use crate::table::{Table, Tone};
+
+/// Runs a `bindings` command.
+pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Failure> {
+    match command {
+        BindingsCommand::List { prefix } => {
+            let mut list = context.bindings(&prefix)?.list().await?.into_inner();
+            sort_by_address(&mut list);
+            print(context, &list, true)
+        }
+        BindingsCommand::Get { prefix, id } => {
+            let binding = context
+                .bindings(&prefix)?
+                .get(id.as_str())
+                .await?
+                .into_inner();
+            print(context, &[binding], false)
+        }
+        BindingsCommand::Create {
+            prefix,
+            cidr,
+            service,
+            wait,
+        } => {
+            let bindings = context.bindings(&prefix)?;
+            // Check the CIDR before asking for the services, so a typo costs nothing.
+            let cidr: cf_bindings::Cidr = cidr.parse().map_err(Error::from)?;
+            let service = context.account().services().find(&service).await?;
+            let created = bindings.create(cidr, &service.id).await?.into_inner();
+            let binding = if wait {
+                wait_until_active(context, &bindings, &created).await?
+            } else {
+                created
+            };
+            print(context, &[binding], false)
+        }
+        BindingsCommand::Delete { prefix, id, yes } => {
+            let bindings = context.bindings(&prefix)?;
+            if !yes {
+                let binding = bindings.get(id.as_str()).await?.into_inner();
+                confirm_delete(&binding)?;
+            }
+            bindings.delete(id.as_str()).await?;
+            match context.output {
+                Output::Json => output::json(&json!({ "deleted": id })),
+                Output::Table => output::line(&format!("deleted binding {id}")),
+            }
+        }
+        BindingsCommand::Wait { prefix, id } => {
+            let bindings = context.bindings(&prefix)?;
+            let current = bindings.get(id.as_str()).await?.into_inner();
+            let active = wait_until_active(context, &bindings, &current).await?;
+            print(context, &[active], false)
+        }
+    }
+}
+
+/// Asks on the terminal; without one, refuses.
+fn confirm_delete(binding: &ServiceBinding) -> Result<(), Failure> {
+    let what = format!(
+        "binding {} ({} → {})",
+        binding.id, binding.cidr, binding.service_name
+    );
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(format!(
+            "not deleting {what}: no terminal to confirm on; pass --yes"
+        )));
+    }
+    output::prompt(&format!("Delete {what}? [y/N] "));
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::unfulfilled(format!(
+            "not deleting {what}: not confirmed"
+        )))
+    }
+}
+
+/// Waits with a spinner on a terminal, or a line per state change otherwise.
+async fn wait_until_active(
+    context: &Context,
+    bindings: &Bindings,
+    binding: &ServiceBinding,
+) -> Result<ServiceBinding, Failure> {
+    let started = Instant::now();
+    let spinner = output::stderr_is_terminal().then(|| {
+        let spinner = output::spinner();
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        spinner
+    });
+    let mut last: Option<ProvisioningState> = None;
+    // Poll soon at first (the emulator activates in seconds), then every 30 s at
+    // most (Cloudflare takes hours).
+    let mut options = WaitOptions::new()
+        .with_initial_interval(Duration::from_millis(500))
+        .with_max_interval(Duration::from_secs(30));
+    if let Some(timeout) = context.timeout {
+        options = options.with_timeout(timeout);
+    }
+    let outcome = bindings
+        .wait_until_active(&binding.id, &options, |seen| {
+            let line = format!(
+                "binding {} ({}): {} after {}s",
+                seen.id,
+                seen.cidr,
+                seen.state,
+                started.elapsed().as_secs()
+            );
+            match &spinner {
+                Some(spinner) => spinner.set_message(line),
+                None if last.as_ref() != Some(&seen.state) => output::note(&line),
+                None => {}
+            }
+            last = Some(seen.state.clone());
+        })
+        .await;
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    Ok(outcome?)
+}
+
+/// IPv4 before IPv6, then by network address, then shorter prefixes first.
+fn sort_by_address(bindings: &mut [ServiceBinding]) {
+    bindings.sort_by_key(|b| (!b.cidr.is_ipv4(), b.cidr.network(), b.cidr.prefix_len()));
+}
+
+/// Prints bindings: a JSON array for a list, one JSON object per binding otherwise,
+/// or a table.
+fn print(context: &Context, bindings: &[ServiceBinding], as_list: bool) -> Result<(), Failure> {
+    match context.output {
+        Output::Json if as_list => output::json(&json!(bindings)),
+        Output::Json => {
+            for binding in bindings {
+                output::json(&json!(binding))?;
+            }
+            Ok(())
+        }
+        Output::Table => {
+            let mut table = Table::new(vec!["ID", "CIDR", "SERVICE", "STATE"]);
+            for b in bindings {
+                table.toned_row(vec![
+                    (b.id.to_string(), Tone::Plain),
+                    (b.cidr.to_string(), Tone::Plain),
+                    (b.service_name.clone(), Tone::Plain),
+                    (b.state.to_string(), tone(&b.state)),
+                ]);
+            }
+            output::table(&table)
+        }
+    }
+}
+
+fn tone(state: &ProvisioningState) -> Tone {
+    match state {
+        ProvisioningState::Active => Tone::Good,
+        ProvisioningState::Provisioning => Tone::Pending,
+        _ => Tone::Bad,
+    }
+}

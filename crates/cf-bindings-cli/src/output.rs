@@ -1,0 +1,204 @@
+//! The only writer to standard output and standard error.
+//!
+//! Results go to stdout; errors, prompts, progress and logs go to stderr. A reader
+//! that goes away (`cf-bindings ... | head`) is a normal end: a write to a closed
+//! stdout gives [`Failure::Closed`], which ends the program quietly with status 0,
+//! as `ls | head` does. Any other write error on stdout (a full disk) is a failure
+//! of its own. A write to stderr that fails is dropped: there is nowhere left to
+//! say so, and the exit status still tells.
+//!
+//! Rust ignores SIGPIPE, so a closed pipe shows up here as an `EPIPE` error
+//! rather than killing the process; that is what lets the embedded emulator shut
+//! down cleanly, so the signal's disposition is left as it is.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+use crate::failure::Failure;
+use crate::table::Table;
+
+/// Writes `text` to stdout as is, and flushes it.
+pub fn out(text: &str) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(stdout_failure)
+}
+
+/// Writes one line to stdout.
+pub fn line(text: &str) -> Result<(), Failure> {
+    out(&format!("{text}\n"))
+}
+
+/// Writes a JSON value to stdout, pretty-printed, on lines of its own.
+pub fn json(value: &Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::unfulfilled(format!("cannot render the result as JSON: {e}")))?;
+    line(&text)
+}
+
+/// Writes a table to stdout, coloured when a person is looking.
+pub fn table(table: &Table) -> Result<(), Failure> {
+    out(&table.render(stdout_colour()))
+}
+
+/// Writes one line to stderr (progress, notes). Errors are dropped.
+pub fn note(text: &str) {
+    to_stderr(&format!("{text}\n"));
+}
+
+/// Writes a question to stderr, without a newline, for the answer to follow.
+pub fn prompt(text: &str) {
+    to_stderr(text);
+}
+
+/// Says why the command failed, on stderr, and gives its exit code. A closed
+/// stdout says nothing.
+pub fn report(failure: &Failure) -> ExitCode {
+    if let Some(message) = failure.message() {
+        note(&format!("error: {message}"));
+    }
+    failure.exit_code()
+}
+
+/// Prints what clap has to say instead of running a command (help, version, or a
+/// usage error) and gives the exit code clap documents: 0 after help, 2 after an
+/// error.
+pub fn clap_message(error: &clap::Error) -> ExitCode {
+    let styled = error.render();
+    if error.use_stderr() {
+        let text = if stderr_colour() {
+            styled.ansi().to_string()
+        } else {
+            styled.to_string()
+        };
+        to_stderr(&text);
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+    }
+    let text = if stdout_colour() {
+        styled.ansi().to_string()
+    } else {
+        styled.to_string()
+    };
+    match out(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => report(&failure),
+    }
+}
+
+/// Whether stdout gets colour: a terminal, and no `NO_COLOR` in the environment.
+pub fn stdout_colour() -> bool {
+    colour_allowed() && io::stdout().is_terminal()
+}
+
+/// Whether stderr gets colour: a terminal, and no `NO_COLOR` in the environment.
+pub fn stderr_colour() -> bool {
+    colour_allowed() && io::stderr().is_terminal()
+}
+
+/// Whether a person is watching stderr (for a spinner).
+pub fn stderr_is_terminal() -> bool {
+    io::stderr().is_terminal()
+}
+
+fn colour_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn stdout_failure(error: io::Error) -> Failure {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        Failure::Closed
+    } else {
+        Failure::unfulfilled(format!("cannot write to standard output: {error}"))
+    }
+}
+
+fn to_stderr(text: &str) {
+    let _ = write_stderr(text);
+}
+
+fn write_stderr(text: &str) -> io::Result<()> {
+    let mut stderr = io::stderr().lock();
+    stderr.write_all(text.as_bytes())?;
+    stderr.flush()
+}
+
+/// The writer of log lines (tracing): stderr, with errors dropped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Diagnostics;
+
+impl Write for Diagnostics {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let _ = io::stderr().lock().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let _ = io::stderr().flush();
+        Ok(())
+    }
+}
+
+/// A spinner on stderr, drawn through this module.
+pub fn spinner() -> indicatif::ProgressBar {
+    let target = indicatif::ProgressDrawTarget::term_like(Box::new(StderrTerminal));
+    let spinner = indicatif::ProgressBar::with_draw_target(None, target);
+    spinner.set_style(indicatif::ProgressStyle::default_spinner());
+    spinner
+}
+
+/// Stderr as a terminal for indicatif: ANSI cursor movements, nothing else.
+#[derive(Debug)]
+struct StderrTerminal;
+
+impl indicatif::TermLike for StderrTerminal {
+    fn width(&self) -> u16 {
+        terminal_size::terminal_size().map_or(80, |(width, _)| width.0)
+    }
+
+    fn height(&self) -> u16 {
+        terminal_size::terminal_size().map_or(24, |(_, height)| height.0)
+    }
+
+    fn move_cursor_up(&self, n: usize) -> io::Result<()> {
+        move_cursor(n, 'A')
+    }
+
+    fn move_cursor_down(&self, n: usize) -> io::Result<()> {
+        move_cursor(n, 'B')
+    }
+
+    fn move_cursor_right(&self, n: usize) -> io::Result<()> {
+        move_cursor(n, 'C')
+    }
+
+    fn move_cursor_left(&self, n: usize) -> io::Result<()> {
+        move_cursor(n, 'D')
+    }
+
+    fn write_line(&self, s: &str) -> io::Result<()> {
+        write_stderr(&format!("{s}\n"))
+    }
+
+    fn write_str(&self, s: &str) -> io::Result<()> {
+        write_stderr(s)
+    }
+
+    fn clear_line(&self) -> io::Result<()> {
+        write_stderr("\r\x1b[2K")
+    }
+
+    fn flush(&self) -> io::Result<()> {
+        io::stderr().flush()
+    }
+}
+
+fn move_cursor(n: usize, direction: char) -> io::Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    write_stderr(&format!("\x1b[{n}{direction}"))
+}

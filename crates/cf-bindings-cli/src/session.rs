@@ -1,0 +1,95 @@
+//! The client a command talks through: the real API, configured from the flags
+//! and the environment, or the emulator embedded in this program (`--emulated`).
+
+use std::time::Duration;
+
+use cf_bindings::{Client, ClientBuilder, Credentials};
+use cf_bindings_emulator::RunningEmulator;
+
+use crate::args::Global;
+use crate::commands::Context;
+use crate::emulated;
+use crate::failure::Failure;
+use crate::token;
+
+/// The time limit of one request when `--timeout` is not given.
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client ready for a command, and the embedded emulator behind it if any.
+pub struct Session {
+    context: Context,
+    emulator: Option<RunningEmulator>,
+}
+
+impl Session {
+    /// Builds the client; with `--emulated`, starts the embedded emulator first.
+    pub async fn open(global: &Global) -> Result<Session, Failure> {
+        if !global.emulated {
+            let client = real_client(global)?;
+            let account = global.account.clone().ok_or_else(|| {
+                Failure::usage(
+                    "no account: pass --account or set CLOUDFLARE_ACCOUNT_ID, or try --emulated",
+                )
+            })?;
+            return Ok(Session {
+                context: Context::new(client, account, None, global),
+                emulator: None,
+            });
+        }
+        let state_file = match &global.state {
+            Some(path) => path.clone(),
+            None => emulated::default_state_file()?,
+        };
+        let emulator = emulated::start(&state_file).await?;
+        tracing::debug!(url = %emulator.base_url(), state = %state_file.display(), "embedded emulator started");
+        let client = builder(global)
+            .base_url(emulator.base_url())
+            .credentials(Credentials::api_token(emulated::TOKEN))
+            .build()?;
+        let account = global
+            .account
+            .clone()
+            .unwrap_or_else(|| emulated::ACCOUNT.to_owned());
+        Ok(Session {
+            context: Context::new(client, account, Some(emulated::PREFIX), global),
+            emulator: Some(emulator),
+        })
+    }
+
+    /// What the command works with.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// Shuts the embedded emulator down, if there is one.
+    pub async fn close(self) {
+        if let Some(emulator) = self.emulator
+            && let Err(e) = emulator.shutdown().await
+        {
+            tracing::warn!("embedded emulator did not shut down cleanly: {e}");
+        }
+    }
+}
+
+/// The settings every client shares.
+fn builder(global: &Global) -> ClientBuilder {
+    Client::builder().timeout(global.timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
+}
+
+/// A client for the real API, configured from the flags and the environment.
+fn real_client(global: &Global) -> Result<Client, Failure> {
+    let credentials = match &global.token_file {
+        Some(path) => Credentials::api_token(token::read(path)?),
+        None => Credentials::from_env().map_err(|e| {
+            Failure::usage(format!(
+                "no credentials: {}; set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY), or try --emulated",
+                e.message()
+            ))
+        })?,
+    };
+    let mut builder = builder(global).credentials(credentials);
+    if let Some(url) = &global.base_url {
+        builder = builder.base_url(url.clone());
+    }
+    Ok(builder.build()?)
+}
