@@ -185,28 +185,17 @@ pub struct RouteArgs {
     pub ips: Vec<String>,
 }
 
-/// Parses `500ms`, `30s`, `2m`, `1h`, or a plain number of seconds.
+/// Parses a duration as humantime reads it (`500ms`, `30s`, `2m`, `1h 30m`), or a
+/// plain number of seconds (`1.5`).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration: try 30s, 2m or 500ms"))?;
-    let seconds = match unit {
-        "" | "s" => number,
-        "ms" => number / 1000.0,
-        "m" => number * 60.0,
-        "h" => number * 3600.0,
-        _ => {
-            return Err(format!(
-                "unknown unit `{unit}` in `{text}`: use ms, s, m or h"
-            ));
-        }
+    let plain_seconds = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let parsed = if plain_seconds {
+        humantime::parse_duration(&format!("{text}s"))
+    } else {
+        humantime::parse_duration(text)
     };
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
+    parsed.map_err(|e| format!("`{text}` is not a duration ({e}): try 30s, 2m, 1h 30m or 500ms"))
 }
 
 #[cfg(test)]
@@ -219,11 +208,15 @@ mod tests {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("5d"), Ok(Duration::from_secs(5 * 86_400)));
         assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("1.2.3").is_err());
         assert!(
-            parse_duration("5d")
+            parse_duration("5x")
                 .unwrap_err()
-                .contains("unknown unit `d`")
+                .contains("`5x` is not a duration")
         );
     }
 
