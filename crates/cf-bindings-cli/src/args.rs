@@ -35,8 +35,17 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
+    // Values taken from the environment are never shown in help, which people paste
+    // into issues: a base URL can hold a password, and an account id says whose
+    // account it is.
     /// Cloudflare account id (with --emulated: the emulator's demo account).
-    #[arg(long, global = true, env = "CLOUDFLARE_ACCOUNT_ID", value_name = "ID")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLOUDFLARE_ACCOUNT_ID",
+        hide_env_values = true,
+        value_name = "ID"
+    )]
     pub account: Option<String>,
 
     /// API base URL.
@@ -44,6 +53,7 @@ pub struct Global {
         long,
         global = true,
         env = "CLOUDFLARE_BASE_URL",
+        hide_env_values = true,
         value_name = "URL",
         conflicts_with = "emulated"
     )]
@@ -60,7 +70,7 @@ pub struct Global {
     /// Time limit of each request, and of a wait for a binding to become active
     /// (e.g. 30s, 2m, 1h) [default: 30s for requests, 7h for waits: Cloudflare takes
     /// four to six hours to provision a binding].
-    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
     /// Log what happens to stderr (-v: requests, -vv: everything).
@@ -198,6 +208,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     parsed.map_err(|e| format!("`{text}` is not a duration ({e}): try 30s, 2m, 1h 30m or 500ms"))
 }
 
+/// A `--timeout`: a duration longer than zero (a zero timeout fails every request).
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(text)?;
+    if timeout.is_zero() {
+        return Err(format!(
+            "`{text}` is no time at all: every request would time out; try 30s"
+        ));
+    }
+    Ok(timeout)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +234,10 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("").is_err());
         assert!(parse_duration("1.2.3").is_err());
+        assert_eq!(parse_timeout("1ms"), Ok(Duration::from_millis(1)));
+        for zero in ["0", "0s", "0ms", "0.0"] {
+            assert!(parse_timeout(zero).unwrap_err().contains("no time at all"));
+        }
         assert!(
             parse_duration("5x")
                 .unwrap_err()

@@ -77,7 +77,9 @@ impl From<cf_bindings::Error> for Failure {
             Error::RouteMissing { .. } | Error::BindingGone { .. } | Error::WaitTimeout { .. } => {
                 Exit::Unfulfilled
             }
-            // The envelope said no: a 4xx, or a 2xx with `success: false`.
+            // Refused: every 4xx, whatever its body (a 431 from a proxy has no
+            // envelope), and a 2xx envelope with `success: false`.
+            _ if error.status().is_some_and(|s| (400..500).contains(&s)) => Exit::Api,
             Error::Api(_) if error.status().is_none_or(|s| s < 500) => Exit::Api,
             _ => Exit::Network,
         };

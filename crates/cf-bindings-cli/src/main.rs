@@ -38,7 +38,8 @@ fn main() -> ExitCode {
 
 /// By default only warnings reach stderr (Cloudflare's `messages` among them), not
 /// retries: a failure ends in one line. `-v` logs this program's and the library's
-/// decisions, `-vv` everything; `RUST_LOG` overrides both.
+/// decisions, `-vv` everything; `RUST_LOG` overrides both. Colour only on a
+/// terminal, and not with `NO_COLOR`.
 fn init_tracing(verbose: u8) {
     let default = match verbose {
         0 => "warn,cf_bindings::retry=error",
@@ -50,6 +51,7 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| output::Diagnostics)
+        .with_ansi(output::stderr_colour())
         .with_target(verbose > 1)
         .init();
 }

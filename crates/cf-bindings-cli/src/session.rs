@@ -80,16 +80,35 @@ fn builder(global: &Global) -> ClientBuilder {
 fn real_client(global: &Global) -> Result<Client, Failure> {
     let credentials = match &global.token_file {
         Some(path) => Credentials::api_token(token::read(path)?),
-        None => Credentials::from_env().map_err(|e| {
-            Failure::usage(format!(
-                "no credentials: {}; set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY), or try --emulated",
-                e.message()
-            ))
-        })?,
+        None => Credentials::from_env().map_err(|e| credentials_failure(e.message()))?,
     };
     let mut builder = builder(global).credentials(credentials);
     if let Some(url) = &global.base_url {
         builder = builder.base_url(url.clone());
     }
     Ok(builder.build()?)
+}
+
+/// The variables credentials come from.
+const CREDENTIAL_VARIABLES: [&str; 3] = [
+    "CLOUDFLARE_API_TOKEN",
+    "CLOUDFLARE_EMAIL",
+    "CLOUDFLARE_API_KEY",
+];
+
+/// Why no credentials could be read from the environment: none set says what to
+/// set; otherwise the library's message names the variable at fault.
+fn credentials_failure(library_message: &str) -> Failure {
+    if CREDENTIAL_VARIABLES
+        .iter()
+        .all(|name| std::env::var_os(name).is_none())
+    {
+        Failure::usage(
+            "no credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY), pass --token-file, or try --emulated",
+        )
+    } else {
+        Failure::usage(format!(
+            "{library_message}; --emulated needs no credentials"
+        ))
+    }
 }

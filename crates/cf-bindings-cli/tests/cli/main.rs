@@ -10,6 +10,7 @@ use serde_json::Value;
 const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
+mod hardening;
 mod pipes;
 
 /// The binary with a clean environment: no credentials, no colour, fixed width.

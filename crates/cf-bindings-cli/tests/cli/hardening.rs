@@ -1,0 +1,203 @@
+//! Secrets stay out of help, inputs that cannot work are refused, exit codes and
+//! messages say what happened.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::Stdio;
+
+use super::{Emulated, assert_fails, bare, bare_std, stderr};
+
+const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
+
+#[test]
+fn help_shows_no_value_of_any_environment_variable() {
+    let secrets = [
+        ("CLOUDFLARE_API_TOKEN", "token-secret-0001"),
+        ("CLOUDFLARE_EMAIL", "email-secret-0002@example.com"),
+        ("CLOUDFLARE_API_KEY", "key-secret-0003"),
+        (
+            "CLOUDFLARE_BASE_URL",
+            "http://user:password-secret-0004@127.0.0.1:9/client/v4",
+        ),
+        ("CLOUDFLARE_ACCOUNT_ID", "account-secret-0005"),
+    ];
+    let commands: &[&[&str]] = &[
+        &["--help"],
+        &["-h"],
+        &["help"],
+        &["services", "--help"],
+        &["services", "list", "--help"],
+        &["bindings", "--help"],
+        &["bindings", "list", "--help"],
+        &["bindings", "get", "-h"],
+        &["bindings", "create", "--help"],
+        &["bindings", "delete", "--help"],
+        &["bindings", "wait", "--help"],
+        &["route", "--help"],
+        &["completions", "--help"],
+    ];
+    for args in commands {
+        let mut command = bare();
+        command.args(*args);
+        for (name, value) in secrets {
+            command.env(name, value);
+        }
+        let output = command.output().expect("runs");
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        let shown = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            stderr(&output)
+        );
+        assert!(shown.contains("CLOUDFLARE_BASE_URL"), "{args:?}: {shown}");
+        for (name, value) in secrets {
+            let secret = value.split(['@', ':']).find(|part| part.contains("secret"));
+            let secret = secret.unwrap_or(value);
+            assert!(!shown.contains(secret), "{args:?} shows {name}: {shown}");
+        }
+    }
+}
+
+/// A token file of 20 MB, or a token on stdin that does not end, is refused after
+/// the first 64 KiB.
+#[test]
+fn a_token_file_larger_than_the_cap_is_refused_unread() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("token");
+    std::fs::write(&path, vec![b'a'; 20 * 1024 * 1024]).expect("written");
+    let base = ["--base-url", "http://127.0.0.1:9/client/v4"];
+    let output = bare()
+        .args(base)
+        .args(["--account", ACCOUNT, "--token-file"])
+        .arg(&path)
+        .args(["services", "list"])
+        .output()
+        .expect("runs");
+    assert_fails(
+        &output,
+        2,
+        "is larger than 64 KiB: an API token is about 40 bytes",
+    );
+    assert!(!stderr(&output).contains("aaaa"));
+
+    let mut child = bare_std()
+        .args(base)
+        .args([
+            "--account",
+            ACCOUNT,
+            "--token-file",
+            "-",
+            "services",
+            "list",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().expect("a stdin");
+    // 64 MiB, far more than the cap: a reader that stops at the cap closes the
+    // pipe long before the writer is done; one that reads everything takes it all.
+    let writer = std::thread::spawn(move || {
+        let block = vec![b'a'; 64 * 1024];
+        (0..1024).all(|_| stdin.write_all(&block).is_ok())
+    });
+    let output = child.wait_with_output().expect("runs");
+    let all_taken = writer.join().expect("the writer ends");
+    assert!(!all_taken, "the whole of stdin was read");
+    assert_fails(&output, 2, "is larger than 64 KiB");
+}
+
+#[test]
+fn a_zero_timeout_is_a_usage_error() {
+    let emulated = Emulated::new();
+    for zero in ["0", "0s", "0ms"] {
+        let output = emulated.run(&["--timeout", zero, "services", "list"]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(err.contains("no time at all"), "{err}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+/// A local server that answers every request with this raw HTTP response.
+fn raw_server(response: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = listener.local_addr().expect("an address");
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    format!("http://{address}/client/v4")
+}
+
+#[test]
+fn every_http_4xx_exits_3_even_without_the_envelope() {
+    let base = raw_server(
+        "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/html\r\n\
+         content-length: 23\r\nconnection: close\r\n\r\n<h1>431 Too Large</h1>\n",
+    );
+    let output = bare()
+        .env("CLOUDFLARE_API_TOKEN", "a-token")
+        .args([
+            "--base-url",
+            &base,
+            "--account",
+            ACCOUNT,
+            "--timeout",
+            "10s",
+        ])
+        .args(["services", "list"])
+        .output()
+        .expect("runs");
+    assert_fails(&output, 3, "HTTP 431");
+}
+
+#[test]
+fn logs_have_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let emulated = Emulated::new();
+    let output = emulated
+        .command()
+        .env_remove("NO_COLOR")
+        .args(["-v", "services", "list"])
+        .output()
+        .expect("runs");
+    let err = stderr(&output);
+    assert!(output.status.success(), "{err}");
+    assert!(err.contains("DEBUG"), "no log lines: {err}");
+    assert!(!err.contains('\x1b'), "{err:?}");
+}
+
+#[test]
+fn missing_credentials_are_said_once() {
+    let run = |env: &[(&str, &str)]| {
+        let mut command = bare();
+        command.args(["--account", ACCOUNT, "services", "list"]);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.output().expect("runs")
+    };
+    let none = run(&[]);
+    assert_eq!(none.status.code(), Some(2));
+    assert_eq!(
+        stderr(&none),
+        "error: no credentials: set CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and \
+         CLOUDFLARE_API_KEY), pass --token-file, or try --emulated\n"
+    );
+    let half = run(&[("CLOUDFLARE_EMAIL", "someone@example.com")]);
+    assert_fails(&half, 2, "CLOUDFLARE_API_KEY");
+    let err = stderr(&half);
+    assert!(err.contains("--emulated needs no credentials"), "{err}");
+    assert!(!err.contains("someone@example.com"), "{err}");
+    assert_eq!(err.matches("credentials").count(), 1, "{err}");
+}
