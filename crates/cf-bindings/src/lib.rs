@@ -63,6 +63,7 @@
 pub mod cidr;
 pub mod client;
 pub mod config;
+mod desired;
 pub mod envelope;
 pub mod error;
 pub mod ids;
@@ -75,6 +76,11 @@ pub mod wait;
 pub use cidr::Cidr;
 pub use client::{Account, Bindings, Client, Prefix, Services};
 pub use config::{ClientBuilder, Credentials, Secret};
+pub use desired::{
+    Change, ChangeKind, Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind,
+    Diagnostics, Live, LiveBinding, Location, Plan, PrefixPlan, ServiceRef, Severity, Step,
+    export, plan,
+};
 pub use envelope::Response;
 pub use error::{
     ApiError, ApiMessage, BodyError, ConfigError, DecodeError, Error, InvalidInput, Operation,

@@ -1,0 +1,154 @@
+//! Address arithmetic shared by the checks and the planner.
+
+use std::cmp::Ordering;
+
+use ipnet::IpNet;
+
+use crate::cidr::Cidr;
+
+/// A CIDR as a range of addresses of one family (IPv4 in the low bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Range {
+    pub(crate) v6: bool,
+    pub(crate) first: u128,
+    pub(crate) last: u128,
+}
+
+impl Range {
+    pub(crate) fn of(cidr: &Cidr) -> Range {
+        match cidr.as_ipnet() {
+            IpNet::V4(n) => Range {
+                v6: false,
+                first: u128::from(u32::from(n.network())),
+                last: u128::from(u32::from(n.broadcast())),
+            },
+            IpNet::V6(n) => Range {
+                v6: true,
+                first: u128::from(n.network()),
+                last: u128::from(n.broadcast()),
+            },
+        }
+    }
+
+    pub(crate) fn overlaps(&self, other: &Range) -> bool {
+        self.v6 == other.v6 && self.first <= other.last && other.first <= self.last
+    }
+}
+
+/// Orders CIDRs by address: IPv4 before IPv6, then by first address, then the
+/// larger block first (so a block comes just before the blocks inside it).
+pub(crate) fn by_address(a: &Cidr, b: &Cidr) -> Ordering {
+    let (ra, rb) = (Range::of(a), Range::of(b));
+    (ra.v6, ra.first, a.prefix_len()).cmp(&(rb.v6, rb.first, b.prefix_len()))
+}
+
+/// Orders CIDRs from least to most specific, then by address.
+pub(crate) fn least_specific_first(a: &Cidr, b: &Cidr) -> Ordering {
+    a.prefix_len()
+        .cmp(&b.prefix_len())
+        .then_with(|| by_address(a, b))
+}
+
+/// Whether `outer` contains `inner` and is larger.
+pub(crate) fn strictly_contains(outer: &Cidr, inner: &Cidr) -> bool {
+    outer != inner && outer.contains_cidr(inner)
+}
+
+/// The block of which `cidr` is one half, when `cidr` is not a whole family.
+pub(crate) fn supernet(cidr: &Cidr) -> Option<Cidr> {
+    let len = cidr.prefix_len().checked_sub(1)?;
+    let net = match cidr.as_ipnet() {
+        IpNet::V4(n) => IpNet::V4(ipnet::Ipv4Net::new(n.network(), len).ok()?.trunc()),
+        IpNet::V6(n) => IpNet::V6(ipnet::Ipv6Net::new(n.network(), len).ok()?.trunc()),
+    };
+    Cidr::new(net).ok()
+}
+
+/// What a service is for the CDN/Spectrum rule, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Cdn,
+    Spectrum,
+    Other,
+}
+
+impl Kind {
+    pub(crate) fn of_name(name: &str) -> Kind {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("cdn") {
+            Kind::Cdn
+        } else if name.eq_ignore_ascii_case("spectrum") {
+            Kind::Spectrum
+        } else {
+            Kind::Other
+        }
+    }
+
+    /// Whether one address may not be both.
+    pub(crate) fn conflicts(self, other: Kind) -> bool {
+        matches!(
+            (self, other),
+            (Kind::Cdn, Kind::Spectrum) | (Kind::Spectrum, Kind::Cdn)
+        )
+    }
+}
+
+/// A pair of overlapping bindings among `items`, which are sorted with
+/// [`by_address`]: for each binding that lies inside an earlier one, the indexes of
+/// both (CIDRs are disjoint or nested, so the latest block still open holds it).
+pub(crate) fn nested_pairs(items: &[Cidr]) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut open: Option<(usize, Range)> = None;
+    for (i, cidr) in items.iter().enumerate() {
+        let range = Range::of(cidr);
+        match open {
+            Some((j, outer)) if outer.overlaps(&range) => pairs.push((j, i)),
+            _ => open = Some((i, range)),
+        }
+    }
+    pairs
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> Cidr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn supernets_and_order() {
+        assert_eq!(supernet(&c("10.0.0.7/32")), Some(c("10.0.0.6/31")));
+        assert_eq!(supernet(&c("2001:db8::/48")), Some(c("2001:db8::/47")));
+        assert_eq!(supernet(&c("0.0.0.0/0")), None);
+        let mut v = vec![
+            c("::/0"),
+            c("10.0.0.8/29"),
+            c("10.0.0.0/24"),
+            c("10.0.0.0/29"),
+        ];
+        v.sort_by(by_address);
+        assert_eq!(
+            v,
+            [
+                c("10.0.0.0/24"),
+                c("10.0.0.0/29"),
+                c("10.0.0.8/29"),
+                c("::/0")
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_pairs_finds_each_inner_block() {
+        let v = [
+            c("10.0.0.0/28"),
+            c("10.0.0.4/30"),
+            c("10.0.0.8/30"),
+            c("10.0.0.16/28"),
+        ];
+        assert_eq!(nested_pairs(&v), [(0, 1), (0, 2)]);
+    }
+}

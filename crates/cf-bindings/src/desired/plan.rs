@@ -1,0 +1,236 @@
+//! [`Plan`]: what [`plan`](super::plan) computed, ready to print, save as JSON and
+//! apply.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::Live;
+use crate::{
+    cidr::Cidr,
+    ids::{AccountId, BindingId, PrefixId, ServiceId},
+    model::{Service, ServiceBinding},
+};
+
+/// A service, by id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ServiceRef {
+    /// The service's id.
+    pub id: ServiceId,
+    /// The service's name (its id when it has none).
+    pub name: String,
+}
+
+impl From<&Service> for ServiceRef {
+    fn from(service: &Service) -> Self {
+        Self {
+            id: service.id.clone(),
+            name: service.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ServiceRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.name.is_empty() {
+            self.id.as_str()
+        } else {
+            &self.name
+        })
+    }
+}
+
+/// What a [`Change`] does to a CIDR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Bind a CIDR that has no binding.
+    Create,
+    /// Delete a binding that the file does not list (only with `prune`).
+    Delete,
+    /// Change a CIDR's service: there is no update operation, so a delete and a create.
+    Replace,
+    /// Delete and create a binding with the same service, because the base binding
+    /// around it is replaced and cannot be deleted while it exists.
+    Recreate,
+}
+
+impl fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Create => "create",
+            Self::Delete => "delete",
+            Self::Replace => "replace",
+            Self::Recreate => "recreate",
+        })
+    }
+}
+
+/// One change to one CIDR, for people: what it is, and where its traffic goes
+/// while the change is in flight (four to six hours per create or delete).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Change {
+    /// Create, delete, replace or recreate.
+    pub kind: ChangeKind,
+    /// The CIDR changed.
+    pub cidr: Cidr,
+    /// Its service now (`None` for a create).
+    pub before: Option<ServiceRef>,
+    /// Its service once applied (`None` for a delete).
+    pub after: Option<ServiceRef>,
+    /// For a delete, replace or recreate: the service of the nearest enclosing
+    /// binding that the plan leaves untouched, where the CIDR's traffic falls back
+    /// while the change is in flight. `None` when there is no such binding (the
+    /// base binding itself, or everything around it changes too): traffic to the
+    /// CIDR may then go nowhere for a while. Always `None` for a create.
+    pub fallback: Option<ServiceRef>,
+}
+
+/// One API call of a plan, in the order it must be made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Step {
+    /// Delete the live binding `binding` (of `cidr`, bound to `service`).
+    Delete {
+        /// The binding to delete.
+        binding: BindingId,
+        /// Its CIDR.
+        cidr: Cidr,
+        /// Its service.
+        service: ServiceRef,
+    },
+    /// Create a binding of `cidr` to `service`.
+    Create {
+        /// The CIDR to bind.
+        cidr: Cidr,
+        /// The service to bind it to.
+        service: ServiceRef,
+    },
+}
+
+impl Step {
+    /// The CIDR the step is about.
+    pub fn cidr(&self) -> &Cidr {
+        match self {
+            Self::Delete { cidr, .. } | Self::Create { cidr, .. } => cidr,
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Delete {
+                binding,
+                cidr,
+                service,
+            } => write!(f, "delete {cidr} ({service}, binding {binding})"),
+            Self::Create { cidr, service } => write!(f, "create {cidr} ({service})"),
+        }
+    }
+}
+
+/// A live binding as a plan records it: enough to tell when the live state changed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LiveBinding {
+    /// The binding's id.
+    pub id: BindingId,
+    /// Its CIDR.
+    pub cidr: Cidr,
+    /// Its service's id.
+    pub service_id: ServiceId,
+}
+
+impl LiveBinding {
+    /// The record of `bindings`, sorted by id (provisioning states are left out: a
+    /// binding becoming active does not make a plan stale).
+    pub(crate) fn record(bindings: &[ServiceBinding]) -> Vec<LiveBinding> {
+        let mut record: Vec<LiveBinding> = bindings
+            .iter()
+            .map(|b| LiveBinding {
+                id: b.id.clone(),
+                cidr: b.cidr,
+                service_id: b.service_id.clone(),
+            })
+            .collect();
+        record.sort_unstable();
+        record
+    }
+}
+
+/// The plan of one prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PrefixPlan {
+    /// The prefix.
+    pub prefix: PrefixId,
+    /// The prefix's CIDR, from the file or its live base binding, when known.
+    pub cidr: Option<Cidr>,
+    /// The live bindings the plan was computed from, sorted by id.
+    pub live: Vec<LiveBinding>,
+    /// The changes, ordered by address.
+    pub changes: Vec<Change>,
+    /// The API calls, in the order to make them.
+    pub steps: Vec<Step>,
+}
+
+/// The changes that make the live bindings match a [`Desired`](super::Desired),
+/// and the API calls that make them, in a safe order (see [`plan`](super::plan)).
+///
+/// Serialize it (e.g. with `serde_json`) to save it; before applying a saved plan,
+/// list the live bindings again and refuse it when [`Plan::is_stale`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Plan {
+    /// The format version of a saved plan ([`Plan::VERSION`]).
+    pub version: u32,
+    /// The account of the file, when it names one.
+    pub account: Option<AccountId>,
+    /// One entry per prefix of the file, in file order.
+    pub prefixes: Vec<PrefixPlan>,
+}
+
+impl Plan {
+    /// The format version this crate writes.
+    pub const VERSION: u32 = 1;
+
+    /// Whether there is nothing to do: the live state matches the file.
+    pub fn is_empty(&self) -> bool {
+        self.prefixes.iter().all(|p| p.steps.is_empty())
+    }
+
+    /// Every change, with its prefix.
+    pub fn changes(&self) -> impl Iterator<Item = (&PrefixId, &Change)> {
+        self.prefixes
+            .iter()
+            .flat_map(|p| p.changes.iter().map(move |c| (&p.prefix, c)))
+    }
+
+    /// Every step, with its prefix, in the order to run them.
+    pub fn steps(&self) -> impl Iterator<Item = (&PrefixId, &Step)> {
+        self.prefixes
+            .iter()
+            .flat_map(|p| p.steps.iter().map(move |s| (&p.prefix, s)))
+    }
+
+    /// The prefixes whose live bindings differ from those the plan was computed
+    /// from (a binding added, deleted, or bound to another service), or that `live`
+    /// does not hold.
+    pub fn stale_prefixes(&self, live: &Live) -> Vec<PrefixId> {
+        self.prefixes
+            .iter()
+            .filter(|p| {
+                live.get(&p.prefix)
+                    .is_none_or(|now| LiveBinding::record(now) != p.live)
+            })
+            .map(|p| p.prefix.clone())
+            .collect()
+    }
+
+    /// Whether `live` no longer matches what the plan was computed from.
+    pub fn is_stale(&self, live: &Live) -> bool {
+        !self.stale_prefixes(live).is_empty()
+    }
+}

@@ -1,0 +1,318 @@
+//! [`plan`]: resolve services, check the final state of each prefix, and order the
+//! changes.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{
+    Desired, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics, Live, LiveBinding, Plan,
+    PrefixPlan, ServiceRef,
+    check::base_of,
+    net::{Kind, by_address, nested_pairs},
+    order::{LiveEntry, order},
+};
+use crate::{
+    cidr::Cidr,
+    model::{Service, ServiceBinding},
+};
+
+/// Plans the changes that make the `live` bindings match `desired`, given the
+/// account's `services` (to resolve names and ids).
+///
+/// For each prefix of the file: a listed CIDR with no live binding is created; a
+/// listed CIDR bound to another service is *replaced* (deleted, then created: there
+/// is no update); a live binding not listed is deleted when the prefix has `prune`,
+/// and left alone otherwise. Bindings match by CIDR, services by id.
+///
+/// # Order
+/// Every intermediate state obeys the rules of the [module documentation](self)
+/// (so the API accepts every step), given a live state that does:
+/// 1. deletes, most specific first (a prefix's base binding, if deleted, last);
+/// 2. replaces, least specific first, each a delete then a create of the same CIDR
+///    (its traffic falls back to the enclosing binding for as short a time as
+///    possible);
+/// 3. creates, least specific first (a prefix's base binding, if created, first).
+///
+/// Replacing the *base* binding while other bindings stay is possible only by
+/// deleting them first (the base cannot be deleted while others exist): the plan
+/// then deletes every other binding (most specific first), replaces the base, and
+/// creates them all again, those whose service does not change as
+/// [`ChangeKind::Recreate`](super::ChangeKind::Recreate) changes, so that a reviewer
+/// sees the whole cost.
+///
+/// # Errors
+/// [`Diagnostics`] with every error found: those of [`Desired::validate`]; a service
+/// that matches no live service by name (any case) or id; a prefix missing from
+/// `live`; a file `cidr` that is not the live base binding's; and a final state
+/// that breaks the rules (a binding outside the prefix, overlapping ones, a live
+/// binding kept because `prune` is off that conflicts with a listed one, no base).
+pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan, Diagnostics> {
+    let validated = desired.validate();
+    if validated.has_errors() {
+        return Err(Diagnostics::new(
+            validated.into_iter().filter(Diagnostic::is_error).collect(),
+        ));
+    }
+    let resolver = Resolver::new(services);
+    let mut errors = Vec::new();
+    let mut prefixes = Vec::with_capacity(desired.prefixes.len());
+    for prefix in &desired.prefixes {
+        let Some(now) = live.get(&prefix.id) else {
+            errors.push(Diagnostic::error(
+                DiagnosticKind::MissingLiveState,
+                format!("the live bindings of prefix {} were not read", prefix.id),
+                prefix.location.clone(),
+            ));
+            continue;
+        };
+        match plan_prefix(prefix, now, &resolver) {
+            Ok(planned) => prefixes.push(planned),
+            Err(mut found) => errors.append(&mut found),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Plan {
+            version: Plan::VERSION,
+            account: desired.account.clone(),
+            prefixes,
+        })
+    } else {
+        Err(Diagnostics::new(errors))
+    }
+}
+
+/// Finds services by name (any case, surrounding spaces ignored) or id; a name wins
+/// over an id, as in [`Services::find`](crate::Services::find).
+pub(super) struct Resolver<'a> {
+    services: &'a [Service],
+    by_name: HashMap<String, usize>,
+    by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(super) fn new(services: &'a [Service]) -> Self {
+        let mut by_name = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, s) in services.iter().enumerate() {
+            by_name.entry(s.name.trim().to_lowercase()).or_insert(i);
+            by_id.entry(s.id.as_str()).or_insert(i);
+        }
+        Self {
+            services,
+            by_name,
+            by_id,
+        }
+    }
+
+    pub(super) fn find(&self, name_or_id: &str) -> Option<&'a Service> {
+        let wanted = name_or_id.trim();
+        let index = self
+            .by_name
+            .get(&wanted.to_lowercase())
+            .or_else(|| self.by_id.get(wanted))?;
+        self.services.get(*index)
+    }
+
+    /// The service of a live binding, named from the service list when it came
+    /// without a name.
+    pub(super) fn of_binding(&self, b: &ServiceBinding) -> ServiceRef {
+        let name = if b.service_name.is_empty() {
+            self.by_id
+                .get(b.service_id.as_str())
+                .and_then(|&i| self.services.get(i))
+                .map_or_else(|| b.service_id.to_string(), |s| s.name.clone())
+        } else {
+            b.service_name.clone()
+        };
+        ServiceRef {
+            id: b.service_id.clone(),
+            name,
+        }
+    }
+
+    fn names(&self) -> String {
+        let mut names: Vec<&str> = self.services.iter().map(|s| s.name.as_str()).collect();
+        names.sort_unstable();
+        names.join(", ")
+    }
+}
+
+/// A binding of the final state, and where it comes from (for messages).
+struct Target<'a> {
+    cidr: Cidr,
+    service: ServiceRef,
+    location: Option<super::Location>,
+    kept: Option<&'a ServiceBinding>,
+}
+
+impl Target<'_> {
+    fn describe(&self) -> String {
+        match self.kept {
+            Some(b) => format!(
+                "{} ({}, live binding {} kept because prune is off)",
+                self.cidr, self.service, b.id
+            ),
+            None => format!("{} ({})", self.cidr, self.service),
+        }
+    }
+}
+
+fn plan_prefix(
+    prefix: &DesiredPrefix,
+    now: &[ServiceBinding],
+    resolver: &Resolver<'_>,
+) -> Result<PrefixPlan, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut targets: Vec<Target<'_>> = Vec::with_capacity(prefix.bindings.len());
+    for b in &prefix.bindings {
+        match resolver.find(&b.service) {
+            Some(service) => targets.push(Target {
+                cidr: b.cidr,
+                service: service.into(),
+                location: b.location.clone(),
+                kept: None,
+            }),
+            None => errors.push(Diagnostic::error(
+                DiagnosticKind::UnknownService,
+                format!(
+                    "unknown service {:?}: the account's services are {} (give a name or an id)",
+                    b.service,
+                    resolver.names()
+                ),
+                b.service_location.clone(),
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // One live binding per CIDR (the API allows no more); the first by id wins.
+    let mut sorted_live: Vec<&ServiceBinding> = now.iter().collect();
+    sorted_live.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut seen = HashSet::with_capacity(sorted_live.len());
+    sorted_live.retain(|b| seen.insert(b.cidr));
+    let live_base = sorted_live
+        .iter()
+        .min_by_key(|b| b.cidr.prefix_len())
+        .map(|b| b.cidr)
+        .filter(|widest| sorted_live.iter().all(|b| widest.contains_cidr(&b.cidr)));
+
+    if let (Some(file), Some(live)) = (prefix.cidr, live_base)
+        && file != live
+    {
+        errors.push(Diagnostic::error(
+            DiagnosticKind::PrefixCidrMismatch,
+            format!(
+                "prefix {} is {live} (its live base binding), not {file}",
+                prefix.id
+            ),
+            prefix.cidr_location.clone(),
+        ));
+        return Err(errors);
+    }
+    let base = prefix.cidr.or(live_base).or_else(|| base_of(prefix));
+
+    if !prefix.prune {
+        let listed: HashSet<Cidr> = prefix.bindings.iter().map(|b| b.cidr).collect();
+        targets.extend(
+            sorted_live
+                .iter()
+                .filter(|b| !listed.contains(&b.cidr))
+                .map(|b| Target {
+                    cidr: b.cidr,
+                    service: resolver.of_binding(b),
+                    location: None,
+                    kept: Some(b),
+                }),
+        );
+    }
+    check_final(prefix, base, &mut targets, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let live: Vec<LiveEntry> = sorted_live
+        .iter()
+        .map(|b| (b.cidr, resolver.of_binding(b), b.id.clone()))
+        .collect();
+    let target: Vec<(Cidr, ServiceRef)> =
+        targets.into_iter().map(|t| (t.cidr, t.service)).collect();
+    let (changes, steps) = order(base, &live, &target);
+    Ok(PrefixPlan {
+        prefix: prefix.id.clone(),
+        cidr: base,
+        live: LiveBinding::record(now),
+        changes,
+        steps,
+    })
+}
+
+/// Checks the final state of a prefix against the rules; sorts `targets` by address.
+fn check_final(
+    prefix: &DesiredPrefix,
+    base: Option<Cidr>,
+    targets: &mut [Target<'_>],
+    errors: &mut Vec<Diagnostic>,
+) {
+    if targets.is_empty() {
+        return;
+    }
+    let Some(base) = base else {
+        errors.push(Diagnostic::error(
+            DiagnosticKind::MissingBase,
+            format!(
+                "prefix {} has no live binding, and no binding of the file contains all the others: list the binding of the whole prefix (a prefix's first binding must be its CIDR) and give the prefix's cidr",
+                prefix.id
+            ),
+            prefix.location.clone(),
+        ));
+        return;
+    };
+    if !targets.iter().any(|t| t.cidr == base) {
+        errors.push(Diagnostic::error(
+            DiagnosticKind::MissingBase,
+            format!(
+                "prefix {} would have no base binding: list {base}, the whole prefix (a prefix's first binding must be its CIDR)",
+                prefix.id
+            ),
+            prefix.location.clone(),
+        ));
+    }
+    for t in targets.iter().filter(|t| !base.contains_cidr(&t.cidr)) {
+        errors.push(Diagnostic::error(
+            DiagnosticKind::OutsidePrefix,
+            format!("{} is not inside prefix {base}", t.describe()),
+            t.location.clone().or_else(|| prefix.location.clone()),
+        ));
+    }
+    targets.sort_by(|a, b| by_address(&a.cidr, &b.cidr));
+    let others: Vec<&Target<'_>> = targets.iter().filter(|t| t.cidr != base).collect();
+    let cidrs: Vec<Cidr> = others.iter().map(|t| t.cidr).collect();
+    for (outer, inner) in nested_pairs(&cidrs) {
+        let (Some(outer), Some(inner)) = (others.get(outer), others.get(inner)) else {
+            continue;
+        };
+        let conflict =
+            Kind::of_name(&outer.service.name).conflicts(Kind::of_name(&inner.service.name));
+        let (kind, why) = if conflict {
+            (
+                DiagnosticKind::CdnSpectrum,
+                "an address is either CDN or Spectrum, never both",
+            )
+        } else {
+            (
+                DiagnosticKind::Overlap,
+                "more-specific bindings may not nest or overlap",
+            )
+        };
+        errors.push(Diagnostic::error(
+            kind,
+            format!("{} overlaps {}: {why}", inner.describe(), outer.describe()),
+            inner
+                .location
+                .clone()
+                .or_else(|| outer.location.clone())
+                .or_else(|| prefix.location.clone()),
+        ));
+    }
+}
