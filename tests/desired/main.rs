@@ -317,7 +317,6 @@ fn ops(plan: &Plan) -> Vec<String> {
         .map(|(_, s)| match s {
             Step::Delete { cidr, .. } => format!("-{cidr}"),
             Step::Create { cidr, .. } => format!("+{cidr}"),
-            _ => unreachable!(),
         })
         .collect()
 }
@@ -422,4 +421,33 @@ fn ipv6_prefixes_and_bindings_built_in_code() {
     let p = plan(&desired, &live(&[]), &services()).unwrap();
     assert_eq!(ops(&p), ["+2001:db8::/48", "+2001:db8:0:1::/64"]);
     assert_eq!(p.prefixes[0].cidr, Some(cidr("2001:db8::/48")));
+}
+
+#[test]
+fn bindings_as_tables_and_json_shapes() {
+    let text = format!(
+        "[[prefix]]\nid = \"{PREFIX}\"\ncidr = \"{BASE}\"\n\n[[prefix.bindings]]\ncidr = \"{BASE}\"\nservice = \"CDN\"\n\n[[prefix.bindings]]\ncidr = \"10.0.0.6/32\"\nservice = \"CDN\"\n\n[[prefix.bindings]]\ncidr = \"10.0.0.7/32\"\nservice = \"CDN\"\n"
+    );
+    let d = parse(&text);
+    assert_eq!(d.prefixes[0].bindings.len(), 3);
+    assert!(!d.prefixes[0].prune);
+    let warnings = d.validate();
+    let json = serde_json::to_value(&warnings).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"severity": "warning", "kind": "redundant", "cidr": "10.0.0.6/32", "enclosing": BASE,
+             "message": "10.0.0.6/32 goes to CDN like the base binding 10.0.0.0/24 around it: it changes nothing; remove it",
+             "location": {"file": "bindings.toml", "line": 10, "column": 8}},
+            {"severity": "warning", "kind": "redundant", "cidr": "10.0.0.7/32", "enclosing": BASE,
+             "message": "10.0.0.7/32 goes to CDN like the base binding 10.0.0.0/24 around it: it changes nothing; remove it",
+             "location": {"file": "bindings.toml", "line": 14, "column": 8}},
+        ])
+    );
+    let p = plan(&d, &live(&[(BASE, MT)]), &services()).unwrap();
+    let json = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["prefixes"][0]["steps"][0]["op"], "delete");
+    assert_eq!(json["prefixes"][0]["changes"][0]["kind"], "replace");
+    assert_eq!(json["prefixes"][0]["live"][0]["cidr"], BASE);
 }

@@ -100,7 +100,6 @@ fn apply(plan: &Plan, start: &[ServiceBinding]) -> Result<State, String> {
                 }
                 now.remove(at);
             }
-            _ => unreachable!(),
         }
         let s: State = now
             .iter()

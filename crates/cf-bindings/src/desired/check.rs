@@ -1,4 +1,4 @@
-//! [`Desired::validate`](super::Desired::validate): the offline rules and the
+//! [`Desired::validate`](crate::Desired::validate): the offline rules and the
 //! aggregation warnings.
 
 use std::collections::HashMap;

@@ -58,7 +58,7 @@ pub enum DiagnosticKind {
     /// The prefix's CIDR in the file differs from the live base binding's.
     PrefixCidrMismatch,
     /// The live bindings of a prefix of the file were not given to
-    /// [`plan`](super::plan).
+    /// [`plan`](crate::plan).
     MissingLiveState,
     /// Warning: bindings of one service that together form exactly `block`.
     Aggregate {
@@ -142,8 +142,8 @@ impl fmt::Display for Diagnostic {
 /// `Display` prints one per line; as an error (from [`Desired::parse`] or
 /// [`plan`]) it holds at least one error.
 ///
-/// [`Desired::parse`]: super::Desired::parse
-/// [`plan`]: super::plan
+/// [`Desired::parse`]: crate::Desired::parse
+/// [`plan`]: crate::plan
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Diagnostics(Vec<Diagnostic>);

@@ -1,4 +1,4 @@
-//! [`Plan`]: what [`plan`](super::plan) computed, ready to print, save as JSON and
+//! [`Plan`]: what [`plan`](crate::plan) computed, ready to print, save as JSON and
 //! apply.
 
 use std::fmt;
@@ -90,7 +90,6 @@ pub struct Change {
 /// One API call of a plan, in the order it must be made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum Step {
     /// Delete the live binding `binding` (of `cidr`, bound to `service`).
     Delete {
@@ -176,8 +175,8 @@ pub struct PrefixPlan {
     pub steps: Vec<Step>,
 }
 
-/// The changes that make the live bindings match a [`Desired`](super::Desired),
-/// and the API calls that make them, in a safe order (see [`plan`](super::plan)).
+/// The changes that make the live bindings match a [`Desired`](crate::Desired),
+/// and the API calls that make them, in a safe order (see [`plan`](crate::plan)).
 ///
 /// Serialize it (e.g. with `serde_json`) to save it; before applying a saved plan,
 /// list the live bindings again and refuse it when [`Plan::is_stale`].

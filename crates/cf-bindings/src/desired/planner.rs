@@ -24,7 +24,7 @@ use crate::{
 /// and left alone otherwise. Bindings match by CIDR, services by id.
 ///
 /// # Order
-/// Every intermediate state obeys the rules of the [module documentation](self)
+/// Every intermediate state obeys the rules documented on [`Desired`](crate::Desired)
 /// (so the API accepts every step), given a live state that does:
 /// 1. deletes, most specific first (a prefix's base binding, if deleted, last);
 /// 2. replaces, least specific first, each a delete then a create of the same CIDR
@@ -36,7 +36,7 @@ use crate::{
 /// deleting them first (the base cannot be deleted while others exist): the plan
 /// then deletes every other binding (most specific first), replaces the base, and
 /// creates them all again, those whose service does not change as
-/// [`ChangeKind::Recreate`](super::ChangeKind::Recreate) changes, so that a reviewer
+/// [`ChangeKind::Recreate`](crate::ChangeKind::Recreate) changes, so that a reviewer
 /// sees the whole cost.
 ///
 /// # Errors
