@@ -109,7 +109,7 @@ fn unknown_keys_are_errors_at_the_key() {
         assert_eq!(only(&e), (DiagnosticKind::UnknownKey, line, column), "{e}");
         assert!(
             e.to_string().starts_with(&format!(
-                "bindings.toml:{line}:{column}: error: unknown field"
+                "bindings.toml:{line}:{column}: error: unknown key"
             )),
             "{e}"
         );
@@ -451,3 +451,4 @@ fn bindings_as_tables_and_json_shapes() {
     assert_eq!(json["prefixes"][0]["changes"][0]["kind"], "replace");
     assert_eq!(json["prefixes"][0]["live"][0]["cidr"], BASE);
 }
+

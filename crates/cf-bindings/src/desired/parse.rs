@@ -58,8 +58,14 @@ where
 pub(super) fn parse(name: &str, text: &str) -> Result<Desired, Diagnostics> {
     let index = LineIndex::new(name, text);
     let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim_end().replace('\n', " ");
-        let kind = if message.starts_with("unknown field") {
+        // TOML speaks of keys, serde of fields.
+        let message = e
+            .message()
+            .trim_end()
+            .replace('\n', " ")
+            .replacen("unknown field", "unknown key", 1)
+            .replacen("missing field", "missing key", 1);
+        let kind = if message.starts_with("unknown key") {
             DiagnosticKind::UnknownKey
         } else {
             DiagnosticKind::Toml

@@ -178,8 +178,11 @@ pub struct PrefixPlan {
 /// The changes that make the live bindings match a [`Desired`](crate::Desired),
 /// and the API calls that make them, in a safe order (see [`plan`](crate::plan)).
 ///
-/// Serialize it (e.g. with `serde_json`) to save it; before applying a saved plan,
-/// list the live bindings again and refuse it when [`Plan::is_stale`].
+/// Serialize it (e.g. with `serde_json`) to save it. Before applying a saved plan,
+/// refuse it when its [`version`](Plan::version) is not [`Plan::VERSION`], list the
+/// live bindings of its prefixes again, and refuse it when [`Plan::is_stale`]. To
+/// apply it, run each prefix's [`steps`](PrefixPlan::steps) in order, stopping at
+/// the first failure: planning again from the new live state then finishes the job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Plan {
