@@ -357,9 +357,21 @@ fn a_service_change_is_a_replace_with_its_fallback() {
 #[test]
 fn replacing_the_base_recreates_what_it_holds() {
     let now = live(&[(BASE, MT), ("10.0.0.7/32", CDN), ("10.0.0.8/29", CDN)]);
+    // A binding the file leaves out would be lost if an apply stopped half-way.
     let d = parse(&file(
         false,
-        &[&b(BASE, "CDN"), &b("10.0.0.7/32", "Spectrum")],
+        &[&b(BASE, "Spectrum"), &b("10.0.0.7/32", "CDN")],
+    ));
+    let e = plan(&d, &now, &services()).unwrap_err();
+    assert_eq!(only(&e), (DiagnosticKind::UnlistedRecreate, 6, 12), "{e}");
+    assert!(e.to_string().contains("10.0.0.8/29 (CDN)"), "{e}");
+    let d = parse(&file(
+        false,
+        &[
+            &b(BASE, "Spectrum"),
+            &b("10.0.0.7/32", "Spectrum"),
+            &b("10.0.0.8/29", "CDN"),
+        ],
     ));
     let p = plan(&d, &now, &services()).unwrap();
     let kinds: Vec<_> = p
@@ -451,4 +463,3 @@ fn bindings_as_tables_and_json_shapes() {
     assert_eq!(json["prefixes"][0]["changes"][0]["kind"], "replace");
     assert_eq!(json["prefixes"][0]["live"][0]["cidr"], BASE);
 }
-

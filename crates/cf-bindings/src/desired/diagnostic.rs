@@ -60,6 +60,9 @@ pub enum DiagnosticKind {
     /// The live bindings of a prefix of the file were not given to
     /// [`plan`](crate::plan).
     MissingLiveState,
+    /// The base binding's service changes while live bindings that the file does not
+    /// list (and `prune` keeps) would have to be deleted and created again.
+    UnlistedRecreate,
     /// Warning: bindings of one service that together form exactly `block`.
     Aggregate {
         /// The block that could replace them.

@@ -37,14 +37,17 @@ use crate::{
 /// then deletes every other binding (most specific first), replaces the base, and
 /// creates them all again, those whose service does not change as
 /// [`ChangeKind::Recreate`](crate::ChangeKind::Recreate) changes, so that a reviewer
-/// sees the whole cost.
+/// sees the whole cost. Each of them must be listed in the file (or the prefix must
+/// have `prune`): a binding kept only because `prune` is off would be lost for good
+/// if an apply stopped between its delete and its create.
 ///
 /// # Errors
 /// [`Diagnostics`] with every error found: those of [`Desired::validate`]; a service
 /// that matches no live service by name (any case) or id; a prefix missing from
 /// `live`; a file `cidr` that is not the live base binding's; and a final state
 /// that breaks the rules (a binding outside the prefix, overlapping ones, a live
-/// binding kept because `prune` is off that conflicts with a listed one, no base).
+/// binding kept because `prune` is off that conflicts with a listed one, no base);
+/// a base replacement that would recreate bindings the file does not list.
 pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan, Diagnostics> {
     let validated = desired.validate();
     if validated.has_errors() {
@@ -227,6 +230,9 @@ fn plan_prefix(
         );
     }
     check_final(prefix, base, &mut targets, &mut errors);
+    if errors.is_empty() {
+        check_unlisted_recreate(prefix, base, &sorted_live, &targets, &mut errors);
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -315,4 +321,49 @@ fn check_final(
                 .or_else(|| prefix.location.clone()),
         ));
     }
+}
+
+/// Replacing the base binding deletes and re-creates every other binding; one that
+/// the file does not list would be lost if an apply stopped half-way (planning again
+/// would not know it), so it must be listed, or pruned.
+fn check_unlisted_recreate(
+    prefix: &DesiredPrefix,
+    base: Option<Cidr>,
+    live: &[&ServiceBinding],
+    targets: &[Target<'_>],
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(base) = base else { return };
+    let before = live.iter().find(|b| b.cidr == base);
+    let after = targets.iter().find(|t| t.cidr == base && t.kept.is_none());
+    let (Some(before), Some(after)) = (before, after) else {
+        return;
+    };
+    if before.service_id == after.service.id {
+        return;
+    }
+    let unlisted: Vec<String> = targets
+        .iter()
+        .filter(|t| t.kept.is_some() && t.cidr != base)
+        .map(|t| format!("{} ({})", t.cidr, t.service))
+        .collect();
+    if unlisted.is_empty() {
+        return;
+    }
+    let shown = unlisted
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = unlisted.len().saturating_sub(5);
+    errors.push(Diagnostic::error(
+        DiagnosticKind::UnlistedRecreate,
+        format!(
+            "changing the service of base binding {base} means deleting every other binding of prefix {} first and creating them again; list the live bindings the file leaves out so they are re-created, or set prune = true to delete them: {shown}{}",
+            prefix.id,
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ),
+        after.location.clone().or_else(|| prefix.location.clone()),
+    ));
 }
