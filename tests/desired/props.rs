@@ -237,3 +237,77 @@ proptest! {
         prop_assert!(plan(&back, &live, &services()).unwrap().is_empty());
     }
 }
+
+/// Any bindings at all: `(third octet, fourth octet, length, service)` with
+/// lengths from /22, so some lie outside the prefix, nest or repeat; service 3 is
+/// unknown.
+fn any_bindings() -> impl Strategy<Value = Vec<(u8, u8, u8, usize)>> {
+    let third = prop_oneof![9 => Just(0u8), 1 => Just(1u8)];
+    let len = prop_oneof![1 => 22u8..25, 6 => 25u8..=32];
+    let service = prop_oneof![9 => 0usize..3, 1 => Just(3usize)];
+    prop::collection::vec((third, any::<u8>(), len, service), 0..6)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn parsing_never_panics_and_locates_errors_in_the_text(
+        text in "[\\[\\]a-z0-9=\"{}., /:#\n]{0,160}",
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let valid = format!("[[prefix]]\nid = \"{PREFIX}\"\nbindings = [{{ cidr = \"{BASE}\", service = \"CDN\" }}]\n");
+        let at = cut.index(valid.len() + 1);
+        for input in [text.clone(), format!("{}{text}{}", &valid[..at], &valid[at..])] {
+            if let Err(e) = Desired::parse("f.toml", &input) {
+                prop_assert!(e.has_errors());
+                for d in &e {
+                    let l = d.location.as_ref().unwrap();
+                    prop_assert!(l.line >= 1 && l.line <= input.lines().count() + 1, "{d}");
+                    prop_assert!(l.column >= 1, "{d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn whatever_the_file_says_a_plan_applies_cleanly(
+        (live_base, live_picks) in (0usize..3, pick()),
+        raw in any_bindings(),
+        base_service in prop::option::of(0usize..3),
+        prune in any::<bool>(),
+        with_cidr in any::<bool>(),
+    ) {
+        let live_state = state(live_base, &live_picks, &disjoint(&live_picks.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>()));
+        let names = ["Magic Transit", "cdn", "SPECTRUM", "Akamai"];
+        let mut prefix = DesiredPrefix::new(PREFIX.parse().unwrap());
+        prefix.prune = prune;
+        prefix.cidr = with_cidr.then(|| cidr(BASE));
+        if let Some(s) = base_service {
+            prefix.bindings.push(DesiredBinding::new(cidr(BASE), names[s]));
+        }
+        for &(third, fourth, len, service) in &raw {
+            let net: ipnet::IpNet = format!("10.0.{third}.{fourth}/{len}").parse().unwrap();
+            prefix.bindings.push(DesiredBinding::new(Cidr::new(net.trunc()).unwrap(), names[service]));
+        }
+        let mut desired = Desired::new();
+        desired.prefixes.push(prefix);
+        let _ = desired.validate();
+        let start = to_live(&live_state);
+        let live: Live = [(PREFIX.parse::<PrefixId>().unwrap(), start.clone())].into_iter().collect();
+        if let Ok(p) = plan(&desired, &live, &services()) {
+            let mut expected: State = desired.prefixes[0]
+                .bindings
+                .iter()
+                .map(|b| (b.cidr, SERVICE_IDS[names.iter().position(|n| *n == b.service).unwrap()]))
+                .collect();
+            if !prune {
+                for (c, s) in &live_state {
+                    expected.entry(*c).or_insert(s);
+                }
+            }
+            let end = apply(&p, &start).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(end, expected);
+        }
+    }
+}
