@@ -202,6 +202,17 @@ fn each_rule_is_an_error_with_its_line_and_column() {
         assert_eq!(only(&d), (kind, line, column), "{d}");
         assert!(d.has_errors());
     }
+    // A block outside the prefix is reported once, not again for what it holds.
+    let d = parse(&file(
+        false,
+        &[
+            &b(BASE, "Magic Transit"),
+            &b("10.0.0.0/23", "CDN"),
+            &b("10.0.0.8/29", "CDN"),
+        ],
+    ))
+    .validate();
+    assert_eq!(only(&d), (DiagnosticKind::OutsidePrefix, 7, 12), "{d}");
     // A CDN base may carry Spectrum addresses.
     let ok = parse(&file(
         false,

@@ -112,9 +112,11 @@ fn check_prefix(prefix: &DesiredPrefix, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    // The more-specific bindings, once each; those outside the prefix are reported.
+    let outside = |b: &DesiredBinding| prefix.cidr.is_some_and(|p| !p.contains_cidr(&b.cidr));
     let mut previous = None;
     for b in &sorted {
-        if Some(b.cidr) != base && Some(b.cidr) != previous {
+        if Some(b.cidr) != base && Some(b.cidr) != previous && !outside(b) {
             others.push(b);
         }
         previous = Some(b.cidr);

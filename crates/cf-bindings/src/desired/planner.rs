@@ -292,7 +292,10 @@ fn check_final(
         ));
     }
     targets.sort_by(|a, b| by_address(&a.cidr, &b.cidr));
-    let others: Vec<&Target<'_>> = targets.iter().filter(|t| t.cidr != base).collect();
+    let others: Vec<&Target<'_>> = targets
+        .iter()
+        .filter(|t| t.cidr != base && base.contains_cidr(&t.cidr))
+        .collect();
     let cidrs: Vec<Cidr> = others.iter().map(|t| t.cidr).collect();
     for (outer, inner) in nested_pairs(&cidrs) {
         let (Some(outer), Some(inner)) = (others.get(outer), others.get(inner)) else {
