@@ -73,6 +73,15 @@ impl FromStr for Cidr {
         if trimmed.is_empty() {
             return Err(InvalidInput::new(KIND, input, "must not be empty"));
         }
+        if let Some(octet) = leading_zero_octet(trimmed) {
+            return Err(InvalidInput::new(
+                KIND,
+                input,
+                format!(
+                    "has the IPv4 octet {octet:?} with a leading zero, which some parsers read as octal; write it without leading zeros"
+                ),
+            ));
+        }
         match trimmed.parse::<IpNet>() {
             Ok(net) => Self::new(net).map_err(|e| InvalidInput::new(KIND, input, e.reason())),
             Err(_) => {
@@ -92,6 +101,22 @@ impl FromStr for Cidr {
             }
         }
     }
+}
+
+/// The first IPv4 octet written with a leading zero (`010`, `000`), if any.
+///
+/// `ipnet` accepts them and reads them as decimal, while other tools read `010` as
+/// octal 8: refusing them keeps one address from meaning two things. The dotted
+/// part of an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is checked too.
+fn leading_zero_octet(input: &str) -> Option<&str> {
+    let address = input.split('/').next().unwrap_or(input);
+    let dotted = address.rsplit(':').next().unwrap_or(address);
+    if !dotted.contains('.') {
+        return None;
+    }
+    dotted
+        .split('.')
+        .find(|octet| octet.len() > 1 && octet.starts_with('0'))
 }
 
 impl TryFrom<&str> for Cidr {
@@ -180,6 +205,23 @@ mod tests {
             e.to_string(),
             "invalid CIDR \"192.0.2.7/24\": 192.0.2.7/24 has host bits set; did you mean 192.0.2.0/24?"
         );
+    }
+
+    #[test]
+    fn leading_zero_octets_are_refused_and_named() {
+        for (input, octet) in [
+            ("203.0.113.010/32", "\"010\""),
+            ("203.000.113.20/32", "\"000\""),
+            ("::ffff:192.0.02.1/128", "\"02\""),
+        ] {
+            let e = input.parse::<Cidr>().unwrap_err().to_string();
+            assert!(
+                e.contains(octet) && e.contains("leading zero"),
+                "{input}: {e}"
+            );
+        }
+        let ok: Cidr = "10.0.0.0/8".parse().unwrap();
+        assert_eq!(ok.to_string(), "10.0.0.0/8");
     }
 
     #[test]
