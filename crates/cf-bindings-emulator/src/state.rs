@@ -208,6 +208,15 @@ fn parse_net(text: &str) -> IpNet {
 
 /// Parses a CIDR from a request: well-formed and without host bits.
 pub(crate) fn parse_cidr(text: &str) -> Result<IpNet, ApiError> {
+    if let Some(octet) = leading_zero_octet(text.trim()) {
+        return Err(ApiError::bad_request(
+            error_codes::INVALID_CIDR,
+            format!(
+                "Invalid CIDR {text:?}: the IPv4 octet {octet:?} has a leading zero, which some parsers read as octal"
+            ),
+        )
+        .with_pointer("/cidr"));
+    }
     let net = IpNet::from_str(text.trim()).map_err(|_| {
         ApiError::bad_request(
             error_codes::INVALID_CIDR,
@@ -228,6 +237,19 @@ pub(crate) fn parse_cidr(text: &str) -> Result<IpNet, ApiError> {
         .with_pointer("/cidr"));
     }
     Ok(net)
+}
+
+/// The first IPv4 octet written with a leading zero (`010`), if any: `ipnet` would
+/// read it as decimal where other tools read octal.
+fn leading_zero_octet(text: &str) -> Option<&str> {
+    let address = text.split('/').next().unwrap_or(text);
+    let dotted = address.rsplit(':').next().unwrap_or(address);
+    if !dotted.contains('.') {
+        return None;
+    }
+    dotted
+        .split('.')
+        .find(|octet| octet.len() > 1 && octet.starts_with('0'))
 }
 
 /// A new id: 32 lowercase hex characters.

@@ -82,6 +82,9 @@ impl Store {
             },
         }
         let guard = LockGuard(lock_file);
+        // Holding the lock exclusively, no save is under way: any temporary file of
+        // ours is left over from a process that was killed mid-save.
+        remove_stale_temporaries(&path);
         let state = match read_state(&path)? {
             Some(state) => state,
             None => {
@@ -285,20 +288,15 @@ fn read_state(path: &Path) -> Result<Option<State>, Error> {
 }
 
 /// Writes the state to a temporary file in the same directory, fsyncs it, renames it
-/// over `path` and fsyncs the directory: a crash leaves either the old or the new file.
+/// over `path` and (on Unix) fsyncs the directory: a crash leaves either the old or the
+/// new file, plus at most a temporary file that the next start removes.
 fn save_atomically(path: &Path, state: &State) -> std::io::Result<()> {
     let mut bytes = serde_json::to_vec_pretty(&state.to_document())?;
     bytes.push(b'\n');
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "state".to_owned());
+    let dir = dir_of(path);
     let tmp = dir.join(format!(
-        ".{file_name}.tmp.{}.{:08x}",
+        "{}{}.{:08x}",
+        temporary_prefix(path),
         std::process::id(),
         fastrand::u32(..)
     ));
@@ -313,6 +311,55 @@ fn save_atomically(path: &Path, state: &State) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
         return Err(err);
     }
-    // Make the rename itself durable.
-    File::open(&dir)?.sync_all()
+    sync_dir(&dir)
+}
+
+/// Makes a rename in `dir` durable. Only Unix can open a directory to fsync it; on
+/// other systems the rename is as durable as the platform makes it.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+fn dir_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The name every temporary file of `path` starts with: `.NAME.tmp.`.
+fn temporary_prefix(path: &Path) -> String {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".to_owned());
+    format!(".{file_name}.tmp.")
+}
+
+/// Removes the temporary files that a save killed before its rename left beside
+/// `path` (each a full copy of the state). Call only while holding the lock
+/// exclusively. Failures are logged, never fatal: the state file itself is intact.
+fn remove_stale_temporaries(path: &Path) {
+    let prefix = temporary_prefix(path);
+    let Ok(entries) = std::fs::read_dir(dir_of(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => {
+                    tracing::info!(file = %entry.path().display(), "removed a stale temporary state file")
+                }
+                Err(err) => {
+                    tracing::warn!(file = %entry.path().display(), %err, "could not remove a stale temporary state file")
+                }
+            }
+        }
+    }
 }

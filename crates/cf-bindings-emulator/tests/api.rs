@@ -246,6 +246,15 @@ async fn cidr_must_be_well_formed_without_host_bits() {
         assert!(msg.contains("CIDR"), "{msg}");
         assert_eq!(answer.body["errors"][0]["source"]["pointer"], "/cidr");
     }
+    // Octets with leading zeros would silently become decimal: refused, named.
+    for (bad, octet) in [
+        ("203.0.113.010/32", "\"010\""),
+        ("203.000.113.20/32", "\"000\""),
+    ] {
+        let answer = emu.create(DEMO_IPV4_PREFIX_ID, bad, CDN_SERVICE_ID).await;
+        let msg = answer.expect_error(400, error_codes::INVALID_CIDR);
+        assert!(msg.contains(octet) && msg.contains("leading zero"), "{msg}");
+    }
     let msg = emu
         .create(DEMO_IPV4_PREFIX_ID, "203.0.113.1/24", CDN_SERVICE_ID)
         .await

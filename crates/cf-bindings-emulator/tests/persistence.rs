@@ -77,6 +77,33 @@ async fn state_file_is_created_saved_and_reloaded() {
 }
 
 #[tokio::test]
+async fn stale_temporary_files_are_removed_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    // What a save killed before its rename leaves behind, plus files not ours.
+    let stale = dir.path().join(".state.json.tmp.4242.0000beef");
+    std::fs::write(&stale, b"{\"half\": ").unwrap();
+    let other_state = dir.path().join(".other.json.tmp.4242.0000beef");
+    std::fs::write(&other_state, b"keep").unwrap();
+    let unrelated = dir.path().join("notes.txt");
+    std::fs::write(&unrelated, b"keep").unwrap();
+
+    for sharing in [StateSharing::Exclusive, StateSharing::Shared] {
+        std::fs::write(&stale, b"{\"half\": ").unwrap();
+        let emu = start_with(file_config(&path, sharing)).await;
+        assert!(
+            !stale.exists(),
+            "{sharing:?}: the stale temporary file is gone"
+        );
+        assert!(
+            other_state.exists() && unrelated.exists(),
+            "{sharing:?}: others stay"
+        );
+        emu.shutdown().await;
+    }
+}
+
+#[tokio::test]
 async fn corrupt_state_file_is_an_error_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
