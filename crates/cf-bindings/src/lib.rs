@@ -78,8 +78,8 @@ pub use client::{Account, Bindings, Client, Prefix, Services};
 pub use config::{ClientBuilder, Credentials, Secret};
 pub use desired::{
     Change, ChangeKind, Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind,
-    Diagnostics, Live, LiveBinding, Location, Plan, PrefixPlan, ServiceRef, Severity, Step,
-    export, plan,
+    Diagnostics, Live, LiveBinding, Location, Plan, PrefixPlan, ServiceRef, Severity, Step, export,
+    plan,
 };
 pub use envelope::Response;
 pub use error::{
