@@ -61,14 +61,17 @@ fn a_spec_change_changes_the_surface() {
     assert!(spec.contains(anchor), "the spec no longer has {anchor:?}");
     let edited = spec.replacen(
         anchor,
-        &format!("{anchor}        created_at:\n          type: string\n"),
+        &format!("{anchor}        x_surface_probe_only_in_this_test:\n          type: string\n"),
         1,
     );
     let changed = xtask::surface::describe(&generate_text(&edited)).unwrap();
 
     assert_ne!(committed, changed);
-    assert!(changed.contains("created_at: Option<String>"), "{changed}");
-    assert!(!committed.contains("created_at"));
+    assert!(
+        changed.contains("x_surface_probe_only_in_this_test: Option<String>"),
+        "{changed}"
+    );
+    assert!(!committed.contains("x_surface_probe_only_in_this_test"));
 }
 
 #[test]

@@ -126,8 +126,14 @@ macro_rules! envelope {
                 Vec<types::AddressingMessage>,
                 $result,
             ) {
-                let $r = self.result;
-                (self.success, self.errors.0, self.messages.0, $get)
+                // Exhaustive on purpose: a new envelope field is a compile error here.
+                let Self {
+                    success,
+                    errors,
+                    messages,
+                    result: $r,
+                } = self;
+                (success, errors.0, messages.0, $get)
             }
         }
     };
@@ -164,7 +170,12 @@ impl Envelope for types::AddressingApiResponseCommon {
         Vec<types::AddressingMessage>,
         (),
     ) {
-        (self.success, self.errors.0, self.messages.0, ())
+        let Self {
+            success,
+            errors,
+            messages,
+        } = self;
+        (success, errors.0, messages.0, ())
     }
 }
 
@@ -233,11 +244,19 @@ impl From<LenientMessage> for ApiMessage {
 
 impl From<types::AddressingMessage> for ApiMessage {
     fn from(m: types::AddressingMessage) -> Self {
+        // Exhaustive on purpose: a new message field is a compile error here.
+        let types::AddressingMessage {
+            code,
+            documentation_url,
+            message,
+            source,
+        } = m;
+        let pointer = source.and_then(|types::AddressingMessageSource { pointer }| pointer);
         ApiMessage {
-            code: m.code,
-            message: m.message,
-            documentation_url: m.documentation_url,
-            pointer: m.source.and_then(|s| s.pointer),
+            code,
+            message,
+            documentation_url,
+            pointer,
         }
     }
 }
@@ -495,18 +514,21 @@ pub(crate) async fn decode<E: Envelope>(
         Err(GenError::ErrorResponse(value)) => {
             let status = value.status().as_u16();
             let headers = value.headers().clone();
-            let failure = value.into_inner();
+            // Exhaustive on purpose: a new field of the failure envelope is a
+            // compile error here. `success` is `false` by the status; `result` is
+            // null or absent on failures and carries nothing to report.
+            let types::AddressingApiResponseCommonFailure {
+                errors,
+                messages,
+                result: _,
+                success: _,
+            } = value.into_inner();
             Err(api_error(
                 operation,
                 status,
                 &headers,
-                failure.errors.0.into_iter().map(ApiMessage::from).collect(),
-                failure
-                    .messages
-                    .0
-                    .into_iter()
-                    .map(ApiMessage::from)
-                    .collect(),
+                errors.0.into_iter().map(ApiMessage::from).collect(),
+                messages.0.into_iter().map(ApiMessage::from).collect(),
             ))
         }
         Err(GenError::InvalidResponsePayload(bytes, _)) => {

@@ -97,27 +97,37 @@ impl At {
     }
 }
 
+// Every conversion below destructures the generated type with no `..`: when the spec
+// gains or loses a field, the build fails here, at the one place that must decide
+// whether users see it. Expose it in the wrapper's type, or bind it as `name: _`
+// with a comment saying why it is left out (README: "How a spec change flows").
+
 fn binding_from_wire(
     wire: types::AddressingServiceBinding,
     at: At,
 ) -> Result<ServiceBinding, FieldError> {
-    let id = String::from(at.required(wire.id, "id")?);
+    let types::AddressingServiceBinding {
+        cidr,
+        id,
+        provisioning,
+        service_id,
+        service_name,
+    } = wire;
+    let id = String::from(at.required(id, "id")?);
     let id = BindingId::new(id).map_err(|e| (at.field("id"), e.reason().to_owned()))?;
-    let cidr = at.required(wire.cidr, "cidr")?;
+    let cidr = at.required(cidr, "cidr")?;
     let cidr: Cidr = cidr.parse().map_err(|e: crate::InvalidInput| {
         (
             at.field("cidr"),
             format!("{:?}: {}", cidr.as_str(), e.reason()),
         )
     })?;
-    let service_id = String::from(at.required(wire.service_id, "service_id")?);
+    let service_id = String::from(at.required(service_id, "service_id")?);
     let service_id =
         ServiceId::new(service_id).map_err(|e| (at.field("service_id"), e.reason().to_owned()))?;
-    let service_name = wire.service_name.map(|n| n.0).unwrap_or_default();
-    let state = wire
-        .provisioning
-        .and_then(|p| p.state)
-        .map(|s| ProvisioningState::from(s.as_str()))
+    let service_name = service_name.map(|n| n.0).unwrap_or_default();
+    let state = provisioning
+        .and_then(state_from_wire)
         .unwrap_or_else(|| ProvisioningState::Unknown(String::new()));
     Ok(ServiceBinding {
         id,
@@ -126,6 +136,11 @@ fn binding_from_wire(
         service_name,
         state,
     })
+}
+
+fn state_from_wire(wire: types::AddressingProvisioning) -> Option<ProvisioningState> {
+    let types::AddressingProvisioning { state } = wire;
+    state.map(|s| ProvisioningState::from(s.as_str()))
 }
 
 pub(crate) fn bindings_from_wire(
@@ -149,11 +164,12 @@ pub(crate) fn services_from_wire(
 ) -> Result<Vec<Service>, FieldError> {
     wire.into_iter()
         .enumerate()
-        .map(|(i, s)| {
+        .map(|(i, wire)| {
             let at = At::Item(i);
-            let id = String::from(at.required(s.id, "id")?);
+            let types::AddressingService { id, name } = wire;
+            let id = String::from(at.required(id, "id")?);
             let id = ServiceId::new(id).map_err(|e| (at.field("id"), e.reason().to_owned()))?;
-            let name = at.required(s.name, "name")?.0;
+            let name = at.required(name, "name")?.0;
             Ok(Service { id, name })
         })
         .collect()
