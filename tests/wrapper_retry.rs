@@ -283,7 +283,19 @@ async fn create_does_not_resend_when_it_cannot_tell() {
     server.push(Reply::drop_connection());
     server.push(Reply::json(403, failure(10000, "Authentication error")));
     let err = create(&server).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    let Error::OutcomeUnknown { cause, check, .. } = &err else {
+        unreachable!("checked above")
+    };
+    assert!(matches!(**cause, Error::Transport { .. }), "{cause:?}");
+    assert_eq!(check.as_ref().and_then(|c| c.status()), Some(403));
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "create service binding: outcome unknown: the binding may or may not have been created"
+        ) && text.contains("checking failed"),
+        "{text}"
+    );
     assert_eq!(calls(&server), [post_path(), get_path()]);
 }
 
@@ -346,6 +358,46 @@ async fn delete_404_after_a_429_is_an_error() {
     let err = delete(&server).await.unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn delete_whose_outcome_cannot_be_established_says_so() {
+    // Every attempt may have been processed: the last failure cannot tell.
+    let server = TestServer::start().await;
+    for _ in 0..3 {
+        server.push(Reply::drop_connection());
+    }
+    let err = delete(&server).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert!(
+        err.to_string().starts_with(
+            "delete service binding: outcome unknown: the binding may or may not have been deleted"
+        ),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 3);
+
+    // A refusal after an ambiguous attempt does not tell either.
+    let server = TestServer::start().await;
+    server.push(Reply::json(502, failure(1, "bad gateway")));
+    server.push(Reply::json(403, failure(10000, "Authentication error")));
+    let err = delete(&server).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert_eq!(err.status(), Some(403));
+}
+
+#[tokio::test]
+async fn delete_refused_before_any_ambiguous_attempt_is_a_plain_error() {
+    let server = TestServer::start().await;
+    for _ in 0..3 {
+        server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "0"));
+    }
+    let err = delete(&server).await.unwrap_err();
+    assert!(
+        !err.is_outcome_unknown() && err.is_rate_limited(),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[tokio::test]

@@ -398,6 +398,25 @@ pub enum Error {
         binding_id: BindingId,
     },
 
+    /// A create or a delete may or may not have taken effect: the request may have
+    /// been processed (a timeout, a connection lost after sending, a 5xx), and what
+    /// would have told (listing the bindings, or another attempt) failed too. Check
+    /// the prefix's bindings before doing anything else; see
+    /// [`Error::is_outcome_unknown`].
+    #[error(
+        "{operation}: outcome unknown: {}; the request may have been processed ({cause}){}",
+        unknown_effect(*operation),
+        check.as_ref().map(|c| format!(", and checking failed ({c})")).unwrap_or_default()
+    )]
+    OutcomeUnknown {
+        /// The create or delete.
+        operation: Operation,
+        /// The failure of the request whose effect is unknown.
+        cause: Box<Error>,
+        /// The failure of the check that would have told (the reconciling list).
+        check: Option<Box<Error>>,
+    },
+
     /// The binding did not become active in time.
     #[error(
         "binding {binding_id} is still {} after waiting {}; provisioning takes four to six hours, wait longer or check again later",
@@ -411,6 +430,13 @@ pub enum Error {
         /// How long it waited.
         waited: Duration,
     },
+}
+
+fn unknown_effect(operation: Operation) -> &'static str {
+    match operation {
+        Operation::DeleteBinding => "the binding may or may not have been deleted",
+        _ => "the binding may or may not have been created",
+    }
 }
 
 fn status_note(status: Option<u16>) -> String {
@@ -445,6 +471,7 @@ impl Error {
             Self::UnexpectedBody(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
             Self::Transport { status, .. } => *status,
+            Self::OutcomeUnknown { cause, .. } => cause.status(),
             _ => None,
         }
     }
@@ -471,6 +498,7 @@ impl Error {
             Self::Api(e) => e.cf_ray.as_deref(),
             Self::UnexpectedBody(e) => e.cf_ray.as_deref(),
             Self::Decode(e) => e.cf_ray.as_deref(),
+            Self::OutcomeUnknown { cause, .. } => cause.cf_ray(),
             _ => None,
         }
     }
@@ -484,7 +512,8 @@ impl Error {
             Self::Connect { operation, .. }
             | Self::Transport { operation, .. }
             | Self::Timeout { operation, .. }
-            | Self::Other { operation, .. } => Some(*operation),
+            | Self::Other { operation, .. }
+            | Self::OutcomeUnknown { operation, .. } => Some(*operation),
             _ => None,
         }
     }
@@ -493,6 +522,13 @@ impl Error {
     /// waiting for it.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404) || matches!(self, Self::BindingGone { .. })
+    }
+
+    /// Whether a create or a delete may or may not have taken effect
+    /// ([`Error::OutcomeUnknown`]): list the prefix's bindings to find out before
+    /// trying again.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown { .. })
     }
 
     /// Whether the credentials were refused (HTTP 401 or 403).

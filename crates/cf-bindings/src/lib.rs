@@ -56,7 +56,8 @@
 //! binding: HTTP 400: Cloudflare error 1002: Prefix not found (cf-ray
 //! 8c2f0000test-EMU)`, and helpers: [`Error::status`], [`Error::codes`],
 //! [`Error::is_not_found`], [`Error::is_auth`], [`Error::is_rate_limited`],
-//! [`Error::retry_after`], [`Error::is_retryable`].
+//! [`Error::retry_after`], [`Error::is_retryable`], and [`Error::is_outcome_unknown`] for a
+//! create or delete that may or may not have taken effect.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

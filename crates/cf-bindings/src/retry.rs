@@ -251,6 +251,18 @@ where
     let operation = Operation::DeleteBinding;
     let mut attempts = Attempts::new(policy, operation);
     let mut ambiguous = false;
+    // After an ambiguous attempt, a failure no longer says whether the binding exists.
+    let give_up = |error: Error, ambiguous: bool| {
+        if ambiguous {
+            Error::OutcomeUnknown {
+                operation,
+                cause: Box::new(error),
+                check: None,
+            }
+        } else {
+            error
+        }
+    };
     loop {
         attempts.made += 1;
         match attempt().await {
@@ -270,10 +282,10 @@ where
             Err(error) if error.is_retryable() => {
                 ambiguous |= error.is_ambiguous();
                 if !attempts.wait_for_next(&error).await {
-                    return Err(error);
+                    return Err(give_up(error, ambiguous));
                 }
             }
-            Err(error) => return Err(error),
+            Err(error) => return Err(give_up(error, ambiguous)),
         }
     }
 }
@@ -319,11 +331,11 @@ where
                         }
                     }
                     Err(list_error) => {
-                        tracing::warn!(
-                            operation = %operation,
-                            "cannot tell whether the binding was created, not resending: {list_error}"
-                        );
-                        return Err(error);
+                        return Err(Error::OutcomeUnknown {
+                            operation,
+                            cause: Box::new(error),
+                            check: Some(Box::new(list_error)),
+                        });
                     }
                 }
             }
