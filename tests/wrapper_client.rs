@@ -364,6 +364,30 @@ fn environment_errors_name_the_variable() {
 }
 
 #[test]
+fn base_url_with_user_information_is_refused_without_showing_it() {
+    for url in [
+        "http://user:s3cret-pw@127.0.0.1:8787/client/v4",
+        "https://only-user@api.example.test/client/v4",
+    ] {
+        let (named, message) =
+            config_error(&[("CLOUDFLARE_API_TOKEN", "t"), ("CLOUDFLARE_BASE_URL", url)]);
+        assert_eq!(named, Some("CLOUDFLARE_BASE_URL"), "{message}");
+        assert!(message.contains("user information"), "{message}");
+        assert!(
+            !message.contains("s3cret-pw") && !message.contains("only-user"),
+            "{message}"
+        );
+        let err = Client::builder()
+            .api_token("t")
+            .base_url(url)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(!format!("{err} {err:?}").contains("s3cret-pw"), "{err:?}");
+    }
+}
+
+#[test]
 fn builder_refuses_missing_or_unusable_credentials() {
     let err = Client::builder().build().unwrap_err();
     assert!(matches!(err, Error::Config(_)), "{err}");

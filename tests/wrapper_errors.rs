@@ -159,6 +159,33 @@ async fn non_envelope_bodies() {
 }
 
 #[tokio::test]
+async fn a_page_echoing_the_request_headers_shows_no_credential() {
+    let server = TestServer::start().await;
+    // A proxy's error page that echoes the request, the token whole, and the token
+    // cut short by the excerpt's length.
+    let whole = format!("<h1>502</h1><pre>authorization: Bearer {TOKEN}\nhost: x</pre>");
+    let cut = format!("<pre>{}authorization: Bearer {TOKEN}</pre>", "x".repeat(80));
+    for page in [whole, cut] {
+        let err = list_error(&server, Reply::raw(502, "text/html", page.clone())).await;
+        let Error::UnexpectedBody(body) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(body.excerpt.contains("[redacted]"), "{}", body.excerpt);
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains(&TOKEN[..6]), "{shown}");
+        }
+    }
+    // Cloudflare's own messages are shown with the credential masked too.
+    let err = list_error(
+        &server,
+        Reply::json(400, failure(1000, &format!("bad header Bearer {TOKEN}"))),
+    )
+    .await;
+    assert!(!err.to_string().contains(TOKEN), "{err}");
+    assert!(err.to_string().contains("[redacted]"), "{err}");
+}
+
+#[tokio::test]
 async fn truncated_body_is_a_transport_error_with_status() {
     let server = TestServer::start().await;
     let err = list_error(

@@ -13,6 +13,7 @@ use crate::{
     error::{Error, InvalidInput, Operation},
     ids::{AccountId, BindingId, PrefixId, ServiceId},
     model::{self, Service, ServiceBinding},
+    redact::Redactor,
     retry::{self, RetryPolicy},
     routing::RoutingTable,
     wait::{self, WaitOptions},
@@ -38,6 +39,7 @@ struct Inner {
     auth: &'static str,
     retry: RetryPolicy,
     timeout: Duration,
+    redactor: Redactor,
 }
 
 impl fmt::Debug for Client {
@@ -87,6 +89,7 @@ impl Client {
         auth: &'static str,
         retry: RetryPolicy,
         timeout: Duration,
+        redactor: Redactor,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -95,6 +98,7 @@ impl Client {
                 auth,
                 retry,
                 timeout,
+                redactor,
             }),
         }
     }
@@ -147,7 +151,8 @@ impl Client {
             envelope::decode(operation, result, recorder, timeout).await
         };
         let outcome = match tokio::time::timeout(timeout, attempt).await {
-            Ok(outcome) => outcome,
+            // What the server sent is shown and logged only with our credentials masked.
+            Ok(outcome) => outcome.map_err(|e| self.inner.redactor.error(e)),
             Err(_) => Err(Error::Timeout {
                 operation,
                 after: timeout,

@@ -31,6 +31,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use crate::{
     client::Client,
     error::{ConfigError, Error},
+    redact::Redactor,
     retry::RetryPolicy,
 };
 
@@ -251,6 +252,16 @@ fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String
     if trimmed.is_empty() {
         return Err(named("is empty".to_owned()));
     }
+    // User information would replace the token with HTTP Basic auth without a word,
+    // and would print a password in every message that shows the URL.
+    if let Some((scheme, rest)) = trimmed.split_once("://")
+        && let Some(authority) = rest.split(['/', '?', '#']).next()
+        && let Some((_, host)) = authority.rsplit_once('@')
+    {
+        return Err(named(format!(
+            "\"{scheme}://***@{host}/…\" has user information (user:password@); remove it: credentials go in CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)"
+        )));
+    }
     let parsed = reqwest::Url::parse(trimmed)
         .map_err(|e| named(format!("{trimmed:?} is not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
@@ -397,6 +408,11 @@ impl ClientBuilder {
             Some(url) => validate_base_url(url, self.base_url_variable)?,
             None => DEFAULT_BASE_URL.to_owned(),
         };
+        let redactor = self
+            .credentials
+            .as_ref()
+            .map(Redactor::new)
+            .unwrap_or_default();
         let (http, auth) = match (self.http, self.credentials) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::new(
@@ -432,6 +448,7 @@ impl ClientBuilder {
             auth,
             self.retry,
             self.timeout,
+            redactor,
         ))
     }
 }

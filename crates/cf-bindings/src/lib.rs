@@ -69,6 +69,7 @@ pub mod envelope;
 pub mod error;
 pub mod ids;
 pub mod model;
+mod redact;
 pub mod retry;
 pub mod routing;
 pub mod state;
