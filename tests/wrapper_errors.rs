@@ -185,6 +185,85 @@ async fn a_page_echoing_the_request_headers_shows_no_credential() {
     assert!(err.to_string().contains("[redacted]"), "{err}");
 }
 
+/// A server that answers every request with an endless body of spaces: announced
+/// as 100 GB, or chunked. It stops after 1 GiB or when the client hangs up.
+async fn endless_body_server(chunked: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = if chunked {
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncf-ray: 8c2f-BIG\r\ntransfer-encoding: chunked\r\n\r\n"
+                } else {
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncf-ray: 8c2f-BIG\r\ncontent-length: 100000000000\r\n\r\n"
+                };
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let spaces = vec![b' '; 64 * 1024];
+                let mut chunk = format!("{:x}\r\n", spaces.len()).into_bytes();
+                chunk.extend_from_slice(&spaces);
+                chunk.extend_from_slice(b"\r\n");
+                let piece = if chunked { chunk } else { spaces };
+                for _ in 0..(1 << 30) / piece.len() {
+                    if socket.write_all(&piece).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}/client/v4")
+}
+
+/// The peak resident memory of this process so far (Linux), in bytes.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[tokio::test]
+async fn an_endless_body_stops_at_the_cap_without_a_retry() {
+    for chunked in [false, true] {
+        let base = endless_body_server(chunked).await;
+        let client = Client::builder()
+            .base_url(&base)
+            .api_token(TOKEN)
+            .max_body_bytes(256 * 1024)
+            .timeout(Duration::from_secs(20))
+            .build()
+            .unwrap();
+        let before = peak_rss();
+        let err = client
+            .account(ACCOUNT)
+            .prefix(PREFIX)
+            .bindings()
+            .list()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
+        assert!(!err.is_retryable());
+        assert_eq!(
+            err.to_string(),
+            "list service bindings: HTTP 200: response body larger than 262144 bytes, not read further (cf-ray 8c2f-BIG)"
+        );
+        // The server would send 1 GiB: the client kept well under it.
+        if let (Some(before), Some(after)) = (before, peak_rss()) {
+            assert!(
+                after.saturating_sub(before) < 64 << 20,
+                "grew by {}",
+                after - before
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn truncated_body_is_a_transport_error_with_status() {
     let server = TestServer::start().await;

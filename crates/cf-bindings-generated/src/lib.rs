@@ -9,6 +9,10 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use http_body_util::{LengthLimitError, Limited};
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::ResponseBuilderExt;
+
 #[allow(
     missing_docs,
     clippy::all,
@@ -35,12 +39,30 @@ pub struct ResponseHead {
 /// decode; the generated client calls [`ResponseRecorder::record`] after every
 /// request (its post hook), so a caller can still report them, `cf-ray` included.
 /// Clones share one slot: give each concurrent request its own recorder.
+///
+/// It also carries the largest response body the client reads: past it, reading the
+/// body fails with an error that [`is_body_too_large`] recognises, so that a broken
+/// or hostile server cannot make the client buffer an endless body.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseRecorder {
     last: Arc<Mutex<Option<ResponseHead>>>,
+    body_limit: Option<usize>,
 }
 
 impl ResponseRecorder {
+    /// A recorder whose client reads at most `limit` bytes of each response body.
+    pub fn with_body_limit(limit: usize) -> Self {
+        Self {
+            last: Arc::default(),
+            body_limit: Some(limit),
+        }
+    }
+
+    /// The largest response body read, if limited.
+    pub fn body_limit(&self) -> Option<usize> {
+        self.body_limit
+    }
+
     /// Records the head of `result`, when a response arrived.
     pub fn record(&self, result: &reqwest::Result<reqwest::Response>) {
         if let Ok(response) = result {
@@ -58,4 +80,42 @@ impl ResponseRecorder {
             .unwrap_or_else(PoisonError::into_inner)
             .take()
     }
+}
+
+/// Runs every request of the generated client; progenitor's `exec` hook. An impl for
+/// `Client` takes precedence over the generated default for `&Client`.
+impl ClientHooks<ResponseRecorder> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        use progenitor_client::ClientInfo;
+        let response = self.client().execute(request).await?;
+        let Some(limit) = self.inner().body_limit else {
+            return Ok(response);
+        };
+        // The body stops at `limit` bytes, with an error, however much the server
+        // announces or sends.
+        let url = response.url().clone();
+        let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+        // Keep the URL that reqwest shows in its errors (it travels as an extension).
+        if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+            parts.extensions.extend(carrier.into_parts().0.extensions);
+        }
+        let body = reqwest::Body::wrap(Limited::new(body, limit));
+        Ok(http::Response::from_parts(parts, body).into())
+    }
+}
+
+/// Whether `error` is a response body cut off at the recorder's body limit.
+pub fn is_body_too_large(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if cause.is::<LengthLimitError>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }

@@ -39,6 +39,7 @@ struct Inner {
     auth: &'static str,
     retry: RetryPolicy,
     timeout: Duration,
+    max_body_bytes: usize,
     redactor: Redactor,
 }
 
@@ -89,6 +90,7 @@ impl Client {
         auth: &'static str,
         retry: RetryPolicy,
         timeout: Duration,
+        max_body_bytes: usize,
         redactor: Redactor,
     ) -> Self {
         Self {
@@ -98,6 +100,7 @@ impl Client {
                 auth,
                 retry,
                 timeout,
+                max_body_bytes,
                 redactor,
             }),
         }
@@ -128,7 +131,7 @@ impl Client {
 
     /// A generated client for one request, with its own response recorder.
     fn raw(&self) -> (cf_bindings_generated::Client, ResponseRecorder) {
-        let recorder = ResponseRecorder::default();
+        let recorder = ResponseRecorder::with_body_limit(self.inner.max_body_bytes);
         let raw = cf_bindings_generated::Client::new_with_client(
             &self.inner.base_url,
             self.inner.http.clone(),

@@ -44,6 +44,10 @@ pub const USER_AGENT: &str = concat!("cf-bindings/", env!("CARGO_PKG_VERSION"));
 /// The default timeout of one request, connection and body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The default cap on one response body: 4 MiB. A list of a few thousand bindings
+/// is well under 1 MiB; a larger body comes from a broken or hostile server.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 << 20;
+
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -285,6 +289,7 @@ pub struct ClientBuilder {
     credentials: Option<Credentials>,
     connect_timeout: Duration,
     timeout: Duration,
+    max_body_bytes: usize,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
 }
@@ -313,6 +318,7 @@ impl Default for ClientBuilder {
             credentials: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
             http: None,
         }
@@ -384,6 +390,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the largest response body read (default [`DEFAULT_MAX_BODY_BYTES`]).
+    /// Reading stops there and the call fails with [`Error::BodyTooLarge`], never
+    /// retried, so a server that streams an endless body cannot exhaust memory.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
     /// Sets the retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -448,6 +462,7 @@ impl ClientBuilder {
             auth,
             self.retry,
             self.timeout,
+            self.max_body_bytes,
             redactor,
         ))
     }

@@ -493,6 +493,20 @@ pub(crate) fn transport_error(
     }
 }
 
+fn body_too_large(
+    operation: Operation,
+    status: Option<u16>,
+    headers: &HeaderMap,
+    recorder: &ResponseRecorder,
+) -> Error {
+    Error::BodyTooLarge {
+        operation,
+        status,
+        limit: recorder.body_limit().unwrap_or_default(),
+        cf_ray: cf_ray(headers),
+    }
+}
+
 /// Turns the result of a generated operation into `Result<Response<_>, Error>`.
 ///
 /// `recorder` is the one given to the generated client that made the call; it supplies
@@ -543,10 +557,17 @@ pub(crate) async fn decode<E: Envelope>(
             let headers = response.headers().clone();
             match response.bytes().await {
                 Ok(body) => decode_bytes::<E>(operation, status, &headers, &body),
+                Err(e) if cf_bindings_generated::is_body_too_large(&e) => {
+                    Err(body_too_large(operation, Some(status), &headers, recorder))
+                }
                 Err(e) => Err(transport_error(operation, e, Some(status), timeout)),
             }
         }
         Err(GenError::CommunicationError(e)) => Err(transport_error(operation, e, None, timeout)),
+        Err(GenError::ResponseBodyError(e)) if cf_bindings_generated::is_body_too_large(&e) => {
+            let headers = head.map(|h| h.headers).unwrap_or_default();
+            Err(body_too_large(operation, head_status, &headers, recorder))
+        }
         Err(GenError::ResponseBodyError(e) | GenError::InvalidUpgrade(e)) => {
             Err(transport_error(operation, e, head_status, timeout))
         }

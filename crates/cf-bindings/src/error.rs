@@ -398,6 +398,25 @@ pub enum Error {
         binding_id: BindingId,
     },
 
+    /// The response body was larger than the client's cap
+    /// ([`ClientBuilder::max_body_bytes`](crate::ClientBuilder::max_body_bytes)); reading
+    /// stopped there. Never retried.
+    #[error(
+        "{operation}: HTTP {}: response body larger than {limit} bytes, not read further{}",
+        status.map_or_else(|| "?".to_owned(), |s| s.to_string()),
+        cf_ray.as_ref().map(|r| format!(" (cf-ray {r})")).unwrap_or_default()
+    )]
+    BodyTooLarge {
+        /// The operation whose response was too large.
+        operation: Operation,
+        /// The HTTP status, when it arrived.
+        status: Option<u16>,
+        /// The cap, in bytes.
+        limit: usize,
+        /// The `cf-ray` header.
+        cf_ray: Option<String>,
+    },
+
     /// A create or a delete may or may not have taken effect: the request may have
     /// been processed (a timeout, a connection lost after sending, a 5xx), and what
     /// would have told (listing the bindings, or another attempt) failed too. Check
@@ -472,6 +491,7 @@ impl Error {
             Self::Decode(e) => Some(e.status),
             Self::Transport { status, .. } => *status,
             Self::OutcomeUnknown { cause, .. } => cause.status(),
+            Self::BodyTooLarge { status, .. } => *status,
             _ => None,
         }
     }
@@ -499,6 +519,7 @@ impl Error {
             Self::UnexpectedBody(e) => e.cf_ray.as_deref(),
             Self::Decode(e) => e.cf_ray.as_deref(),
             Self::OutcomeUnknown { cause, .. } => cause.cf_ray(),
+            Self::BodyTooLarge { cf_ray, .. } => cf_ray.as_deref(),
             _ => None,
         }
     }
@@ -513,7 +534,8 @@ impl Error {
             | Self::Transport { operation, .. }
             | Self::Timeout { operation, .. }
             | Self::Other { operation, .. }
-            | Self::OutcomeUnknown { operation, .. } => Some(*operation),
+            | Self::OutcomeUnknown { operation, .. }
+            | Self::BodyTooLarge { operation, .. } => Some(*operation),
             _ => None,
         }
     }
