@@ -220,7 +220,7 @@ impl App {
         run: F,
     ) -> Response
     where
-        F: Future<Output = Response>,
+        F: Future<Output = Response> + Send + 'static,
     {
         let Some(fault) = self.faults.as_ref().and_then(|f| f.next(op)) else {
             return run.await;
@@ -228,8 +228,22 @@ impl App {
         tracing::info!(operation = op.short_name(), ?fault, "injecting fault");
         match fault {
             Fault::Delay { ms } => {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
-                run.await
+                // The operation runs whatever the client does: a client that gives up
+                // during the delay ("timed out, but committed") does not cancel it.
+                let name = op.short_name();
+                let task = tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    let response = run.await;
+                    tracing::info!(
+                        operation = name,
+                        status = response.status().as_u16(),
+                        "delayed operation completed"
+                    );
+                    response
+                });
+                task.await.unwrap_or_else(|e| {
+                    ApiError::storage(format!("internal error: {e}")).into_response()
+                })
             }
             Fault::RateLimit { retry_after } => {
                 let mut response = ApiError::new(
@@ -351,9 +365,10 @@ async fn list_services(
     let Ok(Path(account_id)) = path else {
         return no_route().await;
     };
-    app.with_faults(Operation::ListServices, &conn, &ray, async {
+    let op_app = app.clone();
+    app.with_faults(Operation::ListServices, &conn, &ray, async move {
         respond(
-            app.read(move |s| s.list_services(&account_id)).await,
+            op_app.read(move |s| s.list_services(&account_id)).await,
             StatusCode::OK,
         )
     })
@@ -369,10 +384,12 @@ async fn list_bindings(
     let Ok(Path((account_id, prefix_id))) = path else {
         return no_route().await;
     };
-    app.with_faults(Operation::List, &conn, &ray, async {
-        let clock = app.clock();
+    let op_app = app.clone();
+    app.with_faults(Operation::List, &conn, &ray, async move {
+        let clock = op_app.clock();
         respond(
-            app.read(move |s| s.list_bindings(&account_id, &prefix_id, clock))
+            op_app
+                .read(move |s| s.list_bindings(&account_id, &prefix_id, clock))
                 .await,
             StatusCode::OK,
         )
@@ -389,10 +406,12 @@ async fn get_binding(
     let Ok(Path((account_id, prefix_id, binding_id))) = path else {
         return no_route().await;
     };
-    app.with_faults(Operation::Get, &conn, &ray, async {
-        let clock = app.clock();
+    let op_app = app.clone();
+    app.with_faults(Operation::Get, &conn, &ray, async move {
+        let clock = op_app.clock();
         respond(
-            app.read(move |s| s.get_binding(&account_id, &prefix_id, &binding_id, clock))
+            op_app
+                .read(move |s| s.get_binding(&account_id, &prefix_id, &binding_id, clock))
                 .await,
             StatusCode::OK,
         )
@@ -410,11 +429,13 @@ async fn create_binding(
     let Ok(Path((account_id, prefix_id))) = path else {
         return no_route().await;
     };
-    app.with_faults(Operation::Create, &conn, &ray, async {
+    let op_app = app.clone();
+    app.with_faults(Operation::Create, &conn, &ray, async move {
         let request = parse_create(body);
-        let clock = app.clock();
+        let clock = op_app.clock();
         respond(
-            app.write(move |s| s.create_binding(&account_id, &prefix_id, request, None, clock))
+            op_app
+                .write(move |s| s.create_binding(&account_id, &prefix_id, request, None, clock))
                 .await,
             StatusCode::CREATED,
         )
@@ -431,8 +452,9 @@ async fn delete_binding(
     let Ok(Path((account_id, prefix_id, binding_id))) = path else {
         return no_route().await;
     };
-    app.with_faults(Operation::Delete, &conn, &ray, async {
-        match app
+    let op_app = app.clone();
+    app.with_faults(Operation::Delete, &conn, &ray, async move {
+        match op_app
             .write(move |s| s.delete_binding(&account_id, &prefix_id, &binding_id))
             .await
         {

@@ -55,6 +55,35 @@ async fn delay_answers_normally_after_the_delay() {
 }
 
 #[tokio::test]
+async fn a_delayed_create_commits_even_when_the_client_gives_up() {
+    let emu = start().await;
+    emu.script(json!({"create": [{"kind": "delay", "ms": 300}]}))
+        .await;
+    // The client hangs up during the delay ("timed out, but committed").
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let gave_up = impatient
+        .post(emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID))
+        .bearer_auth(DEFAULT_API_TOKEN)
+        .json(&json!({"cidr": "203.0.113.9/32", "service_id": CDN_SERVICE_ID}))
+        .send()
+        .await;
+    assert!(gave_up.is_err_and(|e| e.is_timeout()));
+    assert!(!cidrs(&emu).await.contains(&"203.0.113.9/32".to_owned()));
+    // The operation finishes on its own after the delay.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !cidrs(&emu).await.contains(&"203.0.113.9/32".to_owned()) {
+        assert!(
+            Instant::now() < deadline,
+            "the delayed create never committed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
 async fn rate_limit_is_429_with_retry_after_and_does_not_run() {
     let emu = start().await;
     emu.script(
