@@ -34,6 +34,10 @@ pub const MISSING_FIELD: u64 = 1011;
 pub const WRONG_FIELD_TYPE: u64 = 1012;
 /// The request body could not be read or is larger than the limit. HTTP 413.
 pub const BODY_TOO_LARGE: u64 = 1013;
+/// The request body is sent with a `Content-Type` that is not JSON. HTTP 400.
+pub const NOT_JSON_CONTENT_TYPE: u64 = 1014;
+/// The request body's object has the same key twice (named). HTTP 400.
+pub const DUPLICATE_KEY: u64 = 1015;
 
 /// `cidr` is not a CIDR (`address/length`). HTTP 400.
 pub const INVALID_CIDR: u64 = 1020;

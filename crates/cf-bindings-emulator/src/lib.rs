@@ -65,6 +65,8 @@
 //! | 1011  | 400  | Missing required field (named; `source.pointer` = `/cidr` or `/service_id`) |
 //! | 1012  | 400  | Field has the wrong type (named; `source.pointer` set) |
 //! | 1013  | 413  | Body unreadable or over 64 KiB |
+//! | 1014  | 400  | `Content-Type` is not JSON (a missing one is accepted) |
+//! | 1015  | 400  | The body's object has the same key twice (named) |
 //! | 1020  | 400  | `cidr` is not a CIDR |
 //! | 1021  | 400  | `cidr` has host bits set |
 //! | 1022  | 400  | `service_id` names no service |
@@ -141,6 +143,7 @@ mod faults;
 mod server;
 mod state;
 mod store;
+mod strict_json;
 
 use std::{
     fmt,

@@ -25,6 +25,7 @@ use crate::{
     faults::{self, Fault, Faults, Operation},
     state::{Clock, CreateRequest},
     store::Store,
+    strict_json::Strict,
 };
 
 /// Largest request body accepted.
@@ -294,6 +295,28 @@ impl App {
     }
 }
 
+/// Refuses a body sent as something other than JSON (`application/json`, or any
+/// `+json` type, with parameters). A missing `Content-Type` is accepted.
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let text = value.to_str().unwrap_or_default();
+    let essence = text.split(';').next().unwrap_or_default().trim();
+    let essence = essence.to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            error_codes::NOT_JSON_CONTENT_TYPE,
+            format!(
+                "Content-Type {:?} is not JSON: send the body as application/json",
+                String::from_utf8_lossy(value.as_bytes())
+            ),
+        ))
+    }
+}
+
 /// Parses a Create body, naming the offending field.
 fn parse_create(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
@@ -305,11 +328,18 @@ fn parse_create(
             format!("Request body could not be read: {rejection}"),
         )
     })?;
-    let value: Value = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request(
-            error_codes::MALFORMED_JSON,
-            format!("Malformed JSON in request body: {e}"),
-        )
+    let Strict(value) = serde_json::from_slice(&body).map_err(|e| {
+        if e.to_string().starts_with("duplicate key") {
+            ApiError::bad_request(
+                error_codes::DUPLICATE_KEY,
+                format!("Request body has a {e}"),
+            )
+        } else {
+            ApiError::bad_request(
+                error_codes::MALFORMED_JSON,
+                format!("Malformed JSON in request body: {e}"),
+            )
+        }
     })?;
     let Value::Object(map) = value else {
         return Err(ApiError::bad_request(
@@ -424,6 +454,7 @@ async fn create_binding(
     ConnectInfo(conn): ConnectInfo<ConnHandle>,
     Extension(ray): Extension<RayId>,
     path: PathOf<(String, String)>,
+    headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
     let Ok(Path((account_id, prefix_id))) = path else {
@@ -431,7 +462,7 @@ async fn create_binding(
     };
     let op_app = app.clone();
     app.with_faults(Operation::Create, &conn, &ray, async move {
-        let request = parse_create(body);
+        let request = check_content_type(&headers).and_then(|()| parse_create(body));
         let clock = op_app.clock();
         respond(
             op_app

@@ -488,15 +488,18 @@ async fn unknown_account_prefix_and_binding_are_404s() {
 }
 
 async fn post_raw(emu: &Emu, body: &'static str) -> common::Answer {
-    let response = emu
+    post_typed(emu, Some("application/json"), body).await
+}
+
+async fn post_typed(emu: &Emu, content_type: Option<&str>, body: &'static str) -> common::Answer {
+    let mut request = emu
         .client
         .post(emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID))
-        .bearer_auth(cf_bindings_emulator::DEFAULT_API_TOKEN)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .bearer_auth(cf_bindings_emulator::DEFAULT_API_TOKEN);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let response = request.body(body).send().await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.json().await.unwrap();
@@ -505,6 +508,40 @@ async fn post_raw(emu: &Emu, body: &'static str) -> common::Answer {
         headers,
         body,
     }
+}
+
+#[tokio::test]
+async fn duplicate_keys_and_non_json_content_types_are_refused() {
+    let emu = start().await;
+    let body = r#"{"cidr": "203.0.113.7/32", "service_id": "x", "cidr": "203.0.113.8/32"}"#;
+    let msg = post_raw(&emu, body)
+        .await
+        .expect_error(400, error_codes::DUPLICATE_KEY);
+    assert!(msg.contains("duplicate key `cidr`"), "{msg}");
+
+    let json = r#"{"cidr": "203.0.113.7/32", "service_id": "0ee3c9d2ed4e4ad4b8fcbe9a1e4b3e1c"}"#;
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let msg = post_typed(&emu, Some(content_type), json)
+            .await
+            .expect_error(400, error_codes::NOT_JSON_CONTENT_TYPE);
+        assert!(msg.contains(content_type), "{msg}");
+    }
+    // JSON with parameters, a +json type, or no type at all are accepted: the
+    // request then fails or succeeds on its merits only.
+    for content_type in [
+        Some("application/json; charset=utf-8"),
+        Some("application/problem+json"),
+        None,
+    ] {
+        let answer = post_typed(&emu, content_type, body).await;
+        answer.expect_error(400, error_codes::DUPLICATE_KEY);
+    }
+    assert!(
+        emu.list(DEMO_IPV4_PREFIX_ID)
+            .await
+            .iter()
+            .all(|b| b["cidr"] != "203.0.113.7/32")
+    );
 }
 
 #[tokio::test]
