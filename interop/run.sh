@@ -35,8 +35,7 @@ if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then
     rm -rf "$venv"
     if ! python3 -m venv "$venv" >/dev/null 2>&1; then
         rm -rf "$venv"
-        py=$(python3 -c 'import sys; print(f"python3.{sys.version_info[1]}")')
-        apt_install python3-venv "$py-venv"
+        apt_install python3-venv
         python3 -m venv "$venv"
     fi
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-virtualenv -r "$req"
@@ -44,8 +43,10 @@ if ! cmp -s "$req" "$venv/requirements.txt" 2>/dev/null; then
 fi
 
 # TypeScript SDK, exactly as locked.
-if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+if ! command -v node >/dev/null; then
     apt_install nodejs npm
+elif ! command -v npm >/dev/null; then
+    apt_install npm
 fi
 say "npm ci (interop/ts, node $(node --version))"
 (cd interop/ts && npm ci --no-audit --no-fund --loglevel=error)
@@ -66,6 +67,8 @@ stop_emulator() {
     wait "$emulator_pid" 2>/dev/null || true
 }
 trap stop_emulator EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # The emulator prints its base URL once it listens.
 base_url=
