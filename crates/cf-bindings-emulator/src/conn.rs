@@ -4,8 +4,15 @@
 //! `ConnectInfo` and calls [`ConnHandle::kill`]. From then on every read or write on the
 //! stream fails, so hyper gives up on the connection and closes the socket before a
 //! single byte of the response is written: the client sees a connection error.
+//!
+//! The listener also holds up to slow and greedy clients: at most
+//! [`Limits::max_connections`] connections are open at once (one more is accepted
+//! and closed at once, so the others keep being served), and a connection that sends
+//! nothing for [`Limits::read_timeout`] (a half-sent header or body, or an idle
+//! keep-alive connection) is closed.
 
 use std::{
+    future::Future,
     io,
     net::SocketAddr,
     pin::Pin,
@@ -21,17 +28,32 @@ use axum::{extract::connect_info::Connected, serve::IncomingStream};
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
+    sync::{OwnedSemaphorePermit, Semaphore},
+    time::Sleep,
 };
+
+/// How many connections the listener keeps and how long it waits for a byte.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_connections: usize,
+    pub(crate) read_timeout: Duration,
+}
 
 /// The listener handed to `axum::serve`.
 #[derive(Debug)]
 pub(crate) struct KillableListener {
     inner: TcpListener,
+    permits: Arc<Semaphore>,
+    read_timeout: Duration,
 }
 
 impl KillableListener {
-    pub(crate) fn new(inner: TcpListener) -> Self {
-        Self { inner }
+    pub(crate) fn new(inner: TcpListener, limits: Limits) -> Self {
+        Self {
+            inner,
+            permits: Arc::new(Semaphore::new(limits.max_connections)),
+            read_timeout: limits.read_timeout,
+        }
     }
 }
 
@@ -43,11 +65,21 @@ impl axum::serve::Listener for KillableListener {
         loop {
             match self.inner.accept().await {
                 Ok((stream, addr)) => {
+                    let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                        // Closing it at once keeps the backlog free for the clients
+                        // being served, and tells this one to come back later.
+                        tracing::warn!(%addr, "connection refused: too many connections open");
+                        drop(stream);
+                        continue;
+                    };
                     // Small JSON answers: do not wait for Nagle.
                     let _ = stream.set_nodelay(true);
                     let stream = KillableStream {
                         inner: stream,
                         handle: ConnHandle::default(),
+                        read_timeout: self.read_timeout,
+                        idle: None,
+                        _permit: permit,
                     };
                     return (stream, addr);
                 }
@@ -102,6 +134,11 @@ impl Connected<IncomingStream<'_, KillableListener>> for ConnHandle {
 pub(crate) struct KillableStream {
     inner: TcpStream,
     handle: ConnHandle,
+    read_timeout: Duration,
+    /// Running while a read waits for bytes; reset whenever some arrive.
+    idle: Option<Pin<Box<Sleep>>>,
+    /// Frees the connection's place when the stream is dropped.
+    _permit: OwnedSemaphorePermit,
 }
 
 fn aborted() -> io::Error {
@@ -120,7 +157,26 @@ impl AsyncRead for KillableStream {
         if self.handle.is_killed() {
             return Poll::Ready(Err(aborted()));
         }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                this.idle = None;
+                Poll::Ready(result)
+            }
+            Poll::Pending => {
+                let timeout = this.read_timeout;
+                let idle = this
+                    .idle
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                match idle.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the client sent nothing for the read timeout",
+                    ))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
     }
 }
 

@@ -235,7 +235,19 @@ pub struct EmulatorConfig {
     pub state_sharing: StateSharing,
     /// Serve the fault-injection endpoint `/__emulator/faults`. Default `false`.
     pub faults: bool,
+    /// The most connections open at once; one more is accepted and closed at once.
+    /// Default [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: usize,
+    /// A connection that sends nothing for this long (a half-sent header or body, or
+    /// an idle keep-alive connection) is closed. Default [`DEFAULT_READ_TIMEOUT`].
+    pub read_timeout: Duration,
 }
+
+/// The default [`EmulatorConfig::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// The default [`EmulatorConfig::read_timeout`].
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
@@ -247,6 +259,8 @@ impl Default for EmulatorConfig {
             state_file: None,
             state_sharing: StateSharing::Exclusive,
             faults: false,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         }
     }
 }
@@ -324,6 +338,8 @@ impl Emulator {
             state_file,
             state_sharing,
             faults,
+            max_connections,
+            read_timeout,
         } = config;
         let store = match state_file {
             None => store::Store::in_memory(seed.state),
@@ -353,7 +369,13 @@ impl Emulator {
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(
-                conn::KillableListener::new(listener),
+                conn::KillableListener::new(
+                    listener,
+                    conn::Limits {
+                        max_connections,
+                        read_timeout,
+                    },
+                ),
                 router.into_make_service_with_connect_info::<conn::ConnHandle>(),
             )
             .with_graceful_shutdown(async {

@@ -4,8 +4,8 @@
 use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use cf_bindings_emulator::{
-    Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, Emulator, EmulatorConfig, Seed,
-    StateSharing,
+    Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
+    Emulator, EmulatorConfig, Seed, StateSharing,
 };
 use clap::Parser;
 
@@ -64,6 +64,25 @@ struct Args {
     /// scripts the next responses of each operation (for testing clients).
     #[arg(long, env = "CF_EMULATOR_FAULTS")]
     faults: bool,
+
+    /// The most connections open at once; one more is accepted and closed at once,
+    /// so the clients being served are not slowed down.
+    #[arg(long, env = "CF_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = at_least_one)]
+    max_connections: usize,
+
+    /// Close a connection that sends nothing for this long: a half-sent header or
+    /// body, or an idle keep-alive connection (same units as --provisioning-delay).
+    #[arg(long, env = "CF_EMULATOR_READ_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    read_timeout: Duration,
+}
+
+/// A count of one or more.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Parses `2s`, `500ms`, `1.5m`, `1h`, `0` (a bare number is seconds).
@@ -132,6 +151,8 @@ async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
             StateSharing::Exclusive
         },
         faults: args.faults,
+        max_connections: args.max_connections,
+        read_timeout: args.read_timeout,
     };
     let running = Emulator::start(config).await?;
     {

@@ -10,7 +10,7 @@ use cf_bindings_emulator::{
     DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID, SPECTRUM_SERVICE_ID,
     error_codes,
 };
-use common::{Emu, check_invariants, start};
+use common::{Emu, check_invariants, config, start, start_with};
 use reqwest::{Method, StatusCode};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -214,4 +214,76 @@ async fn ten_thousand_requests_from_64_clients_lose_nothing() {
         .map(|b| b["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(stored, expected, "zero lost (or extra) writes");
+}
+
+/// Reads from `stream` until the server closes it; how long that took, at most 10 s.
+async fn closed_after(stream: &mut tokio::net::TcpStream) -> std::time::Duration {
+    use tokio::io::AsyncReadExt;
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 1024];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "the server kept the connection open");
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn a_half_sent_request_is_closed_after_the_read_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        read_timeout: std::time::Duration::from_millis(200),
+        ..config()
+    })
+    .await;
+    let addr = emu.root.trim_start_matches("http://").to_owned();
+    let create = format!(
+        "POST /client/v4/accounts/{DEMO_ACCOUNT_ID}/addressing/prefixes/{DEMO_IPV4_PREFIX_ID}/bindings HTTP/1.1\r\n\
+         Host: x\r\nAuthorization: Bearer {}\r\ncontent-type: application/json\r\n\
+         content-length: 100\r\n\r\n{{\"cidr\"",
+        cf_bindings_emulator::DEFAULT_API_TOKEN
+    );
+    for partial in [
+        "GET /client/v4/accounts HTTP/1.1\r\nHost: x\r\nX-Half: ".to_owned(),
+        create,
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream.write_all(partial.as_bytes()).await.unwrap();
+        let waited = closed_after(&mut stream).await;
+        assert!(
+            waited >= std::time::Duration::from_millis(150),
+            "{waited:?}"
+        );
+    }
+    // A complete request is still served.
+    assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_are_closed_while_others_are_served() {
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        max_connections: 3,
+        ..config()
+    })
+    .await;
+    let addr = emu.root.trim_start_matches("http://").to_owned();
+    // Two idle connections hold two of the three places.
+    let _held = [
+        tokio::net::TcpStream::connect(&addr).await.unwrap(),
+        tokio::net::TcpStream::connect(&addr).await.unwrap(),
+    ];
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    // The third place serves a client, on a keep-alive connection it keeps.
+    assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+    // A fourth connection is closed at once.
+    let mut extra = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    closed_after(&mut extra).await;
+    // The client being served goes on being served.
+    assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
 }

@@ -353,6 +353,8 @@ fn help_documents_every_option() {
         "--accept-any-credentials",
         "--provisioning-delay",
         "--faults",
+        "--max-connections",
+        "--read-timeout",
         "--help",
         "--version",
         "CF_EMULATOR_TOKEN",
@@ -367,7 +369,7 @@ fn help_documents_every_option() {
         .lines()
         .filter(|l| l.trim_start().starts_with("--"))
         .count();
-    assert_eq!(options, 10, "{help}");
+    assert_eq!(options, 12, "{help}");
 }
 
 #[tokio::test]
