@@ -212,13 +212,53 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
     path.parse().unwrap_or_default()
 }
 
-/// Generates the complete text of `generated.rs` from a spec.
-pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
-    let tokens = quietly(|| Generator::new(&settings()).generate_tokens(spec))
+/// What the generated code needs besides the crates every output uses, as
+/// progenitor and typify report it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// `chrono`, for `format: date-time` and `date`.
+    pub chrono: bool,
+    /// `futures`, for streaming operations.
+    pub futures: bool,
+    /// `regress`, for string `pattern`s.
+    pub regress: bool,
+    /// `serde_json`, for free-form values.
+    pub serde_json: bool,
+    /// `uuid`, for `format: uuid`.
+    pub uuid: bool,
+}
+
+/// The generated code and what it needs.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The complete text of `generated.rs`.
+    pub code: String,
+    /// The crates it uses beyond the fixed ones.
+    pub uses: Uses,
+}
+
+/// Generates `generated.rs` from a spec, with the crates its code uses.
+pub fn generate_all(spec: &OpenAPI) -> Result<Generated, CodegenError> {
+    let mut generator = Generator::new(&settings());
+    let tokens = quietly(|| generator.generate_tokens(spec))
         .map_err(CodegenError::Generator)?
         .map_err(|e| CodegenError::Generator(one_line(&e.to_string())))?;
+    let types = generator.get_type_space();
+    let uses = Uses {
+        chrono: types.uses_chrono(),
+        futures: generator.uses_futures(),
+        regress: types.uses_regress(),
+        serde_json: types.uses_serde_json(),
+        uuid: types.uses_uuid(),
+    };
     let file: syn::File = syn::parse2(tokens).map_err(|e| CodegenError::Format(e.to_string()))?;
-    Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
+    let code = format!("{HEADER}\n{}", prettyplease::unparse(&file));
+    Ok(Generated { code, uses })
+}
+
+/// Generates the complete text of `generated.rs` from a spec.
+pub fn generate(spec: &OpenAPI) -> Result<String, CodegenError> {
+    generate_all(spec).map(|generated| generated.code)
 }
 
 const HEADER: &str = "\
@@ -247,6 +287,11 @@ pub fn generate_from(spec_path: &Path) -> Result<String, CodegenError> {
     generate(&load_spec(spec_path)?)
 }
 
+/// Generates from the spec at `spec_path`, with the crates the code uses.
+pub fn generate_all_from(spec_path: &Path) -> Result<Generated, CodegenError> {
+    generate_all(&load_spec(spec_path)?)
+}
+
 /// The result of comparing freshly generated code with the committed file.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Freshness {
@@ -258,6 +303,15 @@ pub enum Freshness {
 
 /// Compares `generated` with the file at `committed_path` (a missing file is stale).
 pub fn check(generated: &str, committed_path: &Path) -> Result<Freshness, CodegenError> {
+    check_named(OUTPUT_PATH, generated, committed_path)
+}
+
+/// [`check`] for any file, named `name` in the diff.
+pub fn check_named(
+    name: &str,
+    generated: &str,
+    committed_path: &Path,
+) -> Result<Freshness, CodegenError> {
     let committed = match std::fs::read_to_string(committed_path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -271,18 +325,18 @@ pub fn check(generated: &str, committed_path: &Path) -> Result<Freshness, Codege
     if committed == generated {
         return Ok(Freshness::UpToDate);
     }
-    Ok(Freshness::Stale(short_diff(&committed, generated)))
+    Ok(Freshness::Stale(short_diff(name, &committed, generated)))
 }
 
 /// A unified diff of `old` → `new`, cut after [`DIFF_LINES_SHOWN`] lines.
-fn short_diff(old: &str, new: &str) -> String {
+fn short_diff(name: &str, old: &str, new: &str) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
     let full = diff
         .unified_diff()
         .context_radius(3)
         .header(
-            &format!("{OUTPUT_PATH} (committed)"),
-            &format!("{OUTPUT_PATH} (from the spec)"),
+            &format!("{name} (committed)"),
+            &format!("{name} (from the spec)"),
         )
         .to_string();
     let lines: Vec<&str> = full.lines().collect();
@@ -350,7 +404,7 @@ mod tests {
     fn diff_is_cut_with_a_count() {
         let old: String = (0..200).map(|i| format!("{i}\n")).collect();
         let new: String = (0..200).map(|i| format!("{}\n", i * 2)).collect();
-        let diff = short_diff(&old, &new);
+        let diff = short_diff(OUTPUT_PATH, &old, &new);
         assert_eq!(diff.lines().count(), DIFF_LINES_SHOWN + 1);
         assert!(diff.ends_with("more diff lines"), "{diff}");
     }

@@ -3,5 +3,6 @@
 #![forbid(unsafe_code)]
 
 pub mod codegen;
+pub mod manifest;
 pub mod spec_diff;
 pub mod surface;

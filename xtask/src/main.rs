@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod bench;
 
 use xtask::codegen::{self, Freshness};
+use xtask::manifest;
 
 const USAGE: &str = "\
 Usage: cargo xtask <task> [options]
@@ -66,31 +67,59 @@ fn run_codegen(args: &[String]) -> ExitCode {
         }
     }
     let output = root.join(codegen::OUTPUT_PATH);
-    let result = codegen::generate_from(&spec).and_then(|generated| {
+    let manifest_path = root.join(manifest::MANIFEST_PATH);
+    let result = codegen::generate_all_from(&spec).and_then(|generated| {
+        let current =
+            std::fs::read_to_string(&manifest_path).map_err(|error| codegen::CodegenError::Io {
+                path: manifest_path.clone(),
+                error,
+            })?;
+        let new_manifest = manifest::rewrite(&current, generated.uses)
+            .map_err(codegen::CodegenError::Generator)?;
         if check {
-            codegen::check(&generated, &output)
+            // Both files are checked, and both diffs shown.
+            let code = codegen::check(&generated.code, &output)?;
+            let deps =
+                codegen::check_named(manifest::MANIFEST_PATH, &new_manifest, &manifest_path)?;
+            Ok(match (code, deps) {
+                (Freshness::UpToDate, Freshness::UpToDate) => Freshness::UpToDate,
+                (Freshness::Stale(diff), Freshness::UpToDate)
+                | (Freshness::UpToDate, Freshness::Stale(diff)) => Freshness::Stale(diff),
+                (Freshness::Stale(a), Freshness::Stale(b)) => Freshness::Stale(format!("{a}\n{b}")),
+            })
         } else {
-            std::fs::write(&output, &generated)
-                .map(|()| Freshness::UpToDate)
-                .map_err(|error| codegen::CodegenError::Io {
-                    path: output.clone(),
+            let write = |path: &std::path::Path, text: &str| {
+                std::fs::write(path, text).map_err(|error| codegen::CodegenError::Io {
+                    path: path.to_path_buf(),
                     error,
                 })
+            };
+            write(&output, &generated.code)?;
+            write(&manifest_path, &new_manifest)?;
+            Ok(Freshness::UpToDate)
         }
     });
     match result {
         Ok(Freshness::UpToDate) if check => {
-            eprintln!("{} is up to date", codegen::OUTPUT_PATH);
+            eprintln!(
+                "{} and its crate's dependencies are up to date",
+                codegen::OUTPUT_PATH
+            );
             ExitCode::SUCCESS
         }
         Ok(Freshness::UpToDate) => {
-            eprintln!("wrote {}", codegen::OUTPUT_PATH);
+            eprintln!(
+                "wrote {} and the dependencies in {}",
+                codegen::OUTPUT_PATH,
+                manifest::MANIFEST_PATH
+            );
             ExitCode::SUCCESS
         }
         Ok(Freshness::Stale(diff)) => {
             eprintln!(
-                "{} is stale: run `cargo xtask codegen` and commit the result\n{diff}",
-                codegen::OUTPUT_PATH
+                "{} or {} is stale: run `cargo xtask codegen` and commit the result\n{diff}",
+                codegen::OUTPUT_PATH,
+                manifest::MANIFEST_PATH
             );
             ExitCode::FAILURE
         }

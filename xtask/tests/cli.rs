@@ -43,7 +43,7 @@ fn committed_file_passes_the_check() {
     let output = codegen(&["--check"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("is up to date"), "{stderr}");
+    assert!(stderr.contains("are up to date"), "{stderr}");
 }
 
 #[test]
@@ -105,6 +105,31 @@ fn stale_file_fails_with_a_diff() {
         "{stderr}"
     );
     assert!(stderr.contains("+Fetch one Service Binding"), "{stderr}");
+}
+
+#[test]
+fn check_fails_when_the_generated_crate_lacks_a_crate_the_code_uses() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/service-bindings.yaml");
+    let text = std::fs::read_to_string(spec).unwrap();
+    let anchor = "    addressing_service_binding:\n      type: object\n      properties:\n";
+    assert!(text.contains(anchor));
+    let edited = text.replacen(
+        anchor,
+        &format!(
+            "{anchor}        x_probe_when:\n          type: string\n          format: date-time\n        \
+             x_probe_uid:\n          type: string\n          format: uuid\n"
+        ),
+        1,
+    );
+    let (code, stderr) = check_spec(&edited);
+    assert_eq!(code, Some(1), "{stderr}");
+    // The manifest's managed block is stale too, and the diff says what to add.
+    assert!(
+        stderr.contains("crates/cf-bindings-generated/Cargo.toml (from the spec)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("+chrono.workspace = true"), "{stderr}");
+    assert!(stderr.contains("+uuid.workspace = true"), "{stderr}");
 }
 
 #[test]
