@@ -292,6 +292,40 @@ pub fn generate_all_from(spec_path: &Path) -> Result<Generated, CodegenError> {
     generate_all(&load_spec(spec_path)?)
 }
 
+/// `cargo xtask codegen [--check]` for the workspace at `root`: generates from
+/// `spec` and writes (or, with `check`, compares) `generated.rs` and the managed
+/// dependency block of the generated crate's manifest.
+pub fn regenerate(root: &Path, spec: &Path, check: bool) -> Result<Freshness, CodegenError> {
+    use crate::manifest;
+    let output = root.join(OUTPUT_PATH);
+    let manifest_path = root.join(manifest::MANIFEST_PATH);
+    let generated = generate_all_from(spec)?;
+    let current = std::fs::read_to_string(&manifest_path).map_err(|error| CodegenError::Io {
+        path: manifest_path.clone(),
+        error,
+    })?;
+    let new_manifest =
+        manifest::rewrite(&current, generated.uses).map_err(CodegenError::Generator)?;
+    if check {
+        // Both files are checked, and both diffs shown.
+        let code = self::check(&generated.code, &output)?;
+        let deps = check_named(manifest::MANIFEST_PATH, &new_manifest, &manifest_path)?;
+        return Ok(match (code, deps) {
+            (Freshness::UpToDate, Freshness::UpToDate) => Freshness::UpToDate,
+            (Freshness::Stale(diff), Freshness::UpToDate)
+            | (Freshness::UpToDate, Freshness::Stale(diff)) => Freshness::Stale(diff),
+            (Freshness::Stale(a), Freshness::Stale(b)) => Freshness::Stale(format!("{a}\n{b}")),
+        });
+    }
+    for (path, text) in [(&output, &generated.code), (&manifest_path, &new_manifest)] {
+        std::fs::write(path, text).map_err(|error| CodegenError::Io {
+            path: path.clone(),
+            error,
+        })?;
+    }
+    Ok(Freshness::UpToDate)
+}
+
 /// The result of comparing freshly generated code with the committed file.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Freshness {

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod codegen;
+pub mod drill;
 pub mod manifest;
 pub mod spec_diff;
 pub mod surface;

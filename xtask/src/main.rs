@@ -20,6 +20,9 @@ Tasks:
   spec-diff <upstream>     Compare an upstream Cloudflare OpenAPI document (JSON or
                            YAML) with openapi/service-bindings.yaml. Exit 1 if they
                            differ. `cargo xtask spec-diff --help` for more.
+  drill                    Rehearse the next API change on a copy of the workspace:
+                           regenerate, check that the generated crate compiles and
+                           that the wrapper's conversions name every changed field.
   bench [--quick] [--output FILE]
                            Run every benchmark side by side (wrapper, raw baseline,
                            Python SDK, emulator, CLI, footprint), print a table and
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         Some("codegen") => run_codegen(&args[1..]),
         Some("spec-diff") => xtask::spec_diff::main_spec_diff(&args[1..]),
         Some("bench") => bench::main_bench(&args[1..]),
+        Some("drill") => ExitCode::from(xtask::drill::main_drill()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -66,39 +70,7 @@ fn run_codegen(args: &[String]) -> ExitCode {
             other => return usage_error(&format!("codegen: unexpected argument `{other}`")),
         }
     }
-    let output = root.join(codegen::OUTPUT_PATH);
-    let manifest_path = root.join(manifest::MANIFEST_PATH);
-    let result = codegen::generate_all_from(&spec).and_then(|generated| {
-        let current =
-            std::fs::read_to_string(&manifest_path).map_err(|error| codegen::CodegenError::Io {
-                path: manifest_path.clone(),
-                error,
-            })?;
-        let new_manifest = manifest::rewrite(&current, generated.uses)
-            .map_err(codegen::CodegenError::Generator)?;
-        if check {
-            // Both files are checked, and both diffs shown.
-            let code = codegen::check(&generated.code, &output)?;
-            let deps =
-                codegen::check_named(manifest::MANIFEST_PATH, &new_manifest, &manifest_path)?;
-            Ok(match (code, deps) {
-                (Freshness::UpToDate, Freshness::UpToDate) => Freshness::UpToDate,
-                (Freshness::Stale(diff), Freshness::UpToDate)
-                | (Freshness::UpToDate, Freshness::Stale(diff)) => Freshness::Stale(diff),
-                (Freshness::Stale(a), Freshness::Stale(b)) => Freshness::Stale(format!("{a}\n{b}")),
-            })
-        } else {
-            let write = |path: &std::path::Path, text: &str| {
-                std::fs::write(path, text).map_err(|error| codegen::CodegenError::Io {
-                    path: path.to_path_buf(),
-                    error,
-                })
-            };
-            write(&output, &generated.code)?;
-            write(&manifest_path, &new_manifest)?;
-            Ok(Freshness::UpToDate)
-        }
-    });
+    let result = codegen::regenerate(&root, &spec, check);
     match result {
         Ok(Freshness::UpToDate) if check => {
             eprintln!(
