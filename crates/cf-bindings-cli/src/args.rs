@@ -19,7 +19,10 @@ Exit codes:
      unknown service name; missing credentials)
   3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
   4  network failure, timeout or server error (HTTP 5xx, or a response that is not
-     Cloudflare's envelope)";
+     Cloudflare's envelope)
+  5  outcome unknown: a create or delete may or may not have taken effect (the
+     request may have been processed, and checking failed); list the bindings
+     before trying again";
 
 /// Manage Cloudflare BYOIP service bindings: which Cloudflare service gets the
 /// traffic of each CIDR of a prefix you brought to Cloudflare.

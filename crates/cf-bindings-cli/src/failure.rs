@@ -14,6 +14,8 @@ pub enum Exit {
     Api = 3,
     /// Network failure, timeout, server error or a response that is not the envelope.
     Network = 4,
+    /// A create or delete may or may not have taken effect: list before retrying.
+    OutcomeUnknown = 5,
 }
 
 /// Why the program ends before its command is done.
@@ -70,6 +72,18 @@ impl Failure {
 impl From<cf_bindings::Error> for Failure {
     fn from(error: cf_bindings::Error) -> Failure {
         use cf_bindings::Error;
+        if error.is_outcome_unknown() {
+            let what = match error.operation() {
+                Some(cf_bindings::Operation::DeleteBinding) => "the binding may still exist",
+                _ => "the binding may exist",
+            };
+            return Failure::new(
+                Exit::OutcomeUnknown,
+                format!(
+                    "{error}; {what}: check with `cf-bindings bindings list` before trying again"
+                ),
+            );
+        }
         let exit = match &error {
             Error::InvalidInput(_) | Error::Config(_) | Error::ServiceNotFound { .. } => {
                 Exit::Usage

@@ -120,8 +120,10 @@ fn a_zero_timeout_is_a_usage_error() {
     }
 }
 
-/// A local server that answers every request with this raw HTTP response.
-fn raw_server(response: &'static str) -> String {
+/// A local server that answers each request with what `respond` gives for its
+/// request line (`GET /client/v4/...`), or closes the connection without an
+/// answer when it gives `None`. Returns the base URL.
+pub(super) fn raw_server(respond: fn(&str) -> Option<String>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
     let address = listener.local_addr().expect("an address");
     std::thread::spawn(move || {
@@ -134,7 +136,11 @@ fn raw_server(response: &'static str) -> String {
                     Ok(n) => request.extend_from_slice(&buffer[..n]),
                 }
             }
-            let _ = stream.write_all(response.as_bytes());
+            let text = String::from_utf8_lossy(&request);
+            let request_line = text.lines().next().unwrap_or_default();
+            if let Some(response) = respond(request_line) {
+                let _ = stream.write_all(response.as_bytes());
+            }
         }
     });
     format!("http://{address}/client/v4")
@@ -142,10 +148,13 @@ fn raw_server(response: &'static str) -> String {
 
 #[test]
 fn every_http_4xx_exits_3_even_without_the_envelope() {
-    let base = raw_server(
-        "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/html\r\n\
-         content-length: 23\r\nconnection: close\r\n\r\n<h1>431 Too Large</h1>\n",
-    );
+    let base = raw_server(|_| {
+        Some(
+            "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/html\r\n\
+             content-length: 23\r\nconnection: close\r\n\r\n<h1>431 Too Large</h1>\n"
+                .to_owned(),
+        )
+    });
     let output = bare()
         .env("CLOUDFLARE_API_TOKEN", "a-token")
         .args([

@@ -11,6 +11,7 @@ const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
 mod hardening;
+mod outcome;
 mod pipes;
 
 /// The binary with a clean environment: no credentials, no colour, fixed width.
