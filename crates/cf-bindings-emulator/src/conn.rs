@@ -79,6 +79,7 @@ impl axum::serve::Listener for KillableListener {
                         handle: ConnHandle::default(),
                         read_timeout: self.read_timeout,
                         idle: None,
+                        replacement: None,
                         _permit: permit,
                     };
                     return (stream, addr);
@@ -137,8 +138,54 @@ pub(crate) struct KillableStream {
     read_timeout: Duration,
     /// Running while a read waits for bytes; reset whenever some arrive.
     idle: Option<Pin<Box<Sleep>>>,
+    /// An envelope being written in place of hyper's own empty error answer, and
+    /// how much of it is written.
+    replacement: Option<(Vec<u8>, usize)>,
     /// Frees the connection's place when the stream is dropped.
     _permit: OwnedSemaphorePermit,
+}
+
+/// hyper answers a request it cannot parse (bytes not allowed in the request line,
+/// a URI or headers too long) itself, before any handler, with an empty body. Every
+/// answer of the emulator is Cloudflare's envelope, so such an answer is replaced by
+/// one: the status stays, the body says what was wrong.
+fn envelope_for_hyper_error(buf: &[u8]) -> Option<Vec<u8>> {
+    const ANSWERS: &[(&str, u64, &str)] = &[
+        (
+            "HTTP/1.1 400 Bad Request\r\n",
+            crate::error_codes::MALFORMED_REQUEST,
+            "The request could not be parsed: its request line or headers have bytes HTTP does not allow",
+        ),
+        (
+            "HTTP/1.1 414 URI Too Long\r\n",
+            crate::error_codes::URI_TOO_LONG,
+            "The request URI is too long",
+        ),
+        (
+            "HTTP/1.1 431 Request Header Fields Too Large\r\n",
+            crate::error_codes::HEADERS_TOO_LARGE,
+            "The request headers are too large",
+        ),
+    ];
+    let head = std::str::from_utf8(buf.get(..buf.len().min(512))?).ok()?;
+    if !head
+        .to_ascii_lowercase()
+        .contains("\r\ncontent-length: 0\r\n")
+    {
+        return None;
+    }
+    let (status_line, code, message) =
+        ANSWERS.iter().find(|(line, _, _)| head.starts_with(line))?;
+    let body = crate::envelope::ApiError::new(axum::http::StatusCode::BAD_REQUEST, *code, *message)
+        .body()
+        .to_string();
+    Some(
+        format!(
+            "{status_line}content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
 }
 
 fn aborted() -> io::Error {
@@ -180,6 +227,28 @@ impl AsyncRead for KillableStream {
     }
 }
 
+impl KillableStream {
+    /// When `buf` starts hyper's own empty error answer (or one is being replaced),
+    /// writes the envelope in its place: `Some` with the progress, `None` otherwise.
+    fn poll_replacing(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Option<Poll<io::Result<()>>> {
+        if self.replacement.is_none() {
+            self.replacement = Some((envelope_for_hyper_error(buf)?, 0));
+        }
+        let (bytes, written) = self.replacement.as_mut()?;
+        while *written < bytes.len() {
+            match Pin::new(&mut self.inner).poll_write(cx, &bytes[*written..]) {
+                Poll::Ready(Ok(0)) => {
+                    return Some(Poll::Ready(Err(io::ErrorKind::WriteZero.into())));
+                }
+                Poll::Ready(Ok(n)) => *written += n,
+                Poll::Ready(Err(e)) => return Some(Poll::Ready(Err(e))),
+                Poll::Pending => return Some(Poll::Pending),
+            }
+        }
+        Some(Poll::Ready(Ok(())))
+    }
+}
+
 impl AsyncWrite for KillableStream {
     fn poll_write(
         mut self: Pin<&mut Self>,
@@ -189,7 +258,11 @@ impl AsyncWrite for KillableStream {
         if self.handle.is_killed() {
             return Poll::Ready(Err(aborted()));
         }
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let this = &mut *self;
+        if let Some(done) = this.poll_replacing(cx, buf) {
+            return done.map_ok(|()| buf.len());
+        }
+        Pin::new(&mut this.inner).poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -200,7 +273,16 @@ impl AsyncWrite for KillableStream {
         if self.handle.is_killed() {
             return Poll::Ready(Err(aborted()));
         }
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let this = &mut *self;
+        let first = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &b[..]);
+        if let Some(done) = this.poll_replacing(cx, first) {
+            let total = bufs.iter().map(|b| b.len()).sum();
+            return done.map_ok(|()| total);
+        }
+        Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {

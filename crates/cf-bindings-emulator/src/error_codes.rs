@@ -38,6 +38,12 @@ pub const BODY_TOO_LARGE: u64 = 1013;
 pub const NOT_JSON_CONTENT_TYPE: u64 = 1014;
 /// The request body's object has the same key twice (named). HTTP 400.
 pub const DUPLICATE_KEY: u64 = 1015;
+/// The request line or headers have bytes HTTP does not allow. HTTP 400.
+pub const MALFORMED_REQUEST: u64 = 1016;
+/// The request URI is too long. HTTP 414.
+pub const URI_TOO_LONG: u64 = 1017;
+/// The request headers are too large. HTTP 431.
+pub const HEADERS_TOO_LARGE: u64 = 1018;
 
 /// `cidr` is not a CIDR (`address/length`). HTTP 400.
 pub const INVALID_CIDR: u64 = 1020;

@@ -67,6 +67,9 @@
 //! | 1013  | 413  | Body unreadable or over 64 KiB |
 //! | 1014  | 400  | `Content-Type` is not JSON (a missing one is accepted) |
 //! | 1015  | 400  | The body's object has the same key twice (named) |
+//! | 1016  | 400  | The request line or headers have bytes HTTP does not allow |
+//! | 1017  | 414  | The request URI is too long |
+//! | 1018  | 431  | The request headers are too large |
 //! | 1020  | 400  | `cidr` is not a CIDR |
 //! | 1021  | 400  | `cidr` has host bits set |
 //! | 1022  | 400  | `service_id` names no service |

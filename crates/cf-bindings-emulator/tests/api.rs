@@ -904,3 +904,33 @@ async fn json_seed_loads_and_bad_seeds_are_clear_errors() {
         Err(Error::InvalidSeed { .. })
     ));
 }
+
+/// Sends raw bytes and reads the whole answer (the server closes the connection).
+async fn raw_exchange(emu: &Emu, request: &[u8]) -> (String, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = emu.root.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    (head.to_owned(), serde_json::from_str(body).unwrap())
+}
+
+#[tokio::test]
+async fn requests_hyper_cannot_parse_get_envelopes_too() {
+    let emu = start().await;
+    let (head, body) =
+        raw_exchange(&emu, b"GET /client/v4/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    assert_eq!(body["success"], false);
+    assert_eq!(body["errors"][0]["code"], error_codes::MALFORMED_REQUEST);
+
+    let long = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100_000));
+    let (head, body) = raw_exchange(&emu, long.as_bytes()).await;
+    assert!(head.starts_with("HTTP/1.1 414 "), "{head}");
+    assert_eq!(body["errors"][0]["code"], error_codes::URI_TOO_LONG);
+    assert_eq!(body["result"], Value::Null);
+}
