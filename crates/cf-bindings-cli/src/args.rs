@@ -14,15 +14,17 @@ line, where other users could see it. --emulated needs none of them.
 Exit codes:
   0  success
   1  the command ran but did not get what it asked (a wait that failed or timed out,
-     a deletion that was not confirmed)
+     a deletion or apply that was not confirmed, a saved plan that is stale)
   2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
-     unknown service name; missing credentials)
+     unknown service name; a bindings file that does not validate; missing
+     credentials)
   3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
   4  network failure, timeout or server error (HTTP 5xx, or a response that is not
      Cloudflare's envelope)
   5  outcome unknown: a create or delete may or may not have taken effect (the
      request may have been processed, and checking failed); list the bindings
-     before trying again";
+     before trying again
+  6  plan --exit-code: the live bindings differ from the file (drift)";
 
 /// Manage Cloudflare BYOIP service bindings: which Cloudflare service gets the
 /// traffic of each CIDR of a prefix you brought to Cloudflare.
@@ -85,6 +87,12 @@ pub struct Global {
     #[arg(long, global = true)]
     pub emulated: bool,
 
+    /// Requests per second at most, or `off`, so that a long apply stays under
+    /// Cloudflare's global limit (1,200 requests per 5 minutes) [default: 4, off
+    /// with --emulated].
+    #[arg(long, global = true, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub rate: Option<Rate>,
+
     /// With --emulated, the emulator's state file [default: cf-bindings/emulator.json
     /// in your state directory].
     #[arg(long, global = true, value_name = "FILE", requires = "emulated")]
@@ -100,6 +108,15 @@ pub enum Output {
     Json,
 }
 
+/// A `--rate`: requests per second, or none.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rate {
+    /// No client-side limit.
+    Off,
+    /// At most this many requests per second (more than zero, finite).
+    PerSecond(f64),
+}
+
 /// What to do.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -111,8 +128,83 @@ pub enum Command {
     Bindings(BindingsCommand),
     /// Which service gets each IP address, by most-specific binding.
     Route(RouteArgs),
+    /// Check a bindings file offline: no credentials, no network.
+    ///
+    /// Every rule the file alone can decide is an error with its line and column;
+    /// bindings that could be aggregated into a larger block are warnings, with the
+    /// block suggested. Exit 0 when valid (warnings allowed), 2 otherwise.
+    Validate(ValidateArgs),
+    /// Show the changes that would make the live bindings match a bindings file.
+    Plan(PlanArgs),
+    /// Make the live bindings match a bindings file or a saved plan.
+    ///
+    /// Reads the live bindings first; refuses a saved plan they no longer match.
+    /// Deletes most specific first, creates least specific first, and stops at the
+    /// first failure, saying what was done: running it again finishes the job.
+    Apply(ApplyArgs),
+    /// Write the live bindings of prefixes as a bindings file.
+    Export(ExportArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+}
+
+/// A bindings file (see the README's "Bindings as code").
+#[derive(Debug, Args)]
+pub struct FileArg {
+    /// The bindings file (TOML), or `-` for standard input.
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `validate ...`
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub file: FileArg,
+}
+
+/// `plan ...`
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub file: FileArg,
+    /// Exit 6 when there are changes (drift), 0 when the live bindings match.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Save the plan (JSON) to this file, for `apply PLAN`.
+    #[arg(long, value_name = "PLAN")]
+    pub out: Option<PathBuf>,
+}
+
+/// `apply ...`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["file", "plan"]))]
+pub struct ApplyArgs {
+    /// The bindings file (TOML), or `-` for standard input.
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// A plan saved by `plan --out`, instead of a file.
+    #[arg(value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Then wait until the created bindings are active.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// `export ...`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A prefix id to export; repeat for several [with --emulated: the demo
+    /// seed's prefixes].
+    #[arg(long = "prefix", short, value_name = "ID")]
+    pub prefixes: Vec<String>,
+    /// Write the bindings file here instead of standard output (`-f`, as the
+    /// other commands read it).
+    #[arg(long = "file", short = 'f', visible_alias = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `completions ...`
@@ -211,6 +303,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     parsed.map_err(|e| format!("`{text}` is not a duration ({e}): try 30s, 2m, 1h 30m or 500ms"))
 }
 
+/// A `--rate`: `off`, or a number of requests per second above zero (`4`, `0.5`).
+pub fn parse_rate(text: &str) -> Result<Rate, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(Rate::Off);
+    }
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(Rate::PerSecond(rate)),
+        _ => Err(format!(
+            "`{text}` is not a rate: give requests per second above zero (4, 0.5), or off"
+        )),
+    }
+}
+
 /// A `--timeout`: a duration longer than zero (a zero timeout fails every request).
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     let timeout = parse_duration(text)?;
@@ -246,6 +352,19 @@ mod tests {
                 .unwrap_err()
                 .contains("`5x` is not a duration")
         );
+    }
+
+    #[test]
+    fn rates() {
+        assert_eq!(parse_rate("4"), Ok(Rate::PerSecond(4.0)));
+        assert_eq!(parse_rate("0.5"), Ok(Rate::PerSecond(0.5)));
+        assert_eq!(parse_rate("OFF"), Ok(Rate::Off));
+        for bad in ["0", "-1", "inf", "NaN", "fast", ""] {
+            assert!(
+                parse_rate(bad).unwrap_err().contains("is not a rate"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

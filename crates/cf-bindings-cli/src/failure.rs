@@ -16,6 +16,8 @@ pub enum Exit {
     Network = 4,
     /// A create or delete may or may not have taken effect: list before retrying.
     OutcomeUnknown = 5,
+    /// `plan --exit-code`: the live bindings differ from the file.
+    Drift = 6,
 }
 
 /// Why the program ends before its command is done.
@@ -50,6 +52,17 @@ impl Failure {
     /// The command ran but did not get what it asked.
     pub fn unfulfilled(message: impl Into<String>) -> Failure {
         Failure::new(Exit::Unfulfilled, message)
+    }
+
+    /// The same failure, its message preceded by `context: `.
+    pub fn context(self, context: impl std::fmt::Display) -> Failure {
+        match self {
+            Failure::Closed => Failure::Closed,
+            Failure::Failed { exit, message } => Failure::Failed {
+                exit,
+                message: format!("{context}: {message}"),
+            },
+        }
     }
 
     /// What to print on stderr, if anything.

@@ -2,7 +2,8 @@
 //! script, or try it against the emulator embedded in this program (`--emulated`).
 //!
 //! Layout: `args` declares the command line, `commands` holds one module per
-//! command group, `output` is the only writer to stdout and stderr, `failure`
+//! command group, `output` is the only writer to stdout and stderr, `input` the
+//! only reader of files the user names, `failure`
 //! maps errors to the documented exit codes, `session` builds the client.
 #![forbid(unsafe_code)]
 // Everything is written through the `output` module, which does not panic on a
@@ -13,6 +14,7 @@ mod args;
 mod commands;
 mod emulated;
 mod failure;
+mod input;
 mod output;
 mod session;
 mod table;

@@ -150,6 +150,15 @@ pub fn spinner() -> indicatif::ProgressBar {
     spinner
 }
 
+/// A progress bar of `len` steps on stderr, drawn through this module; lines
+/// printed with its `println` appear above it.
+pub fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    let target = indicatif::ProgressDrawTarget::term_like(Box::new(StderrTerminal));
+    let bar = indicatif::ProgressBar::with_draw_target(Some(len as u64), target);
+    bar.set_style(indicatif::ProgressStyle::default_bar());
+    bar
+}
+
 /// Stderr as a terminal for indicatif: ANSI cursor movements, nothing else.
 #[derive(Debug)]
 struct StderrTerminal;

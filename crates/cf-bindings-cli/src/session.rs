@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cf_bindings::{Client, ClientBuilder, Credentials};
+use cf_bindings::{Client, ClientBuilder, Credentials, RetryPolicy};
 use cf_bindings_emulator::RunningEmulator;
 
 use crate::args::Global;
@@ -15,6 +15,16 @@ use crate::token;
 /// The time limit of one request when `--timeout` is not given.
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What a command asks of its session beyond the flags.
+#[derive(Debug, Default)]
+pub struct Setup {
+    /// The account a file names: used when `--account` is not given, and refused
+    /// when `--account` names another.
+    pub account: Option<String>,
+    /// The retry policy, when the command needs another than the library's.
+    pub retry: Option<RetryPolicy>,
+}
+
 /// A client ready for a command, and the embedded emulator behind it if any.
 pub struct Session {
     context: Context,
@@ -23,16 +33,17 @@ pub struct Session {
 
 impl Session {
     /// Builds the client; with `--emulated`, starts the embedded emulator first.
-    pub async fn open(global: &Global) -> Result<Session, Failure> {
+    pub async fn open(global: &Global, setup: Setup) -> Result<Session, Failure> {
+        let account = account(global, &setup)?;
         if !global.emulated {
-            let client = real_client(global)?;
-            let account = global.account.clone().ok_or_else(|| {
+            let client = real_client(global, setup.retry)?;
+            let account = account.ok_or_else(|| {
                 Failure::usage(
                     "no account: pass --account or set CLOUDFLARE_ACCOUNT_ID, or try --emulated",
                 )
             })?;
             return Ok(Session {
-                context: Context::new(client, account, None, global),
+                context: Context::new(client, account, false, global),
                 emulator: None,
             });
         }
@@ -42,16 +53,13 @@ impl Session {
         };
         let emulator = emulated::start(&state_file).await?;
         tracing::debug!(url = %emulator.base_url(), state = %state_file.display(), "embedded emulator started");
-        let client = builder(global)
+        let client = builder(global, setup.retry)
             .base_url(emulator.base_url())
             .credentials(Credentials::api_token(emulated::TOKEN))
             .build()?;
-        let account = global
-            .account
-            .clone()
-            .unwrap_or_else(|| emulated::ACCOUNT.to_owned());
+        let account = account.unwrap_or_else(|| emulated::ACCOUNT.to_owned());
         Ok(Session {
-            context: Context::new(client, account, Some(emulated::PREFIX), global),
+            context: Context::new(client, account, true, global),
             emulator: Some(emulator),
         })
     }
@@ -71,18 +79,35 @@ impl Session {
     }
 }
 
+/// `--account`, else the file's; both, when they differ, is an error.
+fn account(global: &Global, setup: &Setup) -> Result<Option<String>, Failure> {
+    match (&global.account, &setup.account) {
+        (Some(flag), Some(file)) if !flag.eq_ignore_ascii_case(file) => {
+            Err(Failure::usage(format!(
+                "the file is for account {file}, and --account (or CLOUDFLARE_ACCOUNT_ID) says {flag}: remove one"
+            )))
+        }
+        (Some(flag), _) => Ok(Some(flag.clone())),
+        (None, file) => Ok(file.clone()),
+    }
+}
+
 /// The settings every client shares.
-fn builder(global: &Global) -> ClientBuilder {
-    Client::builder().timeout(global.timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
+fn builder(global: &Global, retry: Option<RetryPolicy>) -> ClientBuilder {
+    let builder = Client::builder().timeout(global.timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT));
+    match retry {
+        Some(policy) => builder.retry_policy(policy),
+        None => builder,
+    }
 }
 
 /// A client for the real API, configured from the flags and the environment.
-fn real_client(global: &Global) -> Result<Client, Failure> {
+fn real_client(global: &Global, retry: Option<RetryPolicy>) -> Result<Client, Failure> {
     let credentials = match &global.token_file {
         Some(path) => Credentials::api_token(token::read(path)?),
         None => Credentials::from_env().map_err(|e| credentials_failure(e.message()))?,
     };
-    let mut builder = builder(global).credentials(credentials);
+    let mut builder = builder(global, retry).credentials(credentials);
     if let Some(url) = &global.base_url {
         builder = builder.base_url(url.clone());
     }

@@ -61,6 +61,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod apply;
 pub mod cidr;
 pub mod client;
 pub mod config;
@@ -75,6 +76,7 @@ pub mod routing;
 pub mod state;
 pub mod wait;
 
+pub use apply::{Applied, ApplyError, apply, patient_retry_policy};
 pub use cidr::Cidr;
 pub use client::{Account, Bindings, Client, Prefix, Services};
 pub use config::{ClientBuilder, Credentials, Secret};

@@ -1,6 +1,5 @@
 //! `bindings list | get | create | delete | wait`.
 
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use cf_bindings::{Bindings, Error, ProvisioningState, ServiceBinding, WaitOptions};
@@ -73,27 +72,14 @@ fn confirm_delete(binding: &ServiceBinding) -> Result<(), Failure> {
         "binding {} ({} → {})",
         binding.id, binding.cidr, binding.service_name
     );
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure::usage(format!(
-            "not deleting {what}: no terminal to confirm on; pass --yes"
-        )));
-    }
-    output::prompt(&format!("Delete {what}? [y/N] "));
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
-    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(Failure::unfulfilled(format!(
-            "not deleting {what}: not confirmed"
-        )))
-    }
+    super::confirm(
+        &format!("Delete {what}? [y/N] "),
+        &format!("not deleting {what}"),
+    )
 }
 
 /// Waits with a spinner on a terminal, or a line per state change otherwise.
-async fn wait_until_active(
+pub(super) async fn wait_until_active(
     context: &Context,
     bindings: &Bindings,
     binding: &ServiceBinding,

@@ -1,10 +1,16 @@
 //! What each command does, one module per command group; this module dispatches
 //! and holds what the commands that talk to the API share.
 
+mod apply;
 mod bindings;
 mod completions;
+mod export;
+mod file;
+mod live;
+mod plan;
 mod route;
 mod services;
+mod validate;
 
 use std::time::Duration;
 
@@ -12,7 +18,8 @@ use cf_bindings::{Account, Bindings, Client};
 
 use crate::args::{Cli, Command, Global, Output, PrefixArg};
 use crate::failure::Failure;
-use crate::session::Session;
+use crate::output;
+use crate::session::{Session, Setup};
 
 /// Runs the command of the command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
@@ -20,15 +27,33 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match command {
         // Offline: no runtime, no client, no credentials.
         Command::Completions(args) => completions::run(&args),
-        Command::Services(command) => online(&global, async move |context| {
+        Command::Validate(args) => validate::run(&args, global.output),
+        Command::Services(command) => online(&global, Setup::default(), async move |context| {
             services::run(context, command).await
         }),
-        Command::Bindings(command) => online(&global, async move |context| {
+        Command::Bindings(command) => online(&global, Setup::default(), async move |context| {
             bindings::run(context, command).await
         }),
-        Command::Route(args) => online(&global, async move |context| {
+        Command::Route(args) => online(&global, Setup::default(), async move |context| {
             route::run(context, args).await
         }),
+        Command::Export(args) => online(&global, Setup::default(), async move |context| {
+            export::run(context, args).await
+        }),
+        // The file is read and checked before anything is sent.
+        Command::Plan(args) => {
+            let file = file::DesiredFile::load(&args.file.file)?;
+            online(&global, file.setup(None), async move |context| {
+                plan::run(context, &file, args).await
+            })
+        }
+        Command::Apply(args) => {
+            let input = apply::Input::load(&args)?;
+            let retry = Some(cf_bindings::patient_retry_policy());
+            online(&global, input.setup(retry), async move |context| {
+                apply::run(context, input, args).await
+            })
+        }
     }
 }
 
@@ -36,6 +61,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 /// a session for the command and closes it after, whatever the outcome.
 fn online(
     global: &Global,
+    setup: Setup,
     command: impl AsyncFnOnce(&Context) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -43,7 +69,7 @@ fn online(
         .build()
         .map_err(|e| Failure::unfulfilled(format!("cannot start: {e}")))?;
     runtime.block_on(async {
-        let session = Session::open(global).await?;
+        let session = Session::open(global, setup).await?;
         let outcome = command(session.context()).await;
         session.close().await;
         outcome
@@ -55,6 +81,8 @@ pub struct Context {
     client: Client,
     account: String,
     default_prefix: Option<&'static str>,
+    /// The prefixes `export` takes when none is given (the emulator's demo seed).
+    default_prefixes: &'static [&'static str],
     output: Output,
     /// `--timeout`, which also bounds waits (the library's default otherwise).
     timeout: Option<Duration>,
@@ -63,16 +91,16 @@ pub struct Context {
 impl Context {
     /// A context for `client` on `account`; `default_prefix` serves when `--prefix`
     /// is not given (the emulator's demo prefix).
-    pub fn new(
-        client: Client,
-        account: String,
-        default_prefix: Option<&'static str>,
-        global: &Global,
-    ) -> Context {
+    pub fn new(client: Client, account: String, emulated: bool, global: &Global) -> Context {
         Context {
             client,
             account,
-            default_prefix,
+            default_prefix: emulated.then_some(crate::emulated::PREFIX),
+            default_prefixes: if emulated {
+                &crate::emulated::PREFIXES
+            } else {
+                &[]
+            },
             output: global.output,
             timeout: global.timeout,
         }
@@ -90,5 +118,26 @@ impl Context {
 
     fn account(&self) -> Account {
         self.client.account(self.account.as_str())
+    }
+}
+
+/// Asks `question` on the terminal and goes on only on `y` or `yes`; without a
+/// terminal, refuses. `refusal` starts the error (`not deleting binding …`).
+fn confirm(question: &str, refusal: &str) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(format!(
+            "{refusal}: no terminal to confirm on; pass --yes"
+        )));
+    }
+    output::prompt(question);
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}")))?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::unfulfilled(format!("{refusal}: not confirmed")))
     }
 }

@@ -10,6 +10,7 @@ use serde_json::Value;
 const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
+mod desired;
 mod hardening;
 mod outcome;
 mod pipes;
@@ -111,6 +112,10 @@ fn every_help_text() {
         &["bindings", "delete"],
         &["bindings", "wait"],
         &["route"],
+        &["validate"],
+        &["plan"],
+        &["apply"],
+        &["export"],
         &["completions"],
     ];
     for command in commands {

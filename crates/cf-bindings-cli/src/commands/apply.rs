@@ -1,0 +1,210 @@
+//! `apply -f FILE | apply PLAN`: make the live bindings match, step by step.
+
+use cf_bindings::{Applied, ApplyError, Plan, RetryPolicy, Step};
+use serde_json::json;
+
+use super::file::{self, DesiredFile};
+use super::live::{self, Wanted};
+use super::{Context, bindings, confirm};
+use crate::args::{ApplyArgs, Output};
+use crate::failure::Failure;
+use crate::output;
+use crate::session::Setup;
+
+/// What to apply: a file (planned now) or a saved plan (checked against the live
+/// state now).
+pub enum Input {
+    /// A bindings file, read and checked offline.
+    File(DesiredFile),
+    /// A plan saved by `plan --out`, and the file's name.
+    Saved { name: String, plan: Plan },
+}
+
+impl Input {
+    /// Reads the file or the saved plan; nothing is sent.
+    pub fn load(args: &ApplyArgs) -> Result<Input, Failure> {
+        match (&args.file, &args.plan) {
+            (Some(path), None) => Ok(Input::File(DesiredFile::load(path)?)),
+            (None, Some(path)) => {
+                let (name, text) = file::read_text(path, "plan")?;
+                let plan: Plan = serde_json::from_str(&text).map_err(|e| {
+                    Failure::usage(format!(
+                        "{name} is not a plan saved by `cf-bindings plan --out`: {e}"
+                    ))
+                })?;
+                if plan.version != Plan::VERSION {
+                    return Err(Failure::usage(format!(
+                        "{name} is a plan of format {}, this version reads format {}: plan again",
+                        plan.version,
+                        Plan::VERSION
+                    )));
+                }
+                Ok(Input::Saved { name, plan })
+            }
+            _ => Err(Failure::usage("give either -f FILE or a saved PLAN")),
+        }
+    }
+
+    /// The session it asks for: the account it names, and `retry`.
+    pub fn setup(&self, retry: Option<RetryPolicy>) -> Setup {
+        match self {
+            Input::File(file) => file.setup(retry),
+            Input::Saved { plan, .. } => Setup {
+                account: plan.account.as_ref().map(ToString::to_string),
+                retry,
+            },
+        }
+    }
+}
+
+/// Runs `apply`.
+pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(), Failure> {
+    let (plan, source) = match input {
+        Input::File(file) => (super::plan::compute(context, &file).await?, file.name),
+        Input::Saved { name, plan } => {
+            refuse_if_stale(context, &plan, &name).await?;
+            (plan, name)
+        }
+    };
+    if plan.is_empty() {
+        return match context.output {
+            Output::Json => output::json(&json!({ "applied": [] })),
+            Output::Table => output::line(&format!(
+                "No changes: the live bindings already match {source}."
+            )),
+        };
+    }
+    if context.output == Output::Table {
+        super::plan::print(context, &plan, &source)?;
+    }
+    if !args.yes {
+        confirm(
+            &format!(
+                "Apply {} to account {}? [y/N] ",
+                file::plural(plan.steps().count(), "API call", "API calls"),
+                context.account
+            ),
+            "not applying",
+        )?;
+    }
+    let applied = execute(context, &plan).await?;
+    report(context, &applied, &source)?;
+    if args.wait {
+        for (step, binding) in applied
+            .iter()
+            .filter_map(|a| a.created.as_ref().map(|b| (a, b)))
+        {
+            let bindings = context.account().prefix(step.prefix.clone()).bindings();
+            bindings::wait_until_active(context, &bindings, binding).await?;
+        }
+        output::note("every created binding is active");
+    }
+    Ok(())
+}
+
+/// Lists the live bindings of the plan's prefixes; refuses when they changed
+/// since the plan was made.
+async fn refuse_if_stale(context: &Context, plan: &Plan, name: &str) -> Result<(), Failure> {
+    let wanted: Vec<Wanted<'_>> = plan
+        .prefixes
+        .iter()
+        .map(|p| Wanted {
+            id: &p.prefix,
+            location: None,
+        })
+        .collect();
+    let (live, _) = live::read(context, &wanted).await?;
+    let stale = plan.stale_prefixes(&live);
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
+    Err(Failure::unfulfilled(format!(
+        "not applying {name}: the live bindings of prefix {} changed since it was planned; plan again",
+        list.join(", ")
+    )))
+}
+
+/// Makes the steps, one progress line each; on a failure, says what was done
+/// and what was not.
+async fn execute(context: &Context, plan: &Plan) -> Result<Vec<Applied>, Failure> {
+    let total = plan.steps().count();
+    let bar = output::stderr_is_terminal().then(|| output::progress_bar(total));
+    let mut made = 0;
+    let outcome = cf_bindings::apply(&context.account(), plan, |applied| {
+        made += 1;
+        let line = format!("[{made}/{total}] {}", describe(applied));
+        match &bar {
+            Some(bar) => {
+                bar.println(line);
+                bar.inc(1);
+            }
+            None => output::note(&line),
+        }
+    })
+    .await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    outcome.map_err(stopped_failure)
+}
+
+/// `created 203.0.113.7/32 → CDN (binding …)`, `deleted 203.0.113.16/29 (Spectrum, binding …)`.
+fn describe(applied: &Applied) -> String {
+    match (&applied.step, &applied.created) {
+        (Step::Create { cidr, service }, Some(binding)) => {
+            format!("created {cidr} → {service} (binding {})", binding.id)
+        }
+        (Step::Create { cidr, service }, None) => format!("created {cidr} → {service}"),
+        (
+            Step::Delete {
+                binding,
+                cidr,
+                service,
+            },
+            _,
+        ) => {
+            format!("deleted {cidr} ({service}, binding {binding})")
+        }
+    }
+}
+
+fn stopped_failure(stopped: ApplyError) -> Failure {
+    let (prefix, step) = &stopped.failed;
+    output::note(&format!(
+        "apply stopped after {} of {} steps; not done:",
+        stopped.done.len(),
+        stopped.done.len() + 1 + stopped.not_done.len()
+    ));
+    output::note(&format!("  {step} (failed)"));
+    for (_, step) in &stopped.not_done {
+        output::note(&format!("  {step}"));
+    }
+    output::note("run apply again to finish: it reads the live bindings and plans what is left");
+    let context = format!("{step} in prefix {prefix}");
+    Failure::from(stopped.error).context(context)
+}
+
+/// The summary on stdout.
+fn report(context: &Context, applied: &[Applied], source: &str) -> Result<(), Failure> {
+    match context.output {
+        Output::Json => {
+            let steps: Vec<_> = applied
+                .iter()
+                .map(|a| {
+                    json!({
+                        "prefix": a.prefix,
+                        "step": a.step,
+                        "binding": a.created.as_ref().map(|b| &b.id),
+                    })
+                })
+                .collect();
+            output::json(&json!({ "applied": steps }))
+        }
+        Output::Table => output::line(&format!(
+            "Applied {source}: {} made in account {}.",
+            file::plural(applied.len(), "API call", "API calls"),
+            context.account
+        )),
+    }
+}

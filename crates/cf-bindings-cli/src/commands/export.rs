@@ -1,0 +1,44 @@
+//! `export`: the live bindings of prefixes, as a bindings file.
+
+use cf_bindings::PrefixId;
+
+use super::Context;
+use super::live::{self, Wanted};
+use crate::args::ExportArgs;
+use crate::failure::Failure;
+use crate::output;
+
+/// Runs `export`: the file on stdout, or in `-o FILE`.
+pub async fn run(context: &Context, args: ExportArgs) -> Result<(), Failure> {
+    let texts: Vec<&str> = if args.prefixes.is_empty() {
+        context.default_prefixes.to_vec()
+    } else {
+        args.prefixes.iter().map(String::as_str).collect()
+    };
+    if texts.is_empty() {
+        return Err(Failure::usage(
+            "no prefix: pass --prefix ID (repeat it for several)",
+        ));
+    }
+    // Every id is checked before any request is sent.
+    let ids = texts
+        .iter()
+        .map(|text| {
+            text.parse::<PrefixId>()
+                .map_err(|e| Failure::usage(format!("--prefix {text}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let wanted: Vec<Wanted<'_>> = ids.iter().map(|id| Wanted { id, location: None }).collect();
+    let (live, services) = live::read(context, &wanted).await?;
+    let account = context.account().id().ok().cloned();
+    let text = cf_bindings::export(account, &live, &services).to_toml();
+    match &args.out {
+        None => output::out(&text),
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
+            output::note(&format!("wrote {}", path.display()));
+            Ok(())
+        }
+    }
+}

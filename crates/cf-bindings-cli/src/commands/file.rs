@@ -1,0 +1,102 @@
+//! A bindings file: read, parsed and checked offline before anything is sent.
+
+use std::path::Path;
+
+use cf_bindings::{Desired, Diagnostics, RetryPolicy};
+
+use crate::failure::Failure;
+use crate::input;
+use crate::output;
+use crate::session::Setup;
+
+/// The largest bindings file read: far above any real one (a 10,000-binding file
+/// is about 700 KiB).
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A bindings file that parsed and passed every offline check.
+#[derive(Debug)]
+pub struct DesiredFile {
+    /// The file's name, as errors show it.
+    pub name: String,
+    /// What it says.
+    pub desired: Desired,
+}
+
+impl DesiredFile {
+    /// Reads, parses and validates `path`; prints its warnings on stderr. Errors
+    /// are printed one per line, with their locations, before the failure.
+    pub fn load(path: &Path) -> Result<DesiredFile, Failure> {
+        let (name, text) = read_text(path, "bindings file")?;
+        let diagnostics = match Desired::parse(&name, &text) {
+            Ok(desired) => {
+                let diagnostics = desired.validate();
+                if !diagnostics.has_errors() {
+                    print(&diagnostics);
+                    return Ok(DesiredFile { name, desired });
+                }
+                diagnostics
+            }
+            Err(diagnostics) => diagnostics,
+        };
+        Err(invalid(&name, &diagnostics, "nothing was sent"))
+    }
+
+    /// The session this file asks for: its account, if it names one.
+    pub fn setup(&self, retry: Option<RetryPolicy>) -> Setup {
+        Setup {
+            account: self.desired.account.as_ref().map(ToString::to_string),
+            retry,
+        }
+    }
+}
+
+/// Reads a UTF-8 text file the user named (`-`: standard input), at most
+/// [`MAX_FILE_BYTES`]; `what` names it in errors. Returns its name and text.
+pub fn read_text(path: &Path, what: &str) -> Result<(String, String), Failure> {
+    let name = input::name(path);
+    let bytes = input::read_bounded(path, MAX_FILE_BYTES)
+        .map_err(|e| Failure::usage(format!("cannot read the {what} {name}: {e}")))?
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "the {what} {name} is larger than {} MiB: is it the right file?",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ))
+        })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| Failure::usage(format!("the {what} {name} is not UTF-8 text: {e}")))?;
+    Ok((name, text))
+}
+
+/// Prints diagnostics on stderr, one per line (`file:line:column: error: ...`).
+pub fn print(diagnostics: &Diagnostics) {
+    for diagnostic in diagnostics.iter() {
+        output::note(&diagnostic.to_string());
+    }
+}
+
+/// Prints the diagnostics of a file that cannot be used, and says so, and what
+/// that means (`nothing was sent`).
+pub fn invalid(name: &str, diagnostics: &Diagnostics, consequence: &str) -> Failure {
+    print(diagnostics);
+    Failure::usage(format!("{name}: {}; {consequence}", counts(diagnostics)))
+}
+
+/// `2 errors, 1 warning`.
+pub fn counts(diagnostics: &Diagnostics) -> String {
+    let errors = diagnostics.errors().count();
+    let warnings = diagnostics.warnings().count();
+    format!(
+        "{}, {}",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
+    )
+}
+
+/// `1 change`, `2 changes`: `one` or `many` after the count.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
