@@ -4,6 +4,7 @@
 //! in memory, step by step under the API's rules, yields exactly the desired state.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod apply;
 mod plans;
 mod props;
 
