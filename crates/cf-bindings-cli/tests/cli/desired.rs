@@ -565,3 +565,27 @@ fn apply_without_a_terminal_needs_yes() {
     assert!(stderr(&output).contains("not applying: no terminal to confirm on; pass --yes"));
     assert_eq!(emulator.bindings(work.dir.path()).len(), 1);
 }
+
+/// The example of the README's "Bindings as code" stays a valid file.
+#[test]
+fn the_readme_example_validates() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("the README");
+    let example: String = readme
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a TOML example")
+        .to_owned();
+    let work = Workdir::with("bindings.toml", &example);
+    let output = bare()
+        .current_dir(work.dir.path())
+        .args(["validate", "-f", "bindings.toml"])
+        .output()
+        .expect("runs");
+    assert_eq!(stderr(&output), "");
+    assert_eq!(
+        stdout(&output),
+        "bindings.toml: valid: 2 prefixes, 5 bindings (0 warnings)\n"
+    );
+}
