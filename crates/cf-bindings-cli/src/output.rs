@@ -33,6 +33,16 @@ pub fn line(text: &str) -> Result<(), Failure> {
     out(&format!("{text}\n"))
 }
 
+/// A write whose reader may have gone: for output that must not stop the work it
+/// reports (`apply` makes its changes even when nobody reads its table). Other
+/// errors still fail.
+pub fn unless_closed(written: Result<(), Failure>) -> Result<(), Failure> {
+    match written {
+        Err(Failure::Closed) => Ok(()),
+        other => other,
+    }
+}
+
 /// Writes a JSON value to stdout, pretty-printed, on lines of its own.
 pub fn json(value: &Value) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)

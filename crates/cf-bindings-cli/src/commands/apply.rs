@@ -74,8 +74,9 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
             )),
         };
     }
+    // The changes are made even when nobody reads stdout any more.
     if context.output == Output::Table {
-        super::plan::print(context, &plan, &source)?;
+        output::unless_closed(super::plan::print(context, &plan, &source))?;
     }
     if !args.yes {
         confirm(
@@ -88,7 +89,7 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
         )?;
     }
     let applied = execute(context, &plan).await?;
-    report(context, &applied, &source)?;
+    output::unless_closed(report(context, &applied, &source))?;
     if args.wait {
         for (step, binding) in applied
             .iter()

@@ -109,6 +109,41 @@ fn every_command_ends_quietly_on_a_closed_pipe_in_tables_and_json() {
 }
 
 #[test]
+fn bindings_as_code_ends_quietly_on_a_closed_pipe_and_apply_still_applies() {
+    let emulated = Emulated::new();
+    let dir = tempfile::tempdir().expect("a directory");
+    let file = dir.path().join("bindings.toml");
+    let exported = emulated.ok(&["export"]);
+    let wanted = exported.replace(
+        "{ cidr = \"203.0.113.0/24\", service = \"Magic Transit\" },",
+        "{ cidr = \"203.0.113.0/24\", service = \"Magic Transit\" },\n  { cidr = \"203.0.113.9/32\", service = \"CDN\" },",
+    );
+    assert_ne!(wanted, exported);
+    std::fs::write(&file, wanted).expect("written");
+    let file = file.to_str().expect("UTF-8").to_owned();
+    for format in ["table", "json"] {
+        for command in [
+            strings(&["export"]),
+            strings(&["validate", "-f", &file]),
+            strings(&["plan", "-f", &file]),
+        ] {
+            let mut args = strings(&["--output", format]);
+            args.extend(command);
+            let output = with_closed_stdout(emulated_std(&emulated.state).args(&args));
+            assert_quiet_end(&args, &output);
+        }
+    }
+    let args = strings(&["apply", "-f", &file, "--yes"]);
+    let output = with_closed_stdout(emulated_std(&emulated.state).args(&args));
+    assert_quiet_end(&args, &output);
+    assert!(
+        emulated
+            .ok(&["bindings", "list"])
+            .contains("203.0.113.9/32")
+    );
+}
+
+#[test]
 fn a_failure_with_stderr_closed_keeps_its_exit_code() {
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);
