@@ -82,28 +82,12 @@ impl Args {
     }
 }
 
-/// The CPU time (user + system) this process has used so far, in seconds, from
-/// the operating system's accounting (`/proc/self/stat`, in clock ticks of 1/100 s,
-/// Linux's `USER_HZ`): what a client costs, whatever the wire and the server cost.
-///
-/// # Errors
-/// Where `/proc/self/stat` cannot be read or parsed (not Linux).
-pub fn cpu_seconds() -> Result<f64, BoxError> {
-    let stat = std::fs::read_to_string("/proc/self/stat")?;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let after = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .ok_or("/proc/self/stat: no command name")?;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line; the state, field 3, is first here.
-    let ticks = |i: usize| -> Result<f64, BoxError> {
-        Ok(fields
-            .get(i)
-            .ok_or("/proc/self/stat: too few fields")?
-            .parse::<f64>()?)
-    };
-    Ok((ticks(11)? + ticks(12)?) / 100.0)
+/// The CPU time (user + system, every thread) this process has used so far, in
+/// seconds, from the operating system's accounting (`CLOCK_PROCESS_CPUTIME_ID`,
+/// nanoseconds): what a client costs, whatever the wire and the server cost.
+pub fn cpu_seconds() -> f64 {
+    let time = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
 }
 
 /// Runs `f` `iterations` times and returns the seconds per iteration.
@@ -158,9 +142,9 @@ mod tests {
 
     #[test]
     fn cpu_time_grows_with_work() {
-        // Spin until the accounting shows 30 ms more (a wrong field would not
-        // move, or move with wall time while asleep), for 20 s at most.
-        let before = cpu_seconds().expect("readable on Linux");
+        // Spin until the clock shows 30 ms more of CPU, for 20 s at most; then
+        // sleeping adds (almost) none.
+        let before = cpu_seconds();
         let started = Instant::now();
         let mut x = 0u64;
         let mut after = before;
@@ -168,9 +152,12 @@ mod tests {
             for _ in 0..100_000 {
                 x = black_box(x.wrapping_mul(31).wrapping_add(7));
             }
-            after = cpu_seconds().expect("readable on Linux");
+            after = cpu_seconds();
         }
         assert!(after >= before + 0.03, "{before} → {after}");
+        let asleep = cpu_seconds();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        assert!(cpu_seconds() - asleep < 0.025);
     }
 
     #[test]
