@@ -104,3 +104,59 @@ async fn the_default_policy_gives_up_on_a_five_minute_block() {
     assert_eq!(stopped.failed.1.to_string(), "create 203.0.113.7/32 (CDN)");
     assert!(stopped.not_done.is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_rate_limited_client_spaces_every_request() {
+    let emulator = emulator().await;
+    let paced = Client::builder()
+        .base_url(emulator.base_url())
+        .api_token(DEFAULT_API_TOKEN)
+        .rate_limit(Some(4.0))
+        .build()
+        .unwrap();
+    assert_eq!(paced.rate_limit(), Some(4.0));
+    let text = format!(
+        "[[prefix]]\nid = \"{DEMO_IPV4_PREFIX_ID}\"\nbindings = [\n{}]\n",
+        (1..=5)
+            .map(|i| format!("  {{ cidr = \"203.0.113.{i}/32\", service = \"CDN\" }},\n"))
+            .collect::<String>()
+    );
+    let desired = Desired::parse("bindings.toml", &text).unwrap();
+    let account = paced.account(DEMO_ACCOUNT_ID);
+    let start = Instant::now();
+    let live: Live = [(
+        DEMO_IPV4_PREFIX_ID.parse().unwrap(),
+        account
+            .prefix(DEMO_IPV4_PREFIX_ID)
+            .bindings()
+            .list()
+            .await
+            .unwrap()
+            .into_inner(),
+    )]
+    .into_iter()
+    .collect();
+    let services = account.services().list().await.unwrap().into_inner();
+    let planned = plan(&desired, &live, &services).unwrap();
+    let mut done_at = Vec::new();
+    apply(&account, &planned, |_| done_at.push(start.elapsed()))
+        .await
+        .unwrap();
+    // Two reads, then five creates: the seventh request goes 1.5 s after the first.
+    let millis: Vec<u128> = done_at.iter().map(Duration::as_millis).collect();
+    assert_eq!(millis, [500, 750, 1000, 1250, 1500]);
+
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let refused = Client::builder()
+            .api_token(DEFAULT_API_TOKEN)
+            .rate_limit(Some(bad))
+            .build()
+            .unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("requests per second above zero"),
+            "{refused}"
+        );
+    }
+}

@@ -6,11 +6,15 @@ use std::time::Duration;
 use cf_bindings::{Client, ClientBuilder, Credentials, RetryPolicy};
 use cf_bindings_emulator::RunningEmulator;
 
-use crate::args::Global;
+use crate::args::{Global, Rate};
 use crate::commands::Context;
 use crate::emulated;
 use crate::failure::Failure;
 use crate::token;
+
+/// Requests per second when `--rate` is not given: 4, or 1,200 per 5 minutes,
+/// Cloudflare's global limit.
+const DEFAULT_RATE: f64 = 4.0;
 
 /// The time limit of one request when `--timeout` is not given.
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -94,10 +98,23 @@ fn account(global: &Global, setup: &Setup) -> Result<Option<String>, Failure> {
 
 /// The settings every client shares.
 fn builder(global: &Global, retry: Option<RetryPolicy>) -> ClientBuilder {
-    let builder = Client::builder().timeout(global.timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT));
+    let builder = Client::builder()
+        .timeout(global.timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
+        .rate_limit(rate_limit(global));
     match retry {
         Some(policy) => builder.retry_policy(policy),
         None => builder,
+    }
+}
+
+/// `--rate`: by default under Cloudflare's global limit (1,200 requests per 5
+/// minutes), and off for the embedded emulator, which has no limit.
+fn rate_limit(global: &Global) -> Option<f64> {
+    match global.rate {
+        Some(Rate::Off) => None,
+        Some(Rate::PerSecond(rate)) => Some(rate),
+        None if global.emulated => None,
+        None => Some(DEFAULT_RATE),
     }
 }
 

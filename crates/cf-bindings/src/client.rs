@@ -13,6 +13,7 @@ use crate::{
     error::{Error, InvalidInput, Operation},
     ids::{AccountId, BindingId, PrefixId, ServiceId},
     model::{self, Service, ServiceBinding},
+    pace::Pacer,
     redact::Redactor,
     retry::{self, RetryPolicy},
     routing::RoutingTable,
@@ -41,6 +42,7 @@ struct Inner {
     timeout: Duration,
     max_body_bytes: usize,
     redactor: Redactor,
+    pacer: Option<Pacer>,
 }
 
 impl fmt::Debug for Client {
@@ -50,6 +52,7 @@ impl fmt::Debug for Client {
             .field("auth", &self.inner.auth)
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
+            .field("rate_limit", &self.rate_limit())
             .finish_non_exhaustive()
     }
 }
@@ -92,6 +95,7 @@ impl Client {
         timeout: Duration,
         max_body_bytes: usize,
         redactor: Redactor,
+        pacer: Option<Pacer>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -102,6 +106,7 @@ impl Client {
                 timeout,
                 max_body_bytes,
                 redactor,
+                pacer,
             }),
         }
     }
@@ -114,6 +119,12 @@ impl Client {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The client-side rate limit, in requests per second, if any (see
+    /// [`ClientBuilder::rate_limit`]).
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.inner.pacer.as_ref().map(Pacer::per_second)
     }
 
     /// The timeout of one request.
@@ -148,6 +159,9 @@ impl Client {
         call: impl Future<Output = Result<ResponseValue<E>, GenError>>,
     ) -> Result<Response<E::Result>, Error> {
         let timeout = self.inner.timeout;
+        if let Some(pacer) = &self.inner.pacer {
+            pacer.wait().await;
+        }
         tracing::debug!(operation = %operation, "sending request");
         let attempt = async {
             let result = call.await;

@@ -70,6 +70,7 @@ pub mod envelope;
 pub mod error;
 pub mod ids;
 pub mod model;
+mod pace;
 mod redact;
 pub mod retry;
 pub mod routing;

@@ -497,6 +497,14 @@ fn bad_files_fail_before_anything_is_sent() {
             assert!(err.contains("nothing was sent"), "{err}");
         }
     }
+    let zero = run(&["--rate", "0", "plan", "-f", "bindings.toml"]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(
+        stderr(&zero).contains("`0` is not a rate"),
+        "{}",
+        stderr(&zero)
+    );
+
     work.write("plan.json", "{\"version\": 99, \"prefixes\": []}");
     let future = run(&["apply", "plan.json", "--yes"]);
     assert_eq!(future.status.code(), Some(2));
