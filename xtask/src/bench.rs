@@ -21,17 +21,13 @@ use std::{
 const ACCOUNT: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 const PREFIX: &str = "2af39739cc4e3b5910c918468bb89828";
 const TOKEN: &str = "emulator-token";
+/// The demo seed's base binding of [`PREFIX`], for gets.
+const BASE_BINDING: &str = "0429b49b6a5155297b78e75a44b09e14";
+/// The demo seed's IPv6 prefix, empty at start: bound by the CPU and apply programs.
+const IPV6_PREFIX: &str = "6b3f1e0a9d2c4b7e8f5a1c3d2e4f6a8b";
+const IPV6_PREFIX_CIDR: &str = "2001:db8:1000::/48";
 /// The hand-written analysis of missed targets, included in `BENCHMARKS.md`.
 const NOTES_PATH: &str = "benches/NOTES.md";
-
-const HELP: &str = "\
-Usage: cargo xtask bench [--quick] [--output FILE]
-
-Runs every benchmark (request overhead against the wrapper, a raw baseline and the
-official Python SDK; decode; routing; CLI wall time; emulator load with wrk; build
-footprint), prints a table and writes BENCHMARKS.md (or FILE).
-  --quick        fewer runs and shorter loads (a smoke test; figures are noisier)
-  --output FILE  where to write the report (default BENCHMARKS.md at the root)";
 
 /// A figure: a unit and one value per run.
 #[derive(Debug, Clone, PartialEq)]
@@ -456,31 +452,9 @@ fn machine() -> Vec<String> {
 }
 
 /// `cargo xtask bench [--quick] [--output FILE]`.
-pub fn main_bench(args: &[String]) -> ExitCode {
+pub fn main_bench(quick: bool, output: Option<PathBuf>) -> ExitCode {
     let root = xtask::codegen::workspace_root();
-    let mut quick = false;
-    let mut output = root.join("BENCHMARKS.md");
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--quick" => quick = true,
-            "--output" => match args.next() {
-                Some(path) => output = path.into(),
-                None => {
-                    eprintln!("error: --output needs a file\n\n{HELP}");
-                    return ExitCode::from(2);
-                }
-            },
-            "-h" | "--help" => {
-                println!("{HELP}");
-                return ExitCode::SUCCESS;
-            }
-            other => {
-                eprintln!("error: bench: unexpected argument `{other}`\n\n{HELP}");
-                return ExitCode::from(2);
-            }
-        }
-    }
+    let output = output.unwrap_or_else(|| root.join("BENCHMARKS.md"));
     match run(&root, quick, &output) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -716,6 +690,64 @@ fn run(root: &Path, quick: bool, output: &Path) -> Result<(), String> {
         ]),
     )?;
 
+    eprintln!("== 7. bindings as code: plan, and apply against a fresh emulator");
+    {
+        let emulator = start_emulator(&mut report, root, &release)?;
+        report.collect(
+            root,
+            Command::new(release.join("bench-desired")).args([
+                "--runs",
+                &settings.runs.to_string(),
+                "--plan-size",
+                "10000",
+                "--base-url",
+                &emulator.base_url,
+                "--account",
+                ACCOUNT,
+                "--prefix",
+                IPV6_PREFIX,
+                "--prefix-cidr",
+                IPV6_PREFIX_CIDR,
+                "--token",
+                TOKEN,
+                "--creates",
+                if quick { "200" } else { "1000" },
+            ]),
+        )?;
+    }
+
+    eprintln!("== 8. client CPU per call, wrapper and baseline taking turns, fresh emulator");
+    {
+        let emulator = start_emulator(&mut report, root, &release)?;
+        report.collect(
+            root,
+            Command::new(release.join("bench-cpu")).args([
+                "--clients",
+                "wrapper,baseline",
+                "--base-url",
+                &emulator.base_url,
+                "--account",
+                ACCOUNT,
+                "--token",
+                TOKEN,
+                "--small-prefix",
+                PREFIX,
+                "--binding",
+                BASE_BINDING,
+                "--large-prefix",
+                IPV6_PREFIX,
+                "--large-cidr",
+                IPV6_PREFIX_CIDR,
+                "--runs",
+                &settings.runs.to_string(),
+                "--calls",
+                if quick { "50" } else { "300" },
+                "--large-calls",
+                if quick { "10" } else { "100" },
+            ]),
+        )?;
+    }
+
     eprintln!("== 6. footprint");
     footprint(&mut report, root, &dir, &cargo)?;
 
@@ -943,6 +975,37 @@ fn tabulate(report: &Report) -> (Vec<Row>, Vec<Target>) {
         "footprint.cold_build",
     );
     row("6 footprint", "binary size", "footprint.binary");
+    row(
+        "7 as code",
+        "`plan`: 10,000 desired against 10,000 live",
+        "desired.plan_10k",
+    );
+    row(
+        "7 as code",
+        "`apply`: creates, pacing off",
+        "desired.apply_1k.rate",
+    );
+    row(
+        "7 as code",
+        "`apply`: client CPU per create",
+        "desired.apply_1k.cpu",
+    );
+    for op in ["list_1", "list_1000", "get", "create"] {
+        for client in ["wrapper", "baseline"] {
+            row(
+                "8 client CPU",
+                &format!("{client}: CPU per `{op}`"),
+                &format!("cpu.{client}.{op}"),
+            );
+        }
+    }
+    for client in ["wrapper", "baseline"] {
+        row(
+            "8 client CPU",
+            &format!("{client}: 1,000-binding list, sequential"),
+            &format!("large_list.{client}.sequential"),
+        );
+    }
 
     let mut targets = Vec::new();
     let mut target = |what: &str, ratio: Option<f64>, min: f64, text: &str| {
@@ -1006,6 +1069,29 @@ fn tabulate(report: &Report) -> (Vec<Row>, Vec<Target>) {
         report.ratio("cli.python", "cli.wrapper"),
         0.0,
         "—",
+    );
+    target(
+        "plan 10k against 10k: 50 ms ÷ median",
+        report.median("desired.plan_10k").map(|ms| 50.0 / ms),
+        1.0,
+        "≥ 1× (< 50 ms)",
+    );
+    for op in ["list_1", "list_1000", "get", "create"] {
+        target(
+            &format!("CPU per `{op}`: baseline ÷ wrapper"),
+            report.ratio(&format!("cpu.baseline.{op}"), &format!("cpu.wrapper.{op}")),
+            1.0 / 1.15,
+            "≥ 0.87× (wrapper ≤ 1.15×)",
+        );
+    }
+    target(
+        "1,000-binding list: wrapper / baseline",
+        report.ratio(
+            "large_list.wrapper.sequential",
+            "large_list.baseline.sequential",
+        ),
+        0.9,
+        "≥ 0.9×",
     );
     let errors = report.median("emulator.errors");
     targets.push(Target {
@@ -1160,7 +1246,20 @@ fn markdown(
          dependency, the workspace's Cargo.lock, its own empty target directory; \
          dependencies fetched before the timed `cargo build --release`; crates counted \
          from `cargo tree -e normal --prefix none` (unique, the new crate itself \
-         excluded).\n",
+         excluded).\n\
+         7. **Bindings as code**: `bench-desired` plans 10,000 desired bindings against \
+         10,000 live ones in a /8 (a quarter unchanged, a quarter replaced, half deleted \
+         by `prune`, 2,500 created), in memory; then, against a fresh emulator, applies \
+         the creates of the empty demo IPv6 prefix's base binding and 999 /64s with \
+         `cf_bindings::apply`, no pacing: creates per second, and the client's CPU per \
+         create from the process CPU clock (`CLOCK_PROCESS_CPUTIME_ID`); the bindings \
+         are deleted between runs, untimed.\n\
+         8. **Client CPU**: `bench-cpu`, one process, against a fresh emulator in another: \
+         the process CPU clock (user + system, all threads) around N calls of each kind, \
+         wrapper and baseline taking turns within each run, after a warm-up run: \
+         one-binding lists, 1,000-binding lists (the demo IPv6 prefix, bound first), gets \
+         of one binding, and creates (deleted after each run, untimed). The baseline is \
+         reqwest + serde_json into plain structs. Both on a current-thread runtime.\n",
     );
     md.push_str("\n## Commands\n\nThe command: `cargo xtask bench`. It ran:\n\n```sh\n");
     for c in &report.commands {

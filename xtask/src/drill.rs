@@ -32,8 +32,8 @@ struct Edit {
 const EDITS: &[Edit] = &[
     Edit {
         what: "new date-time and uuid fields on the binding; service_name removed",
-        find: "        service_name:\n          $ref: \"#/components/schemas/addressing_service_name\"\n    # CURATED: upstream declares the List Services item",
-        replace: "        created_at:\n          description: When the binding was created.\n          type: string\n          format: date-time\n        request_id:\n          description: The request that created the binding.\n          type: string\n          format: uuid\n    # CURATED: upstream declares the List Services item",
+        find: "        service_name:\n          $ref: \"#/components/schemas/addressing_service_name\"\n    # CURATED(services-item-type): upstream declares the List Services item",
+        replace: "        created_at:\n          description: When the binding was created.\n          type: string\n          format: date-time\n        request_id:\n          description: The request that created the binding.\n          type: string\n          format: uuid\n    # CURATED(services-item-type): upstream declares the List Services item",
     },
     Edit {
         what: "new optional field of the create request",

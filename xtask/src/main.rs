@@ -1,77 +1,82 @@
 //! `cargo xtask`: maintainer tasks of the cf-bindings workspace.
 #![forbid(unsafe_code)]
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
 
 mod bench;
 
 use xtask::codegen::{self, Freshness};
 use xtask::manifest;
 
-const USAGE: &str = "\
-Usage: cargo xtask <task> [options]
+/// Maintainer tasks of the cf-bindings workspace.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    after_help = "Exit codes: 0 success, 1 stale or different, 2 error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
 
-Tasks:
-  codegen [--check] [--spec FILE]
-                           Regenerate crates/cf-bindings-generated/src/generated.rs
-                           from openapi/service-bindings.yaml (or FILE). With
-                           --check, write nothing: exit 1 and show a diff if the
-                           file is stale.
-  spec-diff <upstream>     Compare an upstream Cloudflare OpenAPI document (JSON or
-                           YAML) with openapi/service-bindings.yaml. Exit 1 if they
-                           differ. `cargo xtask spec-diff --help` for more.
-  drill                    Rehearse the next API change on a copy of the workspace:
-                           regenerate, check that the generated crate compiles and
-                           that the wrapper's conversions name every changed field.
-  bench [--quick] [--output FILE]
-                           Run every benchmark side by side (wrapper, raw baseline,
-                           Python SDK, emulator, CLI, footprint), print a table and
-                           write BENCHMARKS.md.
-
-Exit codes: 0 success, 1 stale or different, 2 error.";
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Regenerate crates/cf-bindings-generated/src/generated.rs, and the dependency
+    /// lines of its Cargo.toml, from openapi/service-bindings.yaml.
+    Codegen {
+        /// Write nothing: exit 1 and show a diff if a generated file is stale.
+        #[arg(long)]
+        check: bool,
+        /// The spec to generate from [default: openapi/service-bindings.yaml].
+        #[arg(long, value_name = "FILE")]
+        spec: Option<PathBuf>,
+    },
+    /// Compare an upstream Cloudflare OpenAPI document with the curated spec: exit 1
+    /// on a difference no accepted deviation covers, or on a stale one.
+    SpecDiff(xtask::spec_diff::Args),
+    /// Rehearse the next API change on a copy of the workspace: regenerate, check
+    /// that the generated crate compiles and that the wrapper's conversions name
+    /// every changed field, and that spec-diff lists each change.
+    Drill,
+    /// Run every benchmark side by side, print a table and write BENCHMARKS.md:
+    /// request overhead (the wrapper, a raw baseline and the official Python SDK),
+    /// decode, routing, the CLI, the emulator under wrk, the build footprint,
+    /// bindings as code (plan, apply) and the client's CPU per call.
+    Bench {
+        /// A fast smoke run: fewer and shorter runs (figures not representative).
+        #[arg(long)]
+        quick: bool,
+        /// Where to write the report [default: BENCHMARKS.md].
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("codegen") => run_codegen(&args[1..]),
-        Some("spec-diff") => xtask::spec_diff::main_spec_diff(&args[1..]),
-        Some("bench") => bench::main_bench(&args[1..]),
-        Some("drill") => ExitCode::from(xtask::drill::main_drill()),
-        Some("-h" | "--help" | "help") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
-        Some(other) => usage_error(&format!("unknown task `{other}`")),
-        None => usage_error("no task given"),
+    };
+    match cli.task {
+        Task::Codegen { check, spec } => run_codegen(check, spec),
+        Task::SpecDiff(args) => ExitCode::from(xtask::spec_diff::main_spec_diff(args)),
+        Task::Drill => ExitCode::from(xtask::drill::main_drill()),
+        Task::Bench { quick, output } => bench::main_bench(quick, output),
     }
 }
 
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}\n\n{USAGE}");
-    ExitCode::from(2)
-}
-
-fn run_codegen(args: &[String]) -> ExitCode {
+fn run_codegen(check: bool, spec: Option<PathBuf>) -> ExitCode {
     let root = codegen::workspace_root();
-    let mut spec = root.join(codegen::SPEC_PATH);
-    let mut check = false;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--check" => check = true,
-            "--spec" => match args.next() {
-                Some(path) => spec = path.into(),
-                None => return usage_error("--spec needs a file"),
-            },
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => return usage_error(&format!("codegen: unexpected argument `{other}`")),
-        }
-    }
-    let result = codegen::regenerate(&root, &spec, check);
-    match result {
+    let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC_PATH));
+    match codegen::regenerate(&root, &spec, check) {
         Ok(Freshness::UpToDate) if check => {
             eprintln!(
                 "{} and its crate's dependencies are up to date",

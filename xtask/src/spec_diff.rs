@@ -21,11 +21,15 @@
 //! create-service-binding request-body: required: upstream has false, curated has true
 //! ```
 //!
-//! The curated spec deviates from upstream on purpose (its `CURATED` comments say where
-//! and why), so a run against the real upstream document always shows those deviations.
+//! The curated spec deviates from upstream on purpose: each deviation is a `CURATED(id)`
+//! comment in the spec, and an entry of [`accepted`]'s sidecar file with the patterns of
+//! the differences it causes. The command reports the differences no entry covers (new
+//! drift), and the patterns that match nothing (stale: upstream fixed it).
 
+pub mod accepted;
 mod cli;
 mod compare;
+mod fetch;
 mod resolve;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,7 +38,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-pub use cli::{EXIT_DIFFERENT, EXIT_ERROR, EXIT_SAME, main_spec_diff, run_cli};
+pub use cli::{Args, EXIT_DIFFERENT, EXIT_ERROR, EXIT_SAME, main_spec_diff, run_cli};
 
 use compare::{Differ, Pair};
 use resolve::Doc;
@@ -326,23 +330,29 @@ pub fn run(upstream_path: &Path, curated_path: &Path) -> Result<Report, SpecDiff
 /// Reads an OpenAPI document: JSON if the file name ends in `.json` or the text starts
 /// with `{`, YAML otherwise.
 pub fn load_document(path: &Path) -> Result<Value, SpecDiffError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecDiffError::Read {
+    let bytes = std::fs::read(path).map_err(|source| SpecDiffError::Read {
         path: path.to_owned(),
         source,
     })?;
-    let is_json = path
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
-        || text.trim_start().starts_with('{');
-    let parsed = if is_json {
-        serde_json::from_str::<Value>(&text).map_err(|error| error.to_string())
-    } else {
-        serde_saphyr::from_str::<Value>(&text).map_err(|error| error.without_snippet().to_string())
-    };
-    parsed.map_err(|message| SpecDiffError::Parse {
-        path: path.to_owned(),
+    parse_document(&path.to_string_lossy(), &bytes)
+}
+
+/// Parses an OpenAPI document named `name` (a path or URL): JSON if the name ends in
+/// `.json` or the text starts with `{`, YAML otherwise.
+pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Value, SpecDiffError> {
+    let parse_error = |message: String| SpecDiffError::Parse {
+        path: PathBuf::from(name),
         message: message.split_whitespace().collect::<Vec<_>>().join(" "),
-    })
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| parse_error(format!("not UTF-8: {e}")))?;
+    let is_json =
+        name.to_ascii_lowercase().ends_with(".json") || text.trim_start().starts_with('{');
+    if is_json {
+        serde_json::from_str::<Value>(text).map_err(|error| parse_error(error.to_string()))
+    } else {
+        serde_saphyr::from_str::<Value>(text)
+            .map_err(|error| parse_error(error.without_snippet().to_string()))
+    }
 }
 
 /// The curated spec of this workspace: [`CURATED_SPEC`] under the workspace root.

@@ -136,7 +136,11 @@ fn check_fails_when_the_generated_crate_lacks_a_crate_the_code_uses() {
 fn unknown_argument_is_a_usage_error() {
     let output = codegen(&["--frobnicate"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("unexpected argument `--frobnicate`"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unexpected argument '--frobnicate'"),
+        "{stderr}"
+    );
 }
 
 fn spec_diff(upstream: &str) -> Output {
@@ -150,23 +154,42 @@ fn spec_diff(upstream: &str) -> Output {
 
 #[test]
 fn spec_diff_exit_codes_through_the_binary() {
-    let same = spec_diff("upstream.json");
-    assert_eq!(
-        same.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&same.stdout)
-    );
-    assert!(same.stdout.is_empty());
-
+    // Upstream as it is: it differs only where the curated spec deviates on purpose.
     let older = spec_diff("upstream-older.json");
-    assert_eq!(older.status.code(), Some(1));
-    let report = String::from_utf8_lossy(&older.stdout);
+    let stdout = String::from_utf8_lossy(&older.stdout);
+    assert_eq!(older.status.code(), Some(0), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let stderr = String::from_utf8_lossy(&older.stderr);
+    assert!(stderr.contains("0 new, 0 stale, 112 accepted"), "{stderr}");
+
+    // Upstream with every deviation fixed: each accepted pattern is stale.
+    let fixed = spec_diff("upstream.json");
+    assert_eq!(fixed.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&fixed.stdout);
+    assert!(report.lines().all(|l| l.starts_with("stale: ")), "{report}");
     assert!(
-        report.contains("get-service-binding 200 result.provisioning.state: enum: upstream has"),
+        report.contains(
+            "stale: * success: enum: upstream has [true], curated has none  [success-any: "
+        ),
         "{report}"
     );
 
     let broken = spec_diff("invalid.json");
     assert_eq!(broken.status.code(), Some(2));
+}
+
+#[test]
+fn every_task_has_help() {
+    for task in ["codegen", "spec-diff", "drill", "bench"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args([task, "--help"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{task}");
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            help.contains(&format!("Usage: cargo xtask {task}")),
+            "{help}"
+        );
+    }
 }
