@@ -8,7 +8,9 @@
 //!   dependencies, chrono and uuid here, are written by codegen);
 //! - `cf-bindings` does not compile, and the compiler names the wrapper's conversion
 //!   and every field added or removed, so none is dropped without a decision;
-//! - the generated surface names each change.
+//! - the generated surface names each change;
+//! - `spec-diff` against the same revision written in upstream's layout
+//!   (`tests/fixtures/drill/next-upstream.json`) lists each change and nothing else.
 //!
 //! Run by CI. Exit 0 when every point holds, 1 when one does not, 2 on error.
 
@@ -17,7 +19,11 @@ use std::{
     process::Command,
 };
 
-use crate::{codegen, surface};
+use crate::{
+    codegen,
+    spec_diff::{self, accepted},
+    surface,
+};
 
 /// One edit of the spec: the text to find (exactly once) and its replacement.
 struct Edit {
@@ -52,6 +58,24 @@ const ADDED_FIELDS: &[&str] = &["created_at", "request_id"];
 const REMOVED_FIELD: &str = "service_name";
 const REQUEST_FIELD: &str = "comment";
 
+/// The rehearsed revision in upstream's layout, from the workspace root: the upstream fixture of the
+/// spec-diff tests with the changes of [`EDITS`].
+pub const UPSTREAM_FIXTURE: &str = "xtask/tests/fixtures/drill/next-upstream.json";
+
+/// What spec-diff must report against it (each line ends so, in any operation), and
+/// nothing else.
+const EXPECTED_DRIFT: &[&str] = &[
+    ": property created_at: in upstream, not in curated",
+    ": property request_id: in upstream, not in curated",
+    ": property service_name: in curated, not in upstream",
+    "request-body: property comment: in upstream, not in curated",
+    r#"provisioning.state: enum: upstream has ["provisioning","active","deprovisioning"], curated has none"#,
+];
+
+/// The accepted deviation the new state value makes stale: the accepted upstream
+/// enum changed.
+const EXPECTED_STALE: &str = "provisioning-state-string";
+
 /// Runs the drill; the process exit code.
 pub fn main_drill() -> u8 {
     match run() {
@@ -74,6 +98,9 @@ pub fn main_drill() -> u8 {
 
 fn run() -> Result<Vec<String>, String> {
     let root = codegen::workspace_root();
+    eprintln!("drill: cargo xtask spec-diff {UPSTREAM_FIXTURE}");
+    let mut failures =
+        spec_diff_point(&root.join(codegen::SPEC_PATH), &root.join(UPSTREAM_FIXTURE))?;
     let copy = tempdir()?;
     copy_tracked(&root, &copy)?;
     let spec_path = copy.join(codegen::SPEC_PATH);
@@ -92,7 +119,6 @@ fn run() -> Result<Vec<String>, String> {
     // trees, so sharing this workspace's would let the copy's builds stand in for
     // this workspace's (with the copy's paths compiled in).
     let target = root.join("target").join("drill");
-    let mut failures = Vec::new();
 
     eprintln!("drill: cargo xtask codegen in {}", copy.display());
     let regen = cargo(
@@ -151,6 +177,53 @@ fn run() -> Result<Vec<String>, String> {
         failures.push("the generated docs do not show the new state value".into());
     }
     let _ = std::fs::remove_dir_all(&copy);
+    Ok(failures)
+}
+
+/// spec-diff of the curated spec against the rehearsed revision `upstream`: each
+/// expected line, nothing else, and only the expected stale deviation. The failures.
+///
+/// # Errors
+/// When a document cannot be read or compared.
+pub fn spec_diff_point(curated_path: &Path, upstream: &Path) -> Result<Vec<String>, String> {
+    let curated = spec_diff::load_document(curated_path).map_err(|e| e.to_string())?;
+    let upstream = spec_diff::load_document(upstream).map_err(|e| e.to_string())?;
+    let sidecar = accepted::sidecar_path(curated_path);
+    let accepted = accepted::Accepted::load(&sidecar).map_err(|e| e.to_string())?;
+    let differences = spec_diff::diff_documents(&curated, &upstream).map_err(|e| e.to_string())?;
+    let classified = accepted.classify(differences);
+    let new: Vec<String> = classified.new.iter().map(ToString::to_string).collect();
+    let mut failures = Vec::new();
+    for expected in EXPECTED_DRIFT {
+        if !new.iter().any(|line| line.ends_with(expected)) {
+            failures.push(format!("spec-diff does not report `…{expected}`"));
+        }
+    }
+    for line in &new {
+        if !EXPECTED_DRIFT
+            .iter()
+            .any(|expected| line.ends_with(expected))
+        {
+            failures.push(format!(
+                "spec-diff reports what the revision did not change: {line}"
+            ));
+        }
+    }
+    for stale in &classified.stale {
+        if stale.deviation.id != EXPECTED_STALE {
+            failures.push(format!(
+                "spec-diff reports deviation {} stale: {}",
+                stale.deviation.id, stale.pattern
+            ));
+        }
+    }
+    if !classified
+        .stale
+        .iter()
+        .any(|s| s.deviation.id == EXPECTED_STALE)
+    {
+        failures.push(format!("spec-diff does not report {EXPECTED_STALE} stale"));
+    }
     Ok(failures)
 }
 

@@ -543,10 +543,8 @@ fn a_deviation_upstream_fixed_is_stale() {
     assert_eq!(
         out,
         "stale: create-service-binding request-body: required: upstream has false, curated has true  \
-         [create-body-required: upstream no longer has it; remove it from "
-            .to_owned()
-            + path_str(&spec_diff::accepted::sidecar_path(&default_curated_path()))
-            + "]\n"
+         [create-body-required: upstream no longer has it; remove it from \
+         openapi/service-bindings.curated.toml]\n"
     );
 }
 
@@ -649,4 +647,47 @@ fn upstream_by_url_is_fetched_with_a_time_limit_and_a_size_cap() {
     let (code, _, err) = cli(&[&missing]);
     assert_eq!(code, EXIT_ERROR);
     assert!(err.contains("HTTP 404 Not Found"), "{err}");
+}
+
+#[test]
+fn the_drill_spec_diff_point_holds_and_can_fail() {
+    use xtask::drill::{UPSTREAM_FIXTURE, spec_diff_point};
+    let root = default_curated_path()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_owned();
+    let fixture = root.join(UPSTREAM_FIXTURE);
+    assert_eq!(
+        spec_diff_point(&default_curated_path(), &fixture).unwrap(),
+        Vec::<String>::new()
+    );
+
+    // One change fewer, one more.
+    let mut next = load_document(&fixture).unwrap();
+    remove(
+        &mut next,
+        "/components/schemas/addressing_create_binding_request/properties",
+        "comment",
+    );
+    at(
+        &mut next,
+        "/components/schemas/addressing_service_binding/properties",
+    )["zone"] = json!({"type": "string"});
+    let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), next.to_string()).unwrap();
+    let failures = spec_diff_point(&default_curated_path(), file.path()).unwrap();
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("does not report `…request-body: property comment")),
+        "{failures:#?}"
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("did not change") && f.contains("property zone")),
+        "{failures:#?}"
+    );
 }

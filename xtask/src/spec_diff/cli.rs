@@ -160,13 +160,16 @@ impl Outcome {
                 writeln!(out, "{line}  [accepted: {id}]")?;
             }
         }
+        // Named from the workspace root when it is in the workspace.
+        let root = crate::codegen::workspace_root();
+        let sidecar = self.sidecar.strip_prefix(&root).unwrap_or(&self.sidecar);
         for stale in &classified.stale {
             writeln!(
                 out,
                 "stale: {}  [{}: upstream no longer has it; remove it from {}]",
                 stale.pattern,
                 stale.deviation.id,
-                self.sidecar.display()
+                sidecar.display()
             )?;
         }
         writeln!(
