@@ -597,3 +597,34 @@ fn the_readme_example_validates() {
         "bindings.toml: valid: 2 prefixes, 5 bindings (0 warnings)\n"
     );
 }
+
+#[test]
+fn apply_wait_returns_once_the_created_bindings_are_active() {
+    let emulated = Emulated::new();
+    let work = Workdir::with(
+        "bindings.toml",
+        &demo_file(&[("203.0.113.7/32".to_owned(), "CDN")]),
+    );
+    let file = work.path("bindings.toml");
+    let output = emulated.run(&[
+        "apply",
+        "-f",
+        file.to_str().expect("UTF-8"),
+        "--yes",
+        "--wait",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("every created binding is active"),
+        "{}",
+        stderr(&output)
+    );
+    let listed = emulated.json(&["bindings", "list"]);
+    let states: Vec<&str> = listed
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|b| b["state"].as_str())
+        .collect();
+    assert_eq!(states, ["active", "active"], "{listed}");
+}
