@@ -34,15 +34,16 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    base_url: String,
-    http: reqwest::Client,
-    auth: &'static str,
-    retry: RetryPolicy,
-    timeout: Duration,
-    max_body_bytes: usize,
-    redactor: Redactor,
-    pacer: Option<Pacer>,
+/// What a client is made of: set once by [`ClientBuilder::build`].
+pub(crate) struct Inner {
+    pub(crate) base_url: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) auth: &'static str,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) redactor: Redactor,
+    pub(crate) pacer: Option<Pacer>,
 }
 
 impl fmt::Debug for Client {
@@ -87,27 +88,9 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    pub(crate) fn from_parts(
-        base_url: String,
-        http: reqwest::Client,
-        auth: &'static str,
-        retry: RetryPolicy,
-        timeout: Duration,
-        max_body_bytes: usize,
-        redactor: Redactor,
-        pacer: Option<Pacer>,
-    ) -> Self {
+    pub(crate) fn from_parts(inner: Inner) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                base_url,
-                http,
-                auth,
-                retry,
-                timeout,
-                max_body_bytes,
-                redactor,
-                pacer,
-            }),
+            inner: Arc::new(inner),
         }
     }
 

@@ -29,7 +29,7 @@ use std::{fmt, time::Duration};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::{
-    client::Client,
+    client::{Client, Inner},
     error::{ConfigError, Error},
     pace::Pacer,
     redact::Redactor,
@@ -481,15 +481,15 @@ impl ClientBuilder {
                 .into());
             }
         };
-        Ok(Client::from_parts(
+        Ok(Client::from_parts(Inner {
             base_url,
             http,
             auth,
-            self.retry,
-            self.timeout,
-            self.max_body_bytes,
+            retry: self.retry,
+            timeout: self.timeout,
+            max_body_bytes: self.max_body_bytes,
             redactor,
             pacer,
-        ))
+        }))
     }
 }
