@@ -5,7 +5,7 @@
 //! nothing: speed is reported, never tested.
 #![forbid(unsafe_code)]
 
-use std::{collections::HashMap, hint::black_box, time::Instant};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -90,13 +90,14 @@ pub fn cpu_seconds() -> f64 {
     time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
 }
 
-/// Runs `f` `iterations` times and returns the seconds per iteration.
-pub fn seconds_per_iteration<T>(iterations: usize, mut f: impl FnMut() -> T) -> f64 {
-    let start = Instant::now();
-    for _ in 0..iterations {
-        black_box(f());
+/// The median of `values` (reordered), NaN when there are none.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
     }
-    start.elapsed().as_secs_f64() / iterations.max(1) as f64
 }
 
 /// The list envelope of `count` service bindings, as the API sends it: three in
@@ -130,6 +131,8 @@ pub fn list_envelope(count: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use std::{hint::black_box, time::Instant};
+
     use super::*;
 
     #[test]
@@ -158,6 +161,13 @@ mod tests {
         let asleep = cpu_seconds();
         std::thread::sleep(std::time::Duration::from_millis(50));
         assert!(cpu_seconds() - asleep < 0.025);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(median(&mut []).is_nan());
     }
 
     #[test]
