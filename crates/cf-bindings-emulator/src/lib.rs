@@ -139,14 +139,10 @@
 //! Faults apply to requests that passed authentication and matched a route.
 #![forbid(unsafe_code)]
 
-mod conn;
-mod envelope;
+mod domain;
 pub mod error_codes;
-mod faults;
-mod server;
-mod state;
-mod store;
-mod strict_json;
+mod http;
+mod persist;
 
 use std::{
     fmt,
@@ -158,7 +154,7 @@ use std::{
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use state::{
+pub use domain::{
     CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
     DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
     SPECTRUM_SERVICE_ID, Seed,
@@ -345,9 +341,9 @@ impl Emulator {
             read_timeout,
         } = config;
         let store = match state_file {
-            None => store::Store::in_memory(seed.state),
+            None => persist::Store::in_memory(seed.state),
             Some(path) => tokio::task::spawn_blocking(move || {
-                store::Store::open(&path, state_sharing, seed.state)
+                persist::Store::open(&path, state_sharing, seed.state)
             })
             .await
             .map_err(|e| Error::Server(std::io::Error::other(e)))??,
@@ -362,24 +358,24 @@ impl Emulator {
             addr: listen,
             source,
         })?;
-        let app = server::App {
+        let app = http::App {
             store: store.clone(),
             credentials: Arc::new(credentials),
             delay: provisioning_delay,
-            faults: faults.then(faults::Faults::default),
+            faults: faults.then(http::Faults::default),
         };
-        let router = server::router(app);
+        let router = http::router(app);
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(
-                conn::KillableListener::new(
+                http::conn::KillableListener::new(
                     listener,
-                    conn::Limits {
+                    http::conn::Limits {
                         max_connections,
                         read_timeout,
                     },
                 ),
-                router.into_make_service_with_connect_info::<conn::ConnHandle>(),
+                router.into_make_service_with_connect_info::<http::conn::ConnHandle>(),
             )
             .with_graceful_shutdown(async {
                 let _ = stop_rx.await;
@@ -399,7 +395,7 @@ impl Emulator {
 #[derive(Debug)]
 pub struct RunningEmulator {
     local_addr: SocketAddr,
-    store: store::Store,
+    store: persist::Store,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }

@@ -85,28 +85,17 @@ fn at_least_one(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Parses `2s`, `500ms`, `1.5m`, `1h`, `0` (a bare number is seconds).
+/// Parses a duration as humantime reads it (`2s`, `500ms`, `1m 30s`), or a plain
+/// number of seconds (`0`, `1.5`).
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("invalid duration {text:?}: expected e.g. 2s, 500ms, 0"))?;
-    let seconds = match unit.trim() {
-        "" | "s" => value,
-        "ms" => value / 1000.0,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        other => {
-            return Err(format!(
-                "invalid duration unit {other:?}: use ms, s, m or h"
-            ));
-        }
+    let plain = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let parsed = if plain {
+        humantime::parse_duration(&format!("{text}s"))
+    } else {
+        humantime::parse_duration(text)
     };
-    Duration::try_from_secs_f64(seconds).map_err(|e| format!("invalid duration {text:?}: {e}"))
+    parsed.map_err(|e| format!("invalid duration {text:?} ({e}): e.g. 2s, 500ms, 1m 30s, 0"))
 }
 
 #[tokio::main]

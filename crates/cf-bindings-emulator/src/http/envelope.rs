@@ -6,7 +6,7 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use crate::error_codes;
+use crate::{domain::RuleError, error_codes, persist::StoreError};
 
 /// A failure answered as an envelope with `success: false`.
 #[derive(Debug, Clone)]
@@ -100,4 +100,79 @@ pub(crate) fn raw_response(
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
+}
+
+impl From<RuleError> for ApiError {
+    /// Each broken rule with the status and error code Cloudflare answers it with,
+    /// and the request field at fault.
+    fn from(error: RuleError) -> Self {
+        use RuleError as R;
+        let (status, code, pointer) = match &error {
+            R::AccountNotFound { .. } => {
+                (StatusCode::NOT_FOUND, error_codes::ACCOUNT_NOT_FOUND, None)
+            }
+            R::PrefixNotFound { .. } => {
+                (StatusCode::NOT_FOUND, error_codes::PREFIX_NOT_FOUND, None)
+            }
+            R::BindingNotFound { .. } => {
+                (StatusCode::NOT_FOUND, error_codes::BINDING_NOT_FOUND, None)
+            }
+            R::UnknownService { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::UNKNOWN_SERVICE,
+                Some("/service_id"),
+            ),
+            R::LeadingZeroOctet { .. } | R::MalformedCidr { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::INVALID_CIDR,
+                Some("/cidr"),
+            ),
+            R::HostBits { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::CIDR_HOST_BITS,
+                Some("/cidr"),
+            ),
+            R::FirstBindingMustMatchPrefix { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::FIRST_BINDING_MUST_MATCH_PREFIX,
+                Some("/cidr"),
+            ),
+            R::CidrOutsidePrefix { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::CIDR_OUTSIDE_PREFIX,
+                Some("/cidr"),
+            ),
+            R::DuplicateBinding { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::DUPLICATE_BINDING,
+                Some("/cidr"),
+            ),
+            R::CdnSpectrumConflict { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::CDN_SPECTRUM_CONFLICT,
+                Some("/cidr"),
+            ),
+            R::OverlappingBinding { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::OVERLAPPING_BINDING,
+                Some("/cidr"),
+            ),
+            R::BaseBindingInUse { .. } => (
+                StatusCode::BAD_REQUEST,
+                error_codes::BASE_BINDING_IN_USE,
+                None,
+            ),
+        };
+        let api = ApiError::new(status, code, error.to_string());
+        match pointer {
+            Some(pointer) => api.with_pointer(pointer),
+            None => api,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        ApiError::storage(error.0)
+    }
 }

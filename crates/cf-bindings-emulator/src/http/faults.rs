@@ -1,14 +1,24 @@
-//! Scripted faults: a FIFO queue of faults per operation, consumed one per request.
+//! Scripted faults: a FIFO queue of faults per operation, consumed one per request,
+//! and how each is applied around the operation it hits.
 
 use std::{
     collections::{BTreeMap, VecDeque},
+    future::Future,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::{envelope::ApiError, error_codes};
+use axum::{
+    body::Body,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+use super::{ApiError, App, RayId, conn::ConnHandle, envelope};
+use crate::error_codes;
 
 /// The five operations, by their short names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -177,4 +187,88 @@ pub(crate) fn html_error_page(status: u16, ray: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html>\n<head><title>{status} | cf-bindings-emulator</title></head>\n<body>\n<h1>Error {status}</h1>\n<p>Injected fault: the emulated edge answered with an HTML error page.</p>\n<p>Ray ID: {ray}</p>\n</body>\n</html>\n"
     )
+}
+
+impl App {
+    /// Applies the next scripted fault of `op` (if any) around the operation `run`.
+    pub(super) async fn with_faults<F>(
+        &self,
+        op: Operation,
+        conn: &ConnHandle,
+        ray: &RayId,
+        run: F,
+    ) -> Response
+    where
+        F: Future<Output = Response> + Send + 'static,
+    {
+        let Some(fault) = self.faults.as_ref().and_then(|f| f.next(op)) else {
+            return run.await;
+        };
+        tracing::info!(operation = op.short_name(), ?fault, "injecting fault");
+        match fault {
+            Fault::Delay { ms } => {
+                // The operation runs whatever the client does: a client that gives up
+                // during the delay ("timed out, but committed") does not cancel it.
+                let name = op.short_name();
+                let task = tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    let response = run.await;
+                    tracing::info!(
+                        operation = name,
+                        status = response.status().as_u16(),
+                        "delayed operation completed"
+                    );
+                    response
+                });
+                task.await.unwrap_or_else(|e| {
+                    ApiError::storage(format!("internal error: {e}")).into_response()
+                })
+            }
+            Fault::RateLimit { retry_after } => {
+                let mut response = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    error_codes::RATE_LIMITED,
+                    "Please wait and consider throttling your request speed",
+                )
+                .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                response
+            }
+            Fault::HttpError { status } => envelope::raw_response(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+                "text/html; charset=UTF-8",
+                html_error_page(status, &ray.0).into_bytes(),
+            ),
+            Fault::Unsuccessful { code, message } => {
+                ApiError::new(StatusCode::OK, code, message).into_response()
+            }
+            Fault::MalformedJson => envelope::raw_response(
+                StatusCode::OK,
+                "application/json",
+                b"{\"success\": true, \"errors\": [], \"messages\": [], \"result\": <injected malformed JSON>}"
+                    .to_vec(),
+            ),
+            Fault::TruncatedJson => {
+                let response = run.await;
+                let (mut parts, body) = response.into_parts();
+                let bytes = axum::body::to_bytes(body, usize::MAX)
+                    .await
+                    .unwrap_or_default();
+                let cut = bytes.slice(..bytes.len() / 2);
+                parts.headers.remove(header::CONTENT_LENGTH);
+                Response::from_parts(parts, Body::from(cut))
+            }
+            Fault::DropBeforeCommit => {
+                conn.kill();
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+            Fault::DropAfterCommit => {
+                let response = run.await;
+                conn.kill();
+                response
+            }
+        }
+    }
 }

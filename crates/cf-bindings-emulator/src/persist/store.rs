@@ -9,11 +9,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{
-    Error, StateSharing,
-    envelope::ApiError,
-    state::{Document, State},
-};
+use super::document::Document;
+use crate::{Error, StateSharing, domain::State};
+
+/// The state could not be read or saved: the request fails, nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoreError(pub(crate) String);
 
 /// The state behind one mutex, plus how it is persisted.
 #[derive(Debug, Clone)]
@@ -120,7 +121,7 @@ impl Store {
     }
 
     /// Runs `f` on the current state (blocking: call from a blocking thread).
-    pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> Result<R, ApiError> {
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> Result<R, StoreError> {
         let mut guard = self.guard();
         if let Some(file) = self.shared_file() {
             let _lock = file.lock(false)?;
@@ -133,10 +134,10 @@ impl Store {
     /// Applies the change `f`; if it succeeds and the store has a file, saves the new
     /// state before returning (blocking: call from a blocking thread). A failed save
     /// leaves the state unchanged.
-    pub(crate) fn write<R>(
+    pub(crate) fn write<R, E: From<StoreError>>(
         &self,
-        f: impl FnOnce(&mut State) -> Result<R, ApiError>,
-    ) -> Result<R, ApiError> {
+        f: impl FnOnce(&mut State) -> Result<R, E>,
+    ) -> Result<R, E> {
         let mut guard = self.guard();
         let Some(file) = &self.file else {
             return f(&mut guard);
@@ -153,7 +154,7 @@ impl Store {
         let result = f(&mut next)?;
         save_atomically(&file.path, &next).map_err(|err| {
             tracing::error!(path = %file.path.display(), error = %err, "could not save the state file");
-            ApiError::storage(format!(
+            StoreError(format!(
                 "The state could not be saved ({err}); nothing was changed"
             ))
         })?;
@@ -184,9 +185,9 @@ impl Store {
 impl StateFile {
     /// Locks the lock file (exclusive for writers, shared for readers) until the
     /// returned file is dropped.
-    fn lock(&self, exclusive: bool) -> Result<LockGuard, ApiError> {
+    fn lock(&self, exclusive: bool) -> Result<LockGuard, StoreError> {
         let fail = |err: std::io::Error| {
-            ApiError::storage(format!(
+            StoreError(format!(
                 "Could not lock {}: {err}",
                 self.lock_path.display()
             ))
@@ -247,7 +248,7 @@ fn lock_waiting(file: &File, exclusive: bool) -> std::io::Result<()> {
 }
 
 /// Replaces `state` with the file's content (shared mode, under the lock).
-fn refresh(path: &Path, state: &mut State) -> Result<(), ApiError> {
+fn refresh(path: &Path, state: &mut State) -> Result<(), StoreError> {
     match read_state(path) {
         Ok(Some(loaded)) => {
             *state = loaded;
@@ -256,7 +257,7 @@ fn refresh(path: &Path, state: &mut State) -> Result<(), ApiError> {
         // The file was removed behind our back: keep the state we have; the next
         // change writes it again.
         Ok(None) => Ok(()),
-        Err(err) => Err(ApiError::storage(err.to_string())),
+        Err(err) => Err(StoreError(err.to_string())),
     }
 }
 

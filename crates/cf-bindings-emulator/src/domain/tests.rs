@@ -1,0 +1,224 @@
+//! The rules, called directly: no server, no HTTP.
+
+use super::rules::*;
+use super::*;
+use super::{
+    CDN_SERVICE_ID, DEMO_ACCOUNT_ID as ACCOUNT, DEMO_IPV4_BASE_BINDING_ID as BASE,
+    DEMO_IPV4_PREFIX_ID as V4, DEMO_IPV6_PREFIX_ID as V6, MAGIC_TRANSIT_SERVICE_ID as MT,
+    NewBinding, SPECTRUM_SERVICE_ID, Seed,
+};
+
+fn net(text: &str) -> IpNet {
+    text.parse().expect("a test CIDR")
+}
+
+fn demo() -> State {
+    Seed::demo().state
+}
+
+fn create(state: &mut State, prefix: &str, cidr: &str, service: &str) -> Result<String, RuleError> {
+    let request = NewBinding {
+        cidr: cidr.to_owned(),
+        service_id: service.to_owned(),
+    };
+    state
+        .create_binding(ACCOUNT, prefix, request, None, 7)
+        .map(|b| b.id)
+}
+
+#[test]
+fn cidrs_are_well_formed_without_host_bits_or_leading_zeros() {
+    assert_eq!(parse_cidr(" 192.0.2.0/24 "), Ok(net("192.0.2.0/24")));
+    assert_eq!(parse_cidr("2001:db8::/32"), Ok(net("2001:db8::/32")));
+    assert_eq!(
+        parse_cidr("192.0.2.1/24"),
+        Err(RuleError::HostBits {
+            cidr: "192.0.2.1/24".into(),
+            network: net("192.0.2.0/24")
+        })
+    );
+    assert_eq!(
+        parse_cidr("192.0.2.0"),
+        Err(RuleError::MalformedCidr {
+            cidr: "192.0.2.0".into()
+        })
+    );
+    assert_eq!(
+        parse_cidr("192.0.02.0/24"),
+        Err(RuleError::LeadingZeroOctet {
+            cidr: "192.0.02.0/24".into(),
+            octet: "02".into()
+        })
+    );
+    assert_eq!(
+        parse_cidr("::ffff:10.0.01.0/120"),
+        Err(RuleError::LeadingZeroOctet {
+            cidr: "::ffff:10.0.01.0/120".into(),
+            octet: "01".into()
+        })
+    );
+    // A zero alone is not a leading zero.
+    assert_eq!(parse_cidr("10.0.0.0/8"), Ok(net("10.0.0.0/8")));
+}
+
+#[test]
+fn the_first_binding_is_the_whole_prefix() {
+    let mut state = demo();
+    assert_eq!(
+        create(&mut state, V6, "2001:db8:1000::/64", MT),
+        Err(RuleError::FirstBindingMustMatchPrefix {
+            prefix_id: V6.into(),
+            prefix: net(DEMO_V6_CIDR),
+            cidr: net("2001:db8:1000::/64"),
+        })
+    );
+    assert!(create(&mut state, V6, DEMO_V6_CIDR, MT).is_ok());
+    assert!(create(&mut state, V6, "2001:db8:1000::/64", CDN_SERVICE_ID).is_ok());
+    assert_eq!(state.bindings(ACCOUNT, V6).map(<[_]>::len), Ok(2));
+}
+
+const DEMO_V6_CIDR: &str = "2001:db8:1000::/48";
+
+#[test]
+fn others_lie_strictly_inside_and_once() {
+    let mut state = demo();
+    assert_eq!(
+        create(&mut state, V4, "198.51.100.0/24", CDN_SERVICE_ID),
+        Err(RuleError::CidrOutsidePrefix {
+            cidr: net("198.51.100.0/24"),
+            prefix: net("203.0.113.0/24")
+        })
+    );
+    // The prefix itself again is a duplicate of the base.
+    assert_eq!(
+        create(&mut state, V4, "203.0.113.0/24", CDN_SERVICE_ID),
+        Err(RuleError::DuplicateBinding {
+            cidr: net("203.0.113.0/24"),
+            existing: BASE.into()
+        })
+    );
+    let id = create(&mut state, V4, "203.0.113.8/29", CDN_SERVICE_ID).expect("inside");
+    assert_eq!(
+        create(&mut state, V4, "203.0.113.8/29", CDN_SERVICE_ID),
+        Err(RuleError::DuplicateBinding {
+            cidr: net("203.0.113.8/29"),
+            existing: id
+        })
+    );
+}
+
+#[test]
+fn more_specific_bindings_neither_nest_nor_mix_cdn_and_spectrum() {
+    let mut state = demo();
+    let cdn = create(&mut state, V4, "203.0.113.8/29", CDN_SERVICE_ID).expect("inside");
+    assert_eq!(
+        create(&mut state, V4, "203.0.113.8/30", SPECTRUM_SERVICE_ID),
+        Err(RuleError::CdnSpectrumConflict {
+            cidr: net("203.0.113.8/30"),
+            other: net("203.0.113.8/29"),
+            other_is_cdn: true
+        })
+    );
+    assert_eq!(
+        create(&mut state, V4, "203.0.113.0/28", SPECTRUM_SERVICE_ID),
+        Err(RuleError::CdnSpectrumConflict {
+            cidr: net("203.0.113.0/28"),
+            other: net("203.0.113.8/29"),
+            other_is_cdn: true
+        })
+    );
+    assert_eq!(
+        create(&mut state, V4, "203.0.113.8/30", CDN_SERVICE_ID),
+        Err(RuleError::OverlappingBinding {
+            cidr: net("203.0.113.8/30"),
+            other: net("203.0.113.8/29"),
+            other_id: cdn
+        })
+    );
+    // Beside it, and inside the base binding (Magic Transit), any service.
+    assert!(create(&mut state, V4, "203.0.113.16/29", SPECTRUM_SERVICE_ID).is_ok());
+}
+
+#[test]
+fn unknown_ids_are_named() {
+    let mut state = demo();
+    assert_eq!(
+        create(
+            &mut state,
+            V4,
+            "203.0.113.8/29",
+            "ffffffffffffffffffffffffffffffff"
+        ),
+        Err(RuleError::UnknownService {
+            service: "ffffffffffffffffffffffffffffffff".into()
+        })
+    );
+    assert_eq!(
+        state.bindings("00000000000000000000000000000000", V4).err(),
+        Some(RuleError::AccountNotFound {
+            account: "00000000000000000000000000000000".into()
+        })
+    );
+    assert_eq!(
+        state
+            .bindings(ACCOUNT, "00000000000000000000000000000000")
+            .err(),
+        Some(RuleError::PrefixNotFound {
+            prefix: "00000000000000000000000000000000".into()
+        })
+    );
+    assert_eq!(
+        state
+            .binding(ACCOUNT, V4, "00000000000000000000000000000000")
+            .err(),
+        Some(RuleError::BindingNotFound {
+            binding: "00000000000000000000000000000000".into()
+        })
+    );
+    assert_eq!(state.services_of(ACCOUNT).map(<[_]>::len), Ok(3));
+}
+
+#[test]
+fn the_base_binding_goes_last() {
+    let mut state = demo();
+    let cdn = create(&mut state, V4, "203.0.113.8/29", CDN_SERVICE_ID).expect("inside");
+    assert_eq!(
+        state.delete_binding(ACCOUNT, V4, BASE),
+        Err(RuleError::BaseBindingInUse {
+            binding: BASE.into(),
+            prefix: net("203.0.113.0/24"),
+            others: 1
+        })
+    );
+    assert_eq!(state.delete_binding(ACCOUNT, V4, &cdn), Ok(()));
+    assert_eq!(
+        state.delete_binding(ACCOUNT, V4, &cdn),
+        Err(RuleError::BindingNotFound { binding: cdn })
+    );
+    assert_eq!(state.delete_binding(ACCOUNT, V4, BASE), Ok(()));
+    assert_eq!(state.bindings(ACCOUNT, V4).map(<[_]>::len), Ok(0));
+}
+
+#[test]
+fn a_binding_is_active_once_the_delay_passed() {
+    let mut state = demo();
+    let request = NewBinding {
+        cidr: "203.0.113.8/29".into(),
+        service_id: CDN_SERVICE_ID.into(),
+    };
+    let binding = state
+        .create_binding(ACCOUNT, V4, request, None, 1_000)
+        .expect("created");
+    use super::Provisioning::{Active, Provisioning};
+    assert_eq!(binding.state_at(1_000, 500), Provisioning);
+    assert_eq!(binding.state_at(1_499, 500), Provisioning);
+    assert_eq!(binding.state_at(1_500, 500), Active);
+    assert_eq!(
+        binding.state_at(0, 500),
+        Provisioning,
+        "clock behind: not active yet"
+    );
+    assert_eq!(binding.state_at(1_000, 0), Active);
+    assert_eq!(binding.id.len(), 32);
+    assert!(is_valid_id(&binding.id));
+}

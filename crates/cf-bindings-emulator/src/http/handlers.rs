@@ -1,0 +1,231 @@
+//! The handlers: each turns a request into a domain operation and its result into
+//! Cloudflare's envelope; and the fault-injection endpoints.
+
+use axum::{
+    body::Bytes,
+    extract::{State, rejection::BytesRejection},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::Value;
+
+use super::{
+    ApiError, App,
+    call::{Call, Ids},
+    envelope::success,
+    faults::{Faults, Operation},
+    render,
+    strict_json::Strict,
+};
+use crate::{domain::NewBinding, error_codes};
+
+pub(super) async fn list_services(
+    State(app): State<App>,
+    call: Call,
+    Ids(account): Ids<String>,
+) -> Response {
+    let store = app.clone();
+    app.serve(call, Operation::ListServices, async move {
+        let services = store
+            .read(move |s| s.services_of(&account).map(render::services))
+            .await?;
+        Ok(success(StatusCode::OK, Some(services)))
+    })
+    .await
+}
+
+pub(super) async fn list_bindings(
+    State(app): State<App>,
+    call: Call,
+    Ids((account, prefix)): Ids<(String, String)>,
+) -> Response {
+    let store = app.clone();
+    app.serve(call, Operation::List, async move {
+        let clock = store.clock();
+        let bindings = store
+            .read(move |s| {
+                s.bindings(&account, &prefix)
+                    .map(|list| render::bindings(s, list, clock))
+            })
+            .await?;
+        Ok(success(StatusCode::OK, Some(bindings)))
+    })
+    .await
+}
+
+pub(super) async fn get_binding(
+    State(app): State<App>,
+    call: Call,
+    Ids((account, prefix, id)): Ids<(String, String, String)>,
+) -> Response {
+    let store = app.clone();
+    app.serve(call, Operation::Get, async move {
+        let clock = store.clock();
+        let binding = store
+            .read(move |s| {
+                s.binding(&account, &prefix, &id)
+                    .map(|b| render::binding(s, b, clock))
+            })
+            .await?;
+        Ok(success(StatusCode::OK, Some(binding)))
+    })
+    .await
+}
+
+pub(super) async fn create_binding(
+    State(app): State<App>,
+    call: Call,
+    Ids((account, prefix)): Ids<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let store = app.clone();
+    app.serve(call, Operation::Create, async move {
+        let request = check_content_type(&headers).and_then(|()| parse_create(body));
+        let clock = store.clock();
+        let created = store
+            .write(move |s| {
+                // An unknown account or prefix is answered before a bad body.
+                s.prefix(&account, &prefix)?;
+                let binding = s.create_binding(&account, &prefix, request?, None, clock.now_ms)?;
+                Ok(render::binding(s, &binding, clock))
+            })
+            .await?;
+        Ok(success(StatusCode::CREATED, Some(created)))
+    })
+    .await
+}
+
+pub(super) async fn delete_binding(
+    State(app): State<App>,
+    call: Call,
+    Ids((account, prefix, id)): Ids<(String, String, String)>,
+) -> Response {
+    let store = app.clone();
+    app.serve(call, Operation::Delete, async move {
+        store
+            .write(move |s| Ok(s.delete_binding(&account, &prefix, &id)?))
+            .await?;
+        Ok(success(StatusCode::OK, None))
+    })
+    .await
+}
+
+fn faults_of(app: &App) -> Result<&Faults, ApiError> {
+    app.faults.as_ref().ok_or_else(ApiError::no_route)
+}
+
+fn respond(result: Result<Value, ApiError>) -> Response {
+    match result {
+        Ok(value) => success(StatusCode::OK, Some(value)),
+        Err(err) => err.into_response(),
+    }
+}
+
+pub(super) async fn get_faults(State(app): State<App>) -> Response {
+    respond(faults_of(&app).map(Faults::pending))
+}
+
+pub(super) async fn post_faults(
+    State(app): State<App>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    respond(faults_of(&app).and_then(|faults| {
+        faults.push_script(&read_body(body)?)?;
+        Ok(faults.pending())
+    }))
+}
+
+pub(super) async fn delete_faults(State(app): State<App>) -> Response {
+    respond(faults_of(&app).map(|faults| {
+        faults.clear();
+        faults.pending()
+    }))
+}
+
+/// The body, or why it could not be read (too large).
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            error_codes::BODY_TOO_LARGE,
+            format!("Request body could not be read: {rejection}"),
+        )
+    })
+}
+
+/// Refuses a body sent as something other than JSON (`application/json`, or any
+/// `+json` type, with parameters). A missing `Content-Type` is accepted.
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let text = value.to_str().unwrap_or_default();
+    let essence = text.split(';').next().unwrap_or_default().trim();
+    let essence = essence.to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            error_codes::NOT_JSON_CONTENT_TYPE,
+            format!(
+                "Content-Type {:?} is not JSON: send the body as application/json",
+                String::from_utf8_lossy(value.as_bytes())
+            ),
+        ))
+    }
+}
+
+/// Parses a Create body, naming the offending field.
+fn parse_create(body: Result<Bytes, BytesRejection>) -> Result<NewBinding, ApiError> {
+    let body = read_body(body)?;
+    let Strict(value) = serde_json::from_slice(&body).map_err(|e| {
+        if e.to_string().starts_with("duplicate key") {
+            ApiError::bad_request(
+                error_codes::DUPLICATE_KEY,
+                format!("Request body has a {e}"),
+            )
+        } else {
+            ApiError::bad_request(
+                error_codes::MALFORMED_JSON,
+                format!("Malformed JSON in request body: {e}"),
+            )
+        }
+    })?;
+    let Value::Object(map) = value else {
+        return Err(ApiError::bad_request(
+            error_codes::BODY_NOT_OBJECT,
+            "Request body must be a JSON object with the fields `cidr` and `service_id`",
+        ));
+    };
+    let field = |name: &str| -> Result<String, ApiError> {
+        match map.get(name) {
+            None | Some(Value::Null) => Err(ApiError::bad_request(
+                error_codes::MISSING_FIELD,
+                format!("Missing required field `{name}`"),
+            )
+            .with_pointer(format!("/{name}"))),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => Err(ApiError::bad_request(
+                error_codes::WRONG_FIELD_TYPE,
+                format!("Field `{name}` must be a string, not {}", json_type(other)),
+            )
+            .with_pointer(format!("/{name}"))),
+        }
+    };
+    Ok(NewBinding {
+        cidr: field("cidr")?,
+        service_id: field("service_id")?,
+    })
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

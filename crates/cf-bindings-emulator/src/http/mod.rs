@@ -1,0 +1,123 @@
+//! The HTTP layer: the router, `cf-ray` and the request log, authentication,
+//! handlers that turn requests into domain operations and their results into
+//! Cloudflare's envelope, scripted faults, and connection handling.
+
+mod auth;
+mod call;
+pub(crate) mod conn;
+mod envelope;
+mod faults;
+mod handlers;
+mod render;
+mod strict_json;
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Router,
+    extract::Request,
+    http::{HeaderValue, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+
+pub(crate) use envelope::ApiError;
+pub(crate) use faults::Faults;
+
+use crate::{Credentials, error_codes, persist::Store};
+
+/// Largest request body accepted.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub(crate) struct App {
+    pub(crate) store: Store,
+    pub(crate) credentials: Arc<Credentials>,
+    pub(crate) delay: Duration,
+    /// `Some` when fault injection is enabled.
+    pub(crate) faults: Option<Faults>,
+}
+
+/// The `cf-ray` id of the current request.
+#[derive(Debug, Clone)]
+pub(crate) struct RayId(pub(crate) String);
+
+/// The whole router.
+pub(crate) fn router(app: App) -> Router {
+    let prefix_bindings = "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bindings";
+    let api = Router::new()
+        .route(
+            prefix_bindings,
+            get(handlers::list_bindings).post(handlers::create_binding),
+        )
+        .route(
+            &format!("{prefix_bindings}/{{binding_id}}"),
+            get(handlers::get_binding).delete(handlers::delete_binding),
+        )
+        .route(
+            "/accounts/{account_id}/addressing/services",
+            get(handlers::list_services),
+        )
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            auth::authenticate,
+        ));
+    let mut router = Router::new().nest("/client/v4", api);
+    if app.faults.is_some() {
+        router = router.route(
+            "/__emulator/faults",
+            get(handlers::get_faults)
+                .post(handlers::post_faults)
+                .delete(handlers::delete_faults),
+        );
+    }
+    router
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(log_and_ray))
+        .with_state(app)
+}
+
+/// Adds `cf-ray` to every response and logs method, path, status and latency (never
+/// headers, so never credentials).
+async fn log_and_ray(mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let ray = format!("{:016x}-EMU", fastrand::u64(..));
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    request.extensions_mut().insert(RayId(ray.clone()));
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&ray) {
+        response.headers_mut().insert("cf-ray", value);
+    }
+    tracing::info!(
+        target: "cf_bindings_emulator::request",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        cf_ray = ray,
+        "request"
+    );
+    response
+}
+
+async fn no_route() -> Response {
+    ApiError::no_route().into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        error_codes::METHOD_NOT_ALLOWED,
+        "Method not allowed for this route",
+    )
+    .into_response()
+}
