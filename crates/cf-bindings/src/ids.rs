@@ -19,7 +19,11 @@ fn validate(kind: &'static str, value: &str) -> Result<(), InvalidInput> {
     if value.is_empty() {
         return Err(InvalidInput::new(kind, value, "must not be empty"));
     }
-    if !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    // Without an early exit the scan vectorizes: ids come by the thousand in a list.
+    let alphanumeric = value
+        .bytes()
+        .fold(true, |ok, b| ok & b.is_ascii_alphanumeric());
+    if !alphanumeric {
         let bad = value.chars().find(|c| !c.is_ascii_alphanumeric());
         return Err(InvalidInput::new(
             kind,
