@@ -190,14 +190,9 @@ impl State {
                 service: request.service_id.clone(),
             })?;
         rules::check_new_binding(self, prefix, cidr, kind)?;
-        let id = id.unwrap_or_else(|| {
-            loop {
-                let id = new_id();
-                if !self.id_in_use(&id) {
-                    break id;
-                }
-            }
-        });
+        let id = id
+            .or_else(|| self.unused_id(std::iter::repeat_with(new_id)))
+            .unwrap_or_else(new_id);
         let binding = Binding {
             id,
             cidr,
@@ -221,6 +216,11 @@ impl State {
         let index = rules::check_delete(prefix, binding_id)?;
         prefix.bindings.remove(index);
         Ok(())
+    }
+
+    /// The first of `candidates` that no binding uses.
+    pub(crate) fn unused_id(&self, candidates: impl IntoIterator<Item = String>) -> Option<String> {
+        candidates.into_iter().find(|id| !self.id_in_use(id))
     }
 
     fn id_in_use(&self, id: &str) -> bool {

@@ -222,3 +222,15 @@ fn a_binding_is_active_once_the_delay_passed() {
     assert_eq!(binding.id.len(), 32);
     assert!(is_valid_id(&binding.id));
 }
+
+#[test]
+fn a_new_binding_gets_an_id_no_binding_has() {
+    let state = demo();
+    let free = "00000000000000000000000000000001".to_owned();
+    assert_eq!(
+        state.unused_id([BASE.to_owned(), free.clone()]),
+        Some(free.clone())
+    );
+    assert_eq!(state.unused_id([BASE.to_owned()]), None);
+    assert_eq!(state.unused_id([free.clone()]), Some(free));
+}
