@@ -11,7 +11,7 @@ use std::{
 };
 
 use cf_bindings::{
-    Client, ClientBuilder, Credentials, Error, ProvisioningState, RetryPolicy, config::ENV_API_KEY,
+    Client, ClientBuilder, Credentials, ENV_API_KEY, Error, ProvisioningState, RetryPolicy,
 };
 use cf_bindings_tests::{Reply, TestServer};
 use common::*;
