@@ -330,30 +330,4 @@ where
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        let p = RetryPolicy::new()
-            .with_jitter(false)
-            .with_base_delay(Duration::from_millis(100))
-            .with_max_delay(Duration::from_millis(350));
-        assert_eq!(p.backoff(1), Duration::from_millis(100));
-        assert_eq!(p.backoff(2), Duration::from_millis(200));
-        assert_eq!(p.backoff(3), Duration::from_millis(350));
-        assert_eq!(p.backoff(99), Duration::from_millis(350));
-    }
-
-    #[test]
-    fn jitter_stays_within_half_and_full() {
-        let p = RetryPolicy::new().with_base_delay(Duration::from_millis(100));
-        for _ in 0..100 {
-            let d = p.backoff(1);
-            assert!(
-                d >= Duration::from_millis(50) && d <= Duration::from_millis(100),
-                "{d:?}"
-            );
-        }
-    }
-}
+mod tests;
