@@ -2,8 +2,7 @@
 //! shows in that surface, and each operation sends exactly what the spec says.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

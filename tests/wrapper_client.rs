@@ -2,8 +2,7 @@
 //! request it sends, configuration, invalid input and secrecy.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::{
     io::Write,

@@ -2,8 +2,7 @@
 //! wrapper, over HTTP, and the exact `Display` of each error kind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::{collections::BTreeMap, time::Duration};
 

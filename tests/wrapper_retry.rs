@@ -3,8 +3,7 @@
 //! local server, and the emulator for faults after a commit).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

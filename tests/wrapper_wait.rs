@@ -1,8 +1,7 @@
 //! `wait_until_active` of the cf-bindings wrapper in each of its outcomes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::{collections::BTreeMap, time::Duration};
 
