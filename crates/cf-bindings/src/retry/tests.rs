@@ -57,6 +57,8 @@ impl<T> Script<T> {
 
     fn attempt(&self) -> impl Future<Output = Result<T, Error>> + use<T> {
         self.starts.borrow_mut().push(self.origin.elapsed());
+        // A loop that never stops fails here at once rather than hanging.
+        assert!(self.starts.borrow().len() <= 50, "runaway retry loop");
         let answer = self
             .answers
             .borrow_mut()
@@ -261,6 +263,13 @@ async fn a_delete_after_an_ambiguous_attempt_counts_404_as_done() {
     assert_eq!(done.cf_ray.as_deref(), Some("ray-1"));
     assert!(done.messages.is_empty());
     assert_eq!(script.starts(), ms(&[0, 100, 300]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delete_stays_ambiguous_after_several_ambiguous_attempts() {
+    let script = Script::new([Err(timeout()), Err(api(503, None)), Err(api(404, None))]);
+    let done = delete(&policy(), || script.attempt()).await.unwrap();
+    assert_eq!(done.status, 404);
 }
 
 #[tokio::test(start_paused = true)]
