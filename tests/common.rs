@@ -1,5 +1,5 @@
 //! Fixtures shared by the workspace tests: ids, envelopes, clients, and requests as
-//! snapshots show them (included with `#[path]`, not a test of its own).
+//! snapshots show them (a module of the `it` test binary, compiled once).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::{collections::BTreeMap, time::Duration};

@@ -2,8 +2,7 @@
 //! shows in that surface, and each operation sends exactly what the spec says.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
@@ -240,4 +239,42 @@ async fn the_recorder_keeps_the_head_of_an_undecodable_response() {
     let head = recorder.take().expect("the head was recorded");
     assert_eq!(head.status, 200);
     assert_eq!(head.headers.get("cf-ray").unwrap(), "8c2fabc-EMU");
+}
+
+#[tokio::test]
+async fn capture_keeps_the_head_of_each_concurrent_request_apart() {
+    let server = TestServer::start().await;
+    let recorder = ResponseRecorder::default();
+    let client =
+        Client::new_with_client(&server.base_url(), reqwest::Client::new(), recorder.clone());
+    // Two undecodable answers, with distinct rays and statuses; the second request
+    // is answered first.
+    server.push(
+        Reply::raw(200, "application/json", "{\"success\": tr")
+            .header("cf-ray", "ray-A")
+            .delay(std::time::Duration::from_millis(50)),
+    );
+    server.push(Reply::raw(201, "application/json", "{").header("cf-ray", "ray-B"));
+    let account = ACCOUNT.parse().unwrap();
+    let first = ResponseRecorder::capture(
+        client.ip_address_management_service_bindings_list_services(&account),
+    );
+    let second = async {
+        // Let the first request reach the server before this one.
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        ResponseRecorder::capture(
+            client.ip_address_management_service_bindings_list_services(&account),
+        )
+        .await
+    };
+    let ((first, first_head), (second, second_head)) = tokio::join!(first, second);
+    assert!(first.is_err() && second.is_err());
+    let first_head = first_head.expect("the first head was captured");
+    let second_head = second_head.expect("the second head was captured");
+    assert_eq!(first_head.headers.get("cf-ray").unwrap(), "ray-A");
+    assert_eq!(first_head.status, 200);
+    assert_eq!(second_head.headers.get("cf-ray").unwrap(), "ray-B");
+    assert_eq!(second_head.status, 201);
+    // Nothing went to the recorder's own slot.
+    assert!(recorder.take().is_none());
 }

@@ -2,8 +2,7 @@
 //! request it sends, configuration, invalid input and secrecy.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::{
     io::Write,
@@ -11,7 +10,7 @@ use std::{
 };
 
 use cf_bindings::{
-    Client, ClientBuilder, Credentials, Error, ProvisioningState, RetryPolicy, config::ENV_API_KEY,
+    Client, ClientBuilder, Credentials, ENV_API_KEY, Error, ProvisioningState, RetryPolicy,
 };
 use cf_bindings_tests::{Reply, TestServer};
 use common::*;

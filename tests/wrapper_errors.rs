@@ -2,8 +2,7 @@
 //! wrapper, over HTTP, and the exact `Display` of each error kind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -228,6 +227,8 @@ fn peak_rss() -> Option<u64> {
     Some(kib * 1024)
 }
 
+// Real time: it measures memory while a real socket streams an endless body; the
+// 20 s timeout is only a safety net and is never meant to fire.
 #[tokio::test]
 async fn an_endless_body_stops_at_the_cap_without_a_retry() {
     for chunked in [false, true] {
@@ -367,7 +368,8 @@ async fn create_answering_200_instead_of_201_still_succeeds() {
     assert_eq!(created.id.as_str(), BINDING);
 }
 
-#[tokio::test]
+// The paused clock: the 100 ms request timeout fires at once, not in real time.
+#[tokio::test(start_paused = true)]
 async fn transport_failures_are_kept_apart() {
     let server = TestServer::start().await;
     let dropped = list_error(&server, Reply::drop_connection()).await;
@@ -406,7 +408,8 @@ async fn transport_failures_are_kept_apart() {
 }
 
 /// The one-line `Display` of every error kind, pinned.
-#[tokio::test]
+// The paused clock: the 100 ms request timeout fires at once, not in real time.
+#[tokio::test(start_paused = true)]
 async fn display_of_each_error_kind() {
     let server = TestServer::start().await;
     let client = no_retry(&server);

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use cf_bindings::{
     AccountId, BindingId, Cidr, Error, Operation, PrefixId, ProvisioningState, RoutingTable,
-    ServiceBinding, ServiceId, envelope::decode_envelope,
+    ServiceBinding, ServiceId, decode_envelope,
 };
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use proptest::prelude::*;

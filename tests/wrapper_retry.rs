@@ -3,8 +3,7 @@
 //! local server, and the emulator for faults after a commit).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -32,7 +31,7 @@ fn post_path() -> String {
 // ---------------------------------------------------------------------------------
 // Reads
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reads_retry_transient_failures() {
     let transient = [
         Reply::json(500, failure(1050, "internal")),
@@ -54,7 +53,7 @@ async fn reads_retry_transient_failures() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reads_retry_a_timeout() {
     let server = TestServer::start().await;
     server.push(Reply::json(200, ok(json!([]))).delay(Duration::from_secs(5)));
@@ -71,7 +70,7 @@ async fn reads_retry_a_timeout() {
     assert_eq!(server.requests().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reads_never_retry_other_4xx() {
     for status in [400, 401, 403, 404, 405, 409, 422] {
         let server = TestServer::start().await;
@@ -83,7 +82,7 @@ async fn reads_never_retry_other_4xx() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reads_stop_after_max_attempts() {
     let server = TestServer::start().await;
     for _ in 0..5 {
@@ -96,7 +95,7 @@ async fn reads_stop_after_max_attempts() {
 
 /// A backoff of an hour would hang the test: the server's `retry-after-ms`
 /// replaces it.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retry_after_replaces_the_backoff() {
     let server = TestServer::start().await;
     server.push(Reply::json(429, failure(971, "slow down")).header("retry-after-ms", "5"));
@@ -114,7 +113,7 @@ async fn retry_after_replaces_the_backoff() {
 }
 
 /// A `Retry-After` of an hour would hang the test: it is capped.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn retry_after_is_capped() {
     let server = TestServer::start().await;
     server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "3600"));
@@ -128,7 +127,7 @@ async fn retry_after_is_capped() {
 }
 
 /// No retry starts when its delay would end after the deadline.
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_deadline_stops_retries() {
     let server = TestServer::start().await;
     server.push(Reply::json(503, failure(1, "busy")));
@@ -167,7 +166,7 @@ async fn create(
     bindings(&client(server)).create("192.0.2.16/29", CDN).await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_resends_after_429() {
     let server = TestServer::start().await;
     server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "0"));
@@ -177,7 +176,7 @@ async fn create_resends_after_429() {
     assert_eq!(calls(&server), [post_path(), post_path()]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_never_resends_after_other_4xx() {
     for status in [400, 403, 404, 409, 422] {
         let server = TestServer::start().await;
@@ -188,7 +187,7 @@ async fn create_never_resends_after_other_4xx() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_connect_error_is_retried_and_reported() {
     let client = client_with("http://127.0.0.1:9/client/v4", fast_retry());
     let err = bindings(&client)
@@ -198,7 +197,7 @@ async fn create_connect_error_is_retried_and_reported() {
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_after_ambiguous_failure_finds_the_binding() {
     let ambiguous = [
         Reply::drop_connection(),
@@ -224,7 +223,7 @@ async fn create_after_ambiguous_failure_finds_the_binding() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_after_timeout_finds_the_binding() {
     let server = TestServer::start().await;
     server.push(created().delay(Duration::from_secs(5)));
@@ -253,7 +252,7 @@ async fn create_after_timeout_finds_the_binding() {
     assert_eq!(calls(&server), [post_path(), get_path()]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_resends_when_the_binding_is_not_there() {
     let server = TestServer::start().await;
     server.push(Reply::json(503, failure(1, "busy")));
@@ -277,7 +276,7 @@ async fn create_resends_when_the_binding_is_not_there() {
     assert_eq!(calls(&server), [post_path(), get_path(), post_path()]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_does_not_resend_when_it_cannot_tell() {
     let server = TestServer::start().await;
     server.push(Reply::drop_connection());
@@ -299,7 +298,7 @@ async fn create_does_not_resend_when_it_cannot_tell() {
     assert_eq!(calls(&server), [post_path(), get_path()]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_gives_up_after_max_attempts() {
     let server = TestServer::start().await;
     for _ in 0..3 {
@@ -323,7 +322,7 @@ async fn delete(server: &TestServer) -> Result<cf_bindings::Response<()>, Error>
     bindings(&client(server)).delete(BINDING2).await
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delete_404_after_an_ambiguous_attempt_is_done() {
     let ambiguous = [
         Reply::drop_connection(),
@@ -341,7 +340,7 @@ async fn delete_404_after_an_ambiguous_attempt_is_done() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delete_404_on_the_first_attempt_is_an_error() {
     let server = TestServer::start().await;
     server.push(Reply::json(404, failure(1003, "Service binding not found")));
@@ -350,7 +349,7 @@ async fn delete_404_on_the_first_attempt_is_an_error() {
     assert_eq!(server.requests().len(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delete_404_after_a_429_is_an_error() {
     let server = TestServer::start().await;
     server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "0"));
@@ -360,7 +359,7 @@ async fn delete_404_after_a_429_is_an_error() {
     assert_eq!(server.requests().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delete_whose_outcome_cannot_be_established_says_so() {
     // Every attempt may have been processed: the last failure cannot tell.
     let server = TestServer::start().await;
@@ -386,7 +385,7 @@ async fn delete_whose_outcome_cannot_be_established_says_so() {
     assert_eq!(err.status(), Some(403));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delete_refused_before_any_ambiguous_attempt_is_a_plain_error() {
     let server = TestServer::start().await;
     for _ in 0..3 {
@@ -400,7 +399,7 @@ async fn delete_refused_before_any_ambiguous_attempt_is_a_plain_error() {
     assert_eq!(server.requests().len(), 3);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn delete_retries_5xx() {
     let server = TestServer::start().await;
     server.push(Reply::raw(503, "text/html", "unavailable"));
@@ -448,7 +447,7 @@ fn emulator_bindings(running: &RunningEmulator) -> cf_bindings::Bindings {
         .bindings()
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn emulator_create_dropped_after_commit_makes_exactly_one_binding() {
     let running = emulator().await;
     inject(&running, json!({"create": [{"kind": "drop_after_commit"}]})).await;
@@ -465,7 +464,7 @@ async fn emulator_create_dropped_after_commit_makes_exactly_one_binding() {
     running.shutdown().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn emulator_create_dropped_before_commit_is_resent_once() {
     let running = emulator().await;
     inject(
@@ -487,7 +486,7 @@ async fn emulator_create_dropped_before_commit_is_resent_once() {
     running.shutdown().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn emulator_delete_dropped_after_commit_is_done() {
     let running = emulator().await;
     let bindings = emulator_bindings(&running);
@@ -500,4 +499,76 @@ async fn emulator_delete_dropped_after_commit_is_done() {
     assert_eq!(done.status, 404);
     assert!(bindings.get(&created.id).await.unwrap_err().is_not_found());
     running.shutdown().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------------
+// Client-side rate limit
+
+#[tokio::test(start_paused = true)]
+async fn the_rate_limit_spaces_every_attempt_of_a_client_and_its_clones() {
+    let server = TestServer::start().await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_token(TOKEN)
+        .retry_policy(fast_retry())
+        .rate_limit(Some(2.0))
+        .build()
+        .unwrap();
+    assert_eq!(client.rate_limit(), Some(2.0));
+    server.push(Reply::json(503, failure(1050, "unavailable")));
+    for _ in 0..3 {
+        server.push(Reply::json(200, ok(json!([]))));
+    }
+    let start = tokio::time::Instant::now();
+    let mut ends = Vec::new();
+    // The first list is retried: its second attempt waits for the next slot too.
+    bindings(&client).list().await.unwrap();
+    ends.push(start.elapsed());
+    bindings(&client).list().await.unwrap();
+    ends.push(start.elapsed());
+    let clone = client.clone();
+    clone
+        .account(ACCOUNT)
+        .prefix(PREFIX)
+        .bindings()
+        .list()
+        .await
+        .unwrap();
+    ends.push(start.elapsed());
+    assert_eq!(
+        ends,
+        [500, 1000, 1500].map(Duration::from_millis).to_vec(),
+        "requests leave 1 / rate apart"
+    );
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_rate_limit_requests_do_not_wait() {
+    let server = TestServer::start().await;
+    let client = client(&server);
+    assert_eq!(client.rate_limit(), None);
+    for _ in 0..3 {
+        server.push(Reply::json(200, ok(json!([]))));
+    }
+    let start = tokio::time::Instant::now();
+    for _ in 0..3 {
+        bindings(&client).list().await.unwrap();
+    }
+    assert_eq!(start.elapsed(), Duration::ZERO);
+}
+
+#[test]
+fn a_rate_that_is_not_a_finite_number_above_zero_is_refused() {
+    for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let error = Client::builder()
+            .api_token(TOKEN)
+            .rate_limit(Some(rate))
+            .build()
+            .unwrap_err();
+        let Error::Config(config) = &error else {
+            panic!("{error:?}")
+        };
+        assert!(config.message().contains("rate limit"), "{error}");
+    }
 }

@@ -1,8 +1,7 @@
 //! `wait_until_active` of the cf-bindings wrapper in each of its outcomes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "common.rs"]
-mod common;
+use crate::common;
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -42,7 +41,7 @@ async fn wait(
     (outcome, seen)
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn becomes_active() {
     let server = TestServer::start().await;
     server.push(state("provisioning"));
@@ -54,7 +53,7 @@ async fn becomes_active() {
     assert_eq!(server.requests().len(), 3);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn fails_early_when_the_route_is_missing() {
     let server = TestServer::start().await;
     server.push(state("provisioning"));
@@ -67,7 +66,7 @@ async fn fails_early_when_the_route_is_missing() {
     assert_eq!(server.requests().len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn fails_when_the_binding_disappears() {
     let server = TestServer::start().await;
     server.push(state("provisioning"));
@@ -79,7 +78,7 @@ async fn fails_when_the_binding_disappears() {
     assert_eq!(seen, ["provisioning"]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn other_errors_are_returned() {
     let server = TestServer::start().await;
     server.push(Reply::json(403, failure(10000, "Authentication error")));
@@ -100,6 +99,8 @@ fn demo_bindings(base_url: &str) -> cf_bindings::Bindings {
         .bindings()
 }
 
+// Real time: the emulator provisions on the system clock, which a paused tokio clock
+// does not move; polls on the paused clock would race far ahead of it.
 #[tokio::test]
 async fn emulator_binding_becomes_active() {
     let running = Emulator::start(EmulatorConfig {
@@ -127,7 +128,7 @@ async fn emulator_binding_becomes_active() {
     running.shutdown().await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn emulator_wait_times_out() {
     let running = Emulator::start(EmulatorConfig {
         provisioning_delay: Duration::from_secs(3600),

@@ -59,7 +59,7 @@ const REMOVED_FIELD: &str = "service_name";
 const REQUEST_FIELD: &str = "comment";
 
 /// The rehearsed revision in upstream's layout, from the workspace root: the upstream fixture of the
-/// spec-diff tests with the changes of [`EDITS`].
+/// spec-diff tests with the changes of the drill's edits.
 pub const UPSTREAM_FIXTURE: &str = "xtask/tests/fixtures/drill/next-upstream.json";
 
 /// What spec-diff must report against it (each line ends so, in any operation), and

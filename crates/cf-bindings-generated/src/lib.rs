@@ -7,7 +7,13 @@
 //! this file holds only what the generated code needs from its crate.
 #![forbid(unsafe_code)]
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::{
+    cell::RefCell,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
+    task::{Context, Poll},
+};
 
 use http_body_util::{LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, OperationInfo};
@@ -38,7 +44,9 @@ pub struct ResponseHead {
 /// progenitor's errors drop the status and headers of a response whose body does not
 /// decode; the generated client calls [`ResponseRecorder::record`] after every
 /// request (its post hook), so a caller can still report them, `cf-ray` included.
-/// Clones share one slot: give each concurrent request its own recorder.
+/// Clones share one slot, which [`ResponseRecorder::take`] reads: to share one client
+/// between concurrent requests, run each inside [`ResponseRecorder::capture`], which
+/// gives it a slot of its own.
 ///
 /// It also carries the largest response body the client reads: past it, reading the
 /// body fails with an error that [`is_body_too_large`] recognises, so that a broken
@@ -63,14 +71,33 @@ impl ResponseRecorder {
         self.body_limit
     }
 
-    /// Records the head of `result`, when a response arrived.
+    /// Records the head of `result`, when a response arrived: in the slot of the
+    /// [`capture`](Self::capture) that runs the request, else in this recorder's.
     pub fn record(&self, result: &reqwest::Result<reqwest::Response>) {
         if let Ok(response) = result {
-            *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some(ResponseHead {
+            let head = ResponseHead {
                 status: response.status(),
                 headers: response.headers().clone(),
-            });
+            };
+            let slot = CAPTURING
+                .with_borrow(Clone::clone)
+                .unwrap_or_else(|| Arc::clone(&self.last));
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(head);
         }
+    }
+
+    /// Runs `request`, a call of a generated client, and returns its result with the
+    /// head of the response it received, whatever other requests the same client
+    /// runs at the same time.
+    pub async fn capture<F: Future>(request: F) -> (F::Output, Option<ResponseHead>) {
+        let slot = Slot::default();
+        let output = Capture {
+            request: Box::pin(request),
+            slot: Arc::clone(&slot),
+        }
+        .await;
+        let head = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        (output, head)
     }
 
     /// Takes the recorded head, leaving the slot empty.
@@ -79,6 +106,47 @@ impl ResponseRecorder {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take()
+    }
+}
+
+type Slot = Arc<Mutex<Option<ResponseHead>>>;
+
+thread_local! {
+    /// The slot of the [`Capture`] being polled on this thread, if any.
+    static CAPTURING: RefCell<Option<Slot>> = const { RefCell::new(None) };
+}
+
+/// A request whose response head goes to its own slot: the slot is current on this
+/// thread while, and only while, the request is polled (the post hook runs inside
+/// that poll).
+struct Capture<F: Future> {
+    request: Pin<Box<F>>,
+    slot: Slot,
+}
+
+impl<F: Future> Future for Capture<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = &mut *self;
+        let _current = Current::enter(Arc::clone(&this.slot));
+        this.request.as_mut().poll(cx)
+    }
+}
+
+/// Makes a slot current, and puts back the one before when dropped (even by a panic).
+struct Current(Option<Slot>);
+
+impl Current {
+    fn enter(slot: Slot) -> Self {
+        Self(CAPTURING.with_borrow_mut(|current| current.replace(slot)))
+    }
+}
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CAPTURING.with_borrow_mut(|current| *current = previous);
     }
 }
 

@@ -10,9 +10,9 @@
 use std::fmt;
 
 use crate::{
-    client::Account,
     desired::{Plan, Step},
     error::Error,
+    handles::Account,
     ids::PrefixId,
     model::ServiceBinding,
     retry::RetryPolicy,

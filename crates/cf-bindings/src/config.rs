@@ -1,37 +1,12 @@
-//! Configuration: [`Secret`], [`Credentials`] and [`ClientBuilder`].
-//!
-//! # How authentication is applied
-//! The client built by [`ClientBuilder::build`] carries the credentials as default
-//! headers of its `reqwest::Client`: `Authorization: Bearer <token>` for an API token,
-//! or `X-Auth-Email` + `X-Auth-Key` for a global API key. The values are marked
-//! sensitive, so reqwest and its logging never print them; the crate never logs
-//! headers, and [`Secret`] prints a mask in `Debug` and `Display`.
-//!
-//! A caller-supplied `reqwest::Client` ([`ClientBuilder::http_client`]) cannot be given
-//! headers after it was built, so it must already carry the credentials: build it
-//! with `default_headers(credentials.headers()?)`. Setting credentials on the builder
-//! as well is refused, rather than silently sending requests without them. The
-//! builder's user agent and connect timeout then do not apply either (the client's
-//! own do); the per-request timeout still applies.
-//!
-//! # Environment
-//! [`ClientBuilder::from_env`] reads the variables of Cloudflare's official SDKs:
-//! - `CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` and `CLOUDFLARE_API_KEY` together.
-//!   When a token is set, it wins and the email and key are ignored.
-//! - `CLOUDFLARE_BASE_URL` (optional), default `https://api.cloudflare.com/client/v4`.
-//!
-//! A variable that is set but empty, an email without a key (or the reverse), no
-//! credentials at all, or an invalid base URL is a [`ConfigError`] naming the
-//! variable.
+//! [`ClientBuilder`] and the client's defaults.
 
 use std::{fmt, time::Duration};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-
 use crate::{
-    client::{Client, Inner},
+    client::{Client, Settings},
+    credentials::{Credentials, ENV_API_TOKEN, ENV_BASE_URL, Secret, env_lookup},
     error::{ConfigError, Error},
-    pace::Pacer,
+    limiter::RateLimiter,
     redact::Redactor,
     retry::RetryPolicy,
 };
@@ -51,201 +26,6 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 << 20;
 
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Environment variable: an API token.
-pub const ENV_API_TOKEN: &str = "CLOUDFLARE_API_TOKEN";
-/// Environment variable: the email of a global API key.
-pub const ENV_EMAIL: &str = "CLOUDFLARE_EMAIL";
-/// Environment variable: a global API key.
-pub const ENV_API_KEY: &str = "CLOUDFLARE_API_KEY";
-/// Environment variable: the API base URL.
-pub const ENV_BASE_URL: &str = "CLOUDFLARE_BASE_URL";
-
-/// A secret string (an API token or key). `Debug` and `Display` print `****`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself. Do not log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether the secret is empty.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(****)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("****")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Self(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
-    }
-}
-
-/// How requests authenticate. `Debug` masks the token and key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Credentials {
-    /// An API token (`Authorization: Bearer <token>`), the preferred scheme.
-    ApiToken(Secret),
-    /// A legacy global API key with its account email (`X-Auth-Email`, `X-Auth-Key`).
-    ApiKey {
-        /// The account's email.
-        email: String,
-        /// The global API key.
-        key: Secret,
-    },
-}
-
-impl Credentials {
-    /// An API token.
-    pub fn api_token(token: impl Into<Secret>) -> Self {
-        Self::ApiToken(token.into())
-    }
-
-    /// A global API key and its email.
-    pub fn api_key(email: impl Into<String>, key: impl Into<Secret>) -> Self {
-        Self::ApiKey {
-            email: email.into(),
-            key: key.into(),
-        }
-    }
-
-    /// Reads `CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` + `CLOUDFLARE_API_KEY`.
-    ///
-    /// # Errors
-    /// A [`ConfigError`] naming the variable when none is set, one is empty, or only
-    /// one of the email and key is set.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(env_lookup)
-    }
-
-    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
-    ///
-    /// # Errors
-    /// As [`from_env`](Self::from_env).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let non_empty = |name: &'static str| -> Result<Option<String>, ConfigError> {
-            match lookup(name) {
-                Some(value) if value.trim().is_empty() => Err(ConfigError::new(
-                    Some(name),
-                    format!("{name} is set but empty"),
-                )),
-                other => Ok(other),
-            }
-        };
-        if let Some(token) = non_empty(ENV_API_TOKEN)? {
-            if lookup(ENV_EMAIL).is_some() || lookup(ENV_API_KEY).is_some() {
-                tracing::debug!("{ENV_API_TOKEN} is set: ignoring {ENV_EMAIL} and {ENV_API_KEY}");
-            }
-            return Ok(Self::api_token(token));
-        }
-        match (non_empty(ENV_EMAIL)?, non_empty(ENV_API_KEY)?) {
-            (Some(email), Some(key)) => Ok(Self::api_key(email, key)),
-            (Some(_), None) => Err(ConfigError::new(
-                Some(ENV_API_KEY),
-                format!(
-                    "{ENV_EMAIL} is set but {ENV_API_KEY} is not; set both, or set {ENV_API_TOKEN}"
-                ),
-            )),
-            (None, Some(_)) => Err(ConfigError::new(
-                Some(ENV_EMAIL),
-                format!(
-                    "{ENV_API_KEY} is set but {ENV_EMAIL} is not; set both, or set {ENV_API_TOKEN}"
-                ),
-            )),
-            (None, None) => Err(ConfigError::new(
-                Some(ENV_API_TOKEN),
-                format!("no credentials: set {ENV_API_TOKEN}, or {ENV_EMAIL} and {ENV_API_KEY}"),
-            )),
-        }
-    }
-
-    /// The authentication headers, marked sensitive, for building a
-    /// `reqwest::Client` of your own (see [`ClientBuilder::http_client`]).
-    ///
-    /// # Errors
-    /// A [`ConfigError`] when a value is empty or holds characters an HTTP header
-    /// cannot carry (the error never contains the secret).
-    pub fn headers(&self) -> Result<HeaderMap, ConfigError> {
-        fn value(what: &str, text: &str) -> Result<HeaderValue, ConfigError> {
-            if text.trim().is_empty() {
-                return Err(ConfigError::new(None, format!("the {what} is empty")));
-            }
-            let mut value = HeaderValue::from_str(text).map_err(|_| {
-                ConfigError::new(
-                    None,
-                    format!("the {what} contains characters not allowed in an HTTP header"),
-                )
-            })?;
-            value.set_sensitive(true);
-            Ok(value)
-        }
-        let mut headers = HeaderMap::new();
-        match self {
-            Self::ApiToken(token) => {
-                let token = value("API token", token.expose().trim())?;
-                let mut bearer = b"Bearer ".to_vec();
-                bearer.extend_from_slice(token.as_bytes());
-                let mut bearer = HeaderValue::from_bytes(&bearer).map_err(|_| {
-                    ConfigError::new(
-                        None,
-                        "the API token contains characters not allowed in an HTTP header",
-                    )
-                })?;
-                bearer.set_sensitive(true);
-                headers.insert(reqwest::header::AUTHORIZATION, bearer);
-            }
-            Self::ApiKey { email, key } => {
-                headers.insert(
-                    HeaderName::from_static("x-auth-email"),
-                    value("email", email.trim())?,
-                );
-                headers.insert(
-                    HeaderName::from_static("x-auth-key"),
-                    value("API key", key.expose().trim())?,
-                );
-            }
-        }
-        Ok(headers)
-    }
-
-    /// The scheme's name, for diagnostics: `api token` or `api key`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::ApiToken(_) => "api token",
-            Self::ApiKey { .. } => "api key",
-        }
-    }
-}
-
-fn env_lookup(name: &str) -> Option<String> {
-    std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
-}
 
 /// Checks a base URL and drops its trailing `/`.
 fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String, ConfigError> {
@@ -283,6 +63,30 @@ fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String
 }
 
 /// Builds a [`Client`]. Start from [`Client::builder`] or [`ClientBuilder::from_env`].
+///
+/// # How authentication is applied
+/// The client built by [`ClientBuilder::build`] carries the credentials as default
+/// headers of its `reqwest::Client`: `Authorization: Bearer <token>` for an API token,
+/// or `X-Auth-Email` + `X-Auth-Key` for a global API key. The values are marked
+/// sensitive, so reqwest and its logging never print them; the crate never logs
+/// headers, and [`Secret`] prints a mask in `Debug` and `Display`.
+///
+/// A caller-supplied `reqwest::Client` ([`ClientBuilder::http_client`]) cannot be given
+/// headers after it was built, so it must already carry the credentials: build it
+/// with `default_headers(credentials.headers()?)`. Setting credentials on the builder
+/// as well is refused, rather than silently sending requests without them. The
+/// builder's user agent and connect timeout then do not apply either (the client's
+/// own do); the per-request timeout still applies.
+///
+/// # Environment
+/// [`ClientBuilder::from_env`] reads the variables of Cloudflare's official SDKs:
+/// - `CLOUDFLARE_API_TOKEN`, or `CLOUDFLARE_EMAIL` and `CLOUDFLARE_API_KEY` together.
+///   When a token is set, it wins and the email and key are ignored.
+/// - `CLOUDFLARE_BASE_URL` (optional), default `https://api.cloudflare.com/client/v4`.
+///
+/// A variable that is set but empty, an email without a key (or the reverse), no
+/// credentials at all, or an invalid base URL is a [`ConfigError`] naming the
+/// variable.
 #[derive(Clone)]
 pub struct ClientBuilder {
     base_url: Option<String>,
@@ -291,8 +95,8 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     max_body_bytes: usize,
-    rate_limit: Option<f64>,
     retry: RetryPolicy,
+    rate_limit: Option<f64>,
     http: Option<reqwest::Client>,
 }
 
@@ -304,6 +108,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
             .field(
                 "http_client",
                 &self.http.as_ref().map(|_| "caller-supplied"),
@@ -321,8 +126,8 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            rate_limit: None,
             retry: RetryPolicy::default(),
+            rate_limit: None,
             http: None,
         }
     }
@@ -334,7 +139,7 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// A builder configured from the environment (see the [module docs](self)).
+    /// A builder configured from the environment (see [Environment](Self#environment)).
     ///
     /// # Errors
     /// [`Error::Config`] naming the variable at fault.
@@ -401,25 +206,32 @@ impl ClientBuilder {
         self
     }
 
-    /// Spaces the client's requests evenly, at most `requests_per_second` (every
-    /// attempt of every handle and clone of the client counts, retries included);
-    /// `None`, the default, sends them as they come. Cloudflare allows 1,200
-    /// requests per 5 minutes per user or token, and past that refuses every call
-    /// for five minutes: `Some(4.0)` stays under it. Waiting for a slot does not
-    /// count against the request timeout.
-    pub fn rate_limit(mut self, requests_per_second: Option<f64>) -> Self {
-        self.rate_limit = requests_per_second;
-        self
-    }
-
     /// Sets the retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
+    /// Limits the client to `requests_per_second` requests per second, or not at all
+    /// with `None` (the default).
+    ///
+    /// The limit is shared by the client, its clones and every handle made from them.
+    /// Every HTTP attempt waits for its slot, retries and the list that reconciles a
+    /// create included; the slots are evenly spaced, `1 / requests_per_second` apart,
+    /// with no burst (a token bucket of one token). The wait comes before the
+    /// request's [`timeout`](Self::timeout) starts, and counts towards the retry
+    /// policy's deadline. Cloudflare refuses every call of a user or token for five
+    /// minutes once it exceeds 1,200 requests in 5 minutes: `Some(4.0)` stays under
+    /// that limit.
+    ///
+    /// [`build`](Self::build) refuses a rate that is not a finite number above zero.
+    pub fn rate_limit(mut self, requests_per_second: Option<f64>) -> Self {
+        self.rate_limit = requests_per_second;
+        self
+    }
+
     /// Uses a `reqwest::Client` of your own. It must already carry the credentials
-    /// (`default_headers(credentials.headers()?)`); see the [module docs](self).
+    /// (`default_headers(credentials.headers()?)`); see [How authentication is applied](Self#how-authentication-is-applied).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -429,20 +241,10 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when there are no credentials, credentials are set together
-    /// with a caller-supplied client, a credential cannot be sent in a header, or the
-    /// base URL is invalid.
+    /// with a caller-supplied client, a credential cannot be sent in a header, the
+    /// base URL is invalid, or the rate limit is not a finite number above zero.
     pub fn build(self) -> Result<Client, Error> {
-        let pacer = match self.rate_limit {
-            None => None,
-            Some(rate) if rate.is_finite() && rate > 0.0 => Some(Pacer::new(rate)),
-            Some(rate) => {
-                return Err(ConfigError::new(
-                    None,
-                    format!("rate limit {rate}: give requests per second above zero, or None"),
-                )
-                .into());
-            }
-        };
+        let limiter = self.rate_limit.map(RateLimiter::new).transpose()?;
         let base_url = match &self.base_url {
             Some(url) => validate_base_url(url, self.base_url_variable)?,
             None => DEFAULT_BASE_URL.to_owned(),
@@ -481,7 +283,7 @@ impl ClientBuilder {
                 .into());
             }
         };
-        Ok(Client::from_parts(Inner {
+        Ok(Client::new(Settings {
             base_url,
             http,
             auth,
@@ -489,7 +291,7 @@ impl ClientBuilder {
             timeout: self.timeout,
             max_body_bytes: self.max_body_bytes,
             redactor,
-            pacer,
+            limiter,
         }))
     }
 }

@@ -51,7 +51,10 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
         ///
-        /// Valid ids have 1 to 32 ASCII letters and digits. Parse one with
+        /// Cloudflare ids are 32 lowercase hex characters; the schema only promises a
+        /// string of at most 32 characters. Valid ids have 1 to 32 ASCII letters and
+        /// digits, so no `/`, `.`, `%`, `?`, `#`, space or other character that could
+        /// change a URL's meaning can ever reach a request path. Parse one with
         /// [`FromStr`] (`"023e105f4ecef8ad9ca31a8372d0c353".parse()`) or
         #[doc = concat!("[`", stringify!($name), "::new`].")]
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

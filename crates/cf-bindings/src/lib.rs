@@ -6,14 +6,17 @@
 //! - validated types: [`AccountId`], [`PrefixId`], [`BindingId`], [`ServiceId`]
 //!   (no character that could change a URL gets through), [`Cidr`] (IPv4 and IPv6,
 //!   host bits refused with a suggestion), [`ProvisioningState`];
-//! - Cloudflare's envelope decoded once, in [`envelope`]: a `200` with
-//!   `success: false` is an error, every error code is kept, and an HTML page from
-//!   the edge becomes a readable [`Error`] with the `cf-ray`;
-//! - authentication from code or the environment ([`config`]), with secrets that
-//!   never print;
-//! - retries with backoff that never create a binding twice ([`retry`]);
-//! - [`Bindings::wait_until_active`] ([`wait`]) and a longest-prefix-match
-//!   [`RoutingTable`] ([`routing`]).
+//! - Cloudflare's envelope decoded once (the rules: [`decode_envelope`]): a `200`
+//!   with `success: false` is an error, every error code is kept, and an HTML page
+//!   from the edge becomes a readable [`Error`] with the `cf-ray`;
+//! - authentication from code or the environment ([`ClientBuilder`]), with secrets
+//!   that never print;
+//! - retries with backoff that never create a binding twice ([`RetryPolicy`]);
+//! - an optional client-side rate limit ([`ClientBuilder::rate_limit`]);
+//! - [`Bindings::wait_until_active`] ([`WaitOptions`]) and a longest-prefix-match
+//!   [`RoutingTable`].
+//!
+//! Every public item is at the crate root.
 //!
 //! # Example
 //! ```no_run
@@ -62,36 +65,51 @@
 #![warn(missing_docs)]
 
 mod apply;
-pub mod cidr;
-pub mod client;
-pub mod config;
+mod call;
+mod cidr;
+mod client;
+mod config;
+mod credentials;
 mod desired;
-pub mod envelope;
-pub mod error;
-pub mod ids;
-pub mod model;
-mod pace;
+mod envelope;
+mod error;
+mod failure;
+mod handles;
+mod ids;
+mod limiter;
+mod model;
+mod operation;
 mod redact;
-pub mod retry;
-pub mod routing;
-pub mod state;
-pub mod wait;
+mod response;
+mod retry;
+mod routing;
+mod shapes;
+mod state;
+mod text;
+mod transport;
+mod wait;
 
 pub use apply::{Applied, ApplyError, apply, patient_retry_policy};
 pub use cidr::Cidr;
-pub use client::{Account, Bindings, Client, Prefix, Services};
-pub use config::{ClientBuilder, Credentials, Secret};
+pub use client::Client;
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TIMEOUT, USER_AGENT,
+};
+pub use credentials::{Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL, Secret};
 pub use desired::{
     Change, ChangeKind, Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind,
     Diagnostics, Live, LiveBinding, Location, Plan, PrefixPlan, ServiceRef, Severity, Step, export,
     plan,
 };
-pub use envelope::Response;
-pub use error::{
-    ApiError, ApiMessage, BodyError, ConfigError, DecodeError, Error, InvalidInput, Operation,
-};
-pub use ids::{AccountId, BindingId, PrefixId, ServiceId};
+pub use envelope::decode_envelope;
+pub use error::{ConfigError, Error, InvalidInput};
+pub use failure::{ApiError, ApiMessage, BodyError, DecodeError};
+pub use handles::{Account, Bindings, Prefix, Services};
+pub use ids::{AccountId, BindingId, MAX_ID_LEN, PrefixId, ServiceId};
 pub use model::{Service, ServiceBinding};
+pub use operation::Operation;
+pub use response::Response;
 pub use retry::RetryPolicy;
 pub use routing::RoutingTable;
 pub use state::ProvisioningState;

@@ -2,10 +2,7 @@
 //! response bodies, Cloudflare's messages and decode errors, and so the log lines
 //! made from them. A proxy or a hostile server can echo request headers back.
 
-use crate::{
-    config::Credentials,
-    error::{ApiMessage, Error},
-};
+use crate::{credentials::Credentials, error::Error, failure::ApiMessage};
 
 /// What a redacted secret is replaced with.
 const MASK: &str = "[redacted]";
@@ -101,7 +98,7 @@ impl Redactor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Secret;
+    use crate::credentials::Secret;
 
     fn redact(credentials: &Credentials, text: &str) -> String {
         let mut text = text.to_owned();

@@ -1,37 +1,35 @@
-//! Retries and backoff: [`RetryPolicy`] and the rules each operation follows.
-//!
-//! - **List, get, list services** are safe to repeat: they retry on connection
-//!   errors, timeouts, HTTP 408, 429 and 5xx. Other 4xx never retry.
-//! - **Delete** retries like a read. When an earlier attempt was *ambiguous* (a
-//!   timeout, a connection lost after sending, 408 or 5xx: the server may have acted)
-//!   and a retry answers 404, the binding is gone and the delete counts as done.
-//! - **Create** is not idempotent. It is resent at once (after the backoff) only when
-//!   the request surely was not processed: the connection could not be made, or the
-//!   server answered 429. After an ambiguous failure the client lists the prefix's
-//!   bindings: if one with the same CIDR and service exists, that binding is the
-//!   result; if none does, the create is sent again; if the list fails too, the
-//!   original error is returned. A create thus never makes a duplicate and never
-//!   reports failure for a binding it made (a binding with the same CIDR and service
-//!   that existed before the call is returned too).
-//!
-//! Delays grow exponentially from [`RetryPolicy::base_delay`] up to
-//! [`RetryPolicy::max_delay`], with jitter (each delay is drawn between half and all of
-//! its nominal value). A `Retry-After` (seconds) or `retry-after-ms` header replaces
-//! the computed delay, capped at [`RetryPolicy::max_retry_after`]. No attempt starts
-//! once [`RetryPolicy::max_attempts`] have been made, or when its delay would end
-//! after the overall [`RetryPolicy::deadline`]; the last error is then returned.
+//! Retries and backoff: [`RetryPolicy`] and the loops that apply its rules to each
+//! operation.
 
 use std::{future::Future, time::Duration};
 
-use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
-use crate::{
-    envelope::Response,
-    error::{Error, Operation, human},
-};
+use crate::{error::Error, operation::Operation, response::Response, text::human};
 
-/// How often and how patiently requests are retried; see the [module docs](self).
+/// How often and how patiently requests are retried, and the rules each operation
+/// follows.
+///
+/// - **List, get, list services** are safe to repeat: they retry on connection
+///   errors, timeouts, HTTP 408, 429 and 5xx. Other 4xx never retry.
+/// - **Delete** retries like a read. When an earlier attempt was *ambiguous* (a
+///   timeout, a connection lost after sending, 408 or 5xx: the server may have acted)
+///   and a retry answers 404, the binding is gone and the delete counts as done.
+/// - **Create** is not idempotent. It is resent at once (after the backoff) only when
+///   the request surely was not processed: the connection could not be made, or the
+///   server answered 429. After an ambiguous failure the client lists the prefix's
+///   bindings: if one with the same CIDR and service exists, that binding is the
+///   result; if none does, the create is sent again; if the list fails too, the
+///   original error is returned. A create thus never makes a duplicate and never
+///   reports failure for a binding it made (a binding with the same CIDR and service
+///   that existed before the call is returned too).
+///
+/// Delays grow exponentially from [`RetryPolicy::base_delay`] up to
+/// [`RetryPolicy::max_delay`], with jitter (each delay is drawn between half and all of
+/// its nominal value). A `Retry-After` (seconds) or `retry-after-ms` header replaces
+/// the computed delay, capped at [`RetryPolicy::max_retry_after`]. No attempt starts
+/// once [`RetryPolicy::max_attempts`] have been made, or when its delay would end
+/// after the overall [`RetryPolicy::deadline`]; the last error is then returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -156,19 +154,6 @@ impl RetryPolicy {
             None => self.backoff(retry),
         }
     }
-}
-
-/// Reads `retry-after-ms` (milliseconds) or `Retry-After` (seconds). An HTTP date,
-/// a negative or an unreadable value counts as absent.
-pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| -> Option<f64> {
-        let value: f64 = headers.get(name)?.to_str().ok()?.trim().parse().ok()?;
-        (value.is_finite() && value >= 0.0).then_some(value)
-    };
-    if let Some(ms) = number("retry-after-ms") {
-        return Duration::try_from_secs_f64(ms / 1000.0).ok();
-    }
-    number("retry-after").and_then(|s| Duration::try_from_secs_f64(s).ok())
 }
 
 /// Counts attempts and decides whether another one may start.
@@ -345,50 +330,4 @@ where
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use reqwest::header::HeaderValue;
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        let p = RetryPolicy::new()
-            .with_jitter(false)
-            .with_base_delay(Duration::from_millis(100))
-            .with_max_delay(Duration::from_millis(350));
-        assert_eq!(p.backoff(1), Duration::from_millis(100));
-        assert_eq!(p.backoff(2), Duration::from_millis(200));
-        assert_eq!(p.backoff(3), Duration::from_millis(350));
-        assert_eq!(p.backoff(99), Duration::from_millis(350));
-    }
-
-    #[test]
-    fn jitter_stays_within_half_and_full() {
-        let p = RetryPolicy::new().with_base_delay(Duration::from_millis(100));
-        for _ in 0..100 {
-            let d = p.backoff(1);
-            assert!(
-                d >= Duration::from_millis(50) && d <= Duration::from_millis(100),
-                "{d:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn retry_after_forms() {
-        let mut h = HeaderMap::new();
-        h.insert("retry-after", HeaderValue::from_static("3"));
-        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
-        h.insert("retry-after-ms", HeaderValue::from_static("250"));
-        assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(250)));
-        let mut h = HeaderMap::new();
-        h.insert(
-            "retry-after",
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
-        assert_eq!(parse_retry_after(&h), None);
-        h.insert("retry-after", HeaderValue::from_static("-1"));
-        assert_eq!(parse_retry_after(&h), None);
-        h.insert("retry-after", HeaderValue::from_static("1e300"));
-        assert_eq!(parse_retry_after(&h), None);
-    }
-}
+mod tests;

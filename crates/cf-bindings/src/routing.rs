@@ -152,6 +152,11 @@ fn range(net: IpNet) -> (u128, u128) {
 
 /// A longest-prefix-match index over service bindings, IPv4 and IPv6.
 ///
+/// Traffic to an address goes to the service of the most-specific binding that
+/// contains it (longest-prefix match). A lookup is one binary search, whatever the
+/// prefix lengths, and building is a sort and a sweep; [`RoutingTable::explain`]
+/// walks from the deciding binding outwards through the bindings it nests in.
+///
 /// ```
 /// use cf_bindings::{RoutingTable, ServiceBinding, ProvisioningState};
 ///

@@ -1,16 +1,4 @@
-//! Waiting for a binding to become active: [`WaitOptions`].
-//!
-//! A new binding takes four to six hours to propagate. [`Bindings::wait_until_active`]
-//! polls it with a growing interval and reports every state it observes through a
-//! callback, so a command-line tool can show progress. It ends with:
-//! - `Ok(binding)` once the binding is `active`;
-//! - [`Error::RouteMissing`] as soon as it reports `magic_transit_route_missing`
-//!   (waiting will not help);
-//! - [`Error::BindingGone`] when the binding disappears (the server answers 404);
-//! - [`Error::WaitTimeout`] when [`WaitOptions::timeout`] has passed;
-//! - any other error of the get request (after its own retries).
-//!
-//! [`Bindings::wait_until_active`]: crate::Bindings::wait_until_active
+//! Waiting for a binding to become active: [`WaitOptions`] and the polling loop.
 
 use std::{future::Future, time::Duration};
 
@@ -19,6 +7,16 @@ use tokio::time::Instant;
 use crate::{error::Error, ids::BindingId, model::ServiceBinding, state::ProvisioningState};
 
 /// How long and how often [`Bindings::wait_until_active`](crate::Bindings::wait_until_active) polls.
+///
+/// A new binding takes four to six hours to propagate. `wait_until_active` polls it
+/// with a growing interval and reports every state it observes through a callback,
+/// so a command-line tool can show progress. It ends with:
+/// - `Ok(binding)` once the binding is `active`;
+/// - [`Error::RouteMissing`] as soon as it reports `magic_transit_route_missing`
+///   (waiting will not help);
+/// - [`Error::BindingGone`] when the binding disappears (the server answers 404);
+/// - [`Error::WaitTimeout`] when [`WaitOptions::timeout`] has passed;
+/// - any other error of the get request (after its own retries).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitOptions {
     timeout: Duration,

@@ -1,0 +1,108 @@
+//! The result of one generated call, turned into `Result<Response<_>, Error>`.
+
+use std::time::Duration;
+
+use cf_bindings_generated::{ResponseHead, types};
+use progenitor_client::ResponseValue;
+use reqwest::header::HeaderMap;
+
+use crate::{
+    envelope::{api_error, decode_bytes, finish},
+    error::Error,
+    failure::ApiMessage,
+    operation::Operation,
+    response::Response,
+    shapes::Envelope,
+    transport::{cf_ray, transport_error},
+};
+
+/// The error type of every generated operation.
+pub(crate) type GenError = progenitor_client::Error<types::AddressingApiResponseCommonFailure>;
+
+fn body_too_large(
+    operation: Operation,
+    status: Option<u16>,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Error {
+    Error::BodyTooLarge {
+        operation,
+        status,
+        limit,
+        cf_ray: cf_ray(headers),
+    }
+}
+
+/// Turns the result of a generated operation into `Result<Response<_>, Error>`.
+///
+/// `head` is the status and headers the call received, as captured by its
+/// [`ResponseRecorder`](cf_bindings_generated::ResponseRecorder): progenitor drops them
+/// when a body does not decode. `body_limit` is the client's cap on a body.
+pub(crate) async fn decode<E: Envelope>(
+    operation: Operation,
+    result: Result<ResponseValue<E>, GenError>,
+    head: Option<ResponseHead>,
+    body_limit: usize,
+    timeout: Duration,
+) -> Result<Response<E::Result>, Error> {
+    let head_status = head.as_ref().map(|h| h.status.as_u16());
+    match result {
+        Ok(value) => {
+            let status = value.status().as_u16();
+            let headers = value.headers().clone();
+            finish(operation, status, &headers, value.into_inner())
+        }
+        Err(GenError::ErrorResponse(value)) => {
+            let status = value.status().as_u16();
+            let headers = value.headers().clone();
+            // Exhaustive on purpose: a new field of the failure envelope is a
+            // compile error here. `success` is `false` by the status; `result` is
+            // null or absent on failures and carries nothing to report.
+            let types::AddressingApiResponseCommonFailure {
+                errors,
+                messages,
+                result: _,
+                success: _,
+            } = value.into_inner();
+            Err(api_error(
+                operation,
+                status,
+                &headers,
+                errors.0.into_iter().map(ApiMessage::from).collect(),
+                messages.0.into_iter().map(ApiMessage::from).collect(),
+            ))
+        }
+        Err(GenError::InvalidResponsePayload(bytes, _)) => {
+            let (status, headers) = match head {
+                Some(h) => (h.status.as_u16(), h.headers),
+                None => (0, HeaderMap::new()),
+            };
+            decode_bytes::<E>(operation, status, &headers, &bytes)
+        }
+        Err(GenError::UnexpectedResponse(response)) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            match response.bytes().await {
+                Ok(body) => decode_bytes::<E>(operation, status, &headers, &body),
+                Err(e) if cf_bindings_generated::is_body_too_large(&e) => Err(body_too_large(
+                    operation,
+                    Some(status),
+                    &headers,
+                    body_limit,
+                )),
+                Err(e) => Err(transport_error(operation, e, Some(status), timeout)),
+            }
+        }
+        Err(GenError::CommunicationError(e)) => Err(transport_error(operation, e, None, timeout)),
+        Err(GenError::ResponseBodyError(e)) if cf_bindings_generated::is_body_too_large(&e) => {
+            let headers = head.map(|h| h.headers).unwrap_or_default();
+            Err(body_too_large(operation, head_status, &headers, body_limit))
+        }
+        Err(GenError::ResponseBodyError(e) | GenError::InvalidUpgrade(e)) => {
+            Err(transport_error(operation, e, head_status, timeout))
+        }
+        Err(GenError::InvalidRequest(message) | GenError::Custom(message)) => {
+            Err(Error::Other { operation, message })
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! What the HTTP layer tells, apart from the body: the `cf-ray` header, the delay
+//! asked for by `Retry-After` or `retry-after-ms`, and the mapping of reqwest's
+//! errors to the crate's. Envelope decoding and the retry rules both build on it.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+
+use crate::{error::Error, operation::Operation};
+
+/// The `cf-ray` header.
+pub(crate) fn cf_ray(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("cf-ray")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Reads `retry-after-ms` (milliseconds) or `Retry-After` (seconds). An HTTP date,
+/// a negative or an unreadable value counts as absent.
+pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| -> Option<f64> {
+        let value: f64 = headers.get(name)?.to_str().ok()?.trim().parse().ok()?;
+        (value.is_finite() && value >= 0.0).then_some(value)
+    };
+    if let Some(ms) = number("retry-after-ms") {
+        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+    }
+    number("retry-after").and_then(|s| Duration::try_from_secs_f64(s).ok())
+}
+
+/// Maps a transport-level reqwest error, keeping connect failures (surely not
+/// processed) apart from failures after sending (ambiguous) and timeouts.
+pub(crate) fn transport_error(
+    operation: Operation,
+    error: reqwest::Error,
+    status: Option<u16>,
+    timeout: Duration,
+) -> Error {
+    if error.is_connect() {
+        Error::Connect {
+            operation,
+            source: error,
+        }
+    } else if error.is_timeout() {
+        Error::Timeout {
+            operation,
+            after: timeout,
+        }
+    } else if error.is_builder() {
+        Error::Other {
+            operation,
+            message: format!("cannot build the request: {error}"),
+        }
+    } else {
+        Error::Transport {
+            operation,
+            status,
+            source: error,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(250)));
+        let mut h = HeaderMap::new();
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&h), None);
+        h.insert("retry-after", HeaderValue::from_static("-1"));
+        assert_eq!(parse_retry_after(&h), None);
+        h.insert("retry-after", HeaderValue::from_static("0"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::ZERO));
+        h.insert("retry-after", HeaderValue::from_static(" 1.5 "));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(1500)));
+        h.insert("retry-after", HeaderValue::from_static("1e300"));
+        assert_eq!(parse_retry_after(&h), None);
+        h.insert("retry-after", HeaderValue::from_static("inf"));
+        assert_eq!(parse_retry_after(&h), None);
+    }
+
+    #[test]
+    fn cf_ray_is_read() {
+        let mut h = HeaderMap::new();
+        assert_eq!(cf_ray(&h), None);
+        h.insert("cf-ray", HeaderValue::from_static("8c2f-TEST"));
+        assert_eq!(cf_ray(&h).as_deref(), Some("8c2f-TEST"));
+    }
+}
