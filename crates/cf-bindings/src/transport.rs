@@ -19,14 +19,12 @@ pub(crate) fn cf_ray(headers: &HeaderMap) -> Option<String> {
 /// Reads `retry-after-ms` (milliseconds) or `Retry-After` (seconds). An HTTP date,
 /// a negative or an unreadable value counts as absent.
 pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| -> Option<f64> {
+    // `try_from_secs_f64` refuses a negative, infinite, NaN or too large value.
+    let seconds = |name: &str, per_second: f64| -> Option<Duration> {
         let value: f64 = headers.get(name)?.to_str().ok()?.trim().parse().ok()?;
-        (value.is_finite() && value >= 0.0).then_some(value)
+        Duration::try_from_secs_f64(value / per_second).ok()
     };
-    if let Some(ms) = number("retry-after-ms") {
-        return Duration::try_from_secs_f64(ms / 1000.0).ok();
-    }
-    number("retry-after").and_then(|s| Duration::try_from_secs_f64(s).ok())
+    seconds("retry-after-ms", 1000.0).or_else(|| seconds("retry-after", 1.0))
 }
 
 /// Maps a transport-level reqwest error, keeping connect failures (surely not

@@ -257,3 +257,27 @@ fn a_field_missing_at_the_top_names_the_result() {
     assert_eq!(d.cf_ray.as_deref(), Some("8c2f-TEST"));
     assert!(d.reason.contains("errors"), "{}", d.reason);
 }
+
+#[test]
+fn the_delete_envelope_keeps_success_and_errors() {
+    let body =
+        br#"{"success":true,"errors":[],"messages":[{"code":3,"message":"m"}],"result":null}"#;
+    let ok = decode_bytes::<types::AddressingApiResponseCommon>(
+        Operation::DeleteBinding,
+        200,
+        &headers(),
+        body,
+    )
+    .unwrap();
+    assert_eq!(ok.messages, vec![ApiMessage::new(3, "m")]);
+    let body =
+        br#"{"success":false,"errors":[{"code":1000,"message":"no"}],"messages":[],"result":null}"#;
+    let err = decode_bytes::<types::AddressingApiResponseCommon>(
+        Operation::DeleteBinding,
+        200,
+        &headers(),
+        body,
+    )
+    .unwrap_err();
+    assert_eq!(err.codes(), vec![1000]);
+}
