@@ -234,3 +234,33 @@ fn a_new_binding_gets_an_id_no_binding_has() {
     assert_eq!(state.unused_id([BASE.to_owned()]), None);
     assert_eq!(state.unused_id([free.clone()]), Some(free));
 }
+
+#[test]
+fn ids_are_32_lowercase_hex_characters() {
+    assert!(is_valid_id("0123456789abcdef0123456789abcdef"));
+    for bad in [
+        "",
+        "0123456789abcdef0123456789abcde",
+        "0123456789abcdef0123456789abcdef0",
+        "0123456789ABCDEF0123456789abcdef",
+        "0123456789abcdeg0123456789abcdef",
+        "0123456789abcdef0123456789abcd/f",
+    ] {
+        assert!(!is_valid_id(bad), "{bad:?}");
+    }
+    assert!(is_valid_id(&new_id()));
+}
+
+#[test]
+fn a_rule_error_reads_as_cloudflare_words_it() {
+    let mut state = demo();
+    let err = create(&mut state, V4, "203.0.113.9/29", CDN_SERVICE_ID).expect_err("host bits");
+    assert_eq!(
+        err.to_string(),
+        "CIDR 203.0.113.9/29 has host bits set; did you mean 203.0.113.8/29?"
+    );
+    let err = state
+        .delete_binding(ACCOUNT, V4, "0000")
+        .expect_err("unknown");
+    assert_eq!(err.to_string(), "Service binding 0000 not found");
+}
