@@ -1,7 +1,8 @@
-//! Decode: a 10,000-binding list envelope, bytes to the wrapper's types through its
-//! public API (`decode_envelope`, the envelope rules every response goes through,
-//! then each binding validated by the public constructors of its id, CIDR and state)
-//! against serde_json into the generated types alone.
+//! Decode: a 10,000-binding list envelope, bytes to the wrapper's types exactly as
+//! `list()` decodes them (the envelope rules, serde_json into the generated type, then
+//! each binding's id, CIDR and state checked; `cf_bindings::bench::decode_bindings`,
+//! behind the wrapper's off-by-default `bench` feature) against serde_json into the
+//! generated types alone.
 //!
 //! The two take turns, one decode per sample, `--samples` pairs per run: the ratio
 //! of each adjacent pair (generated time ÷ wrapper time, so above 1 means the wrapper
@@ -12,41 +13,9 @@
 
 use std::{hint::black_box, time::Instant};
 
-use cf_bindings::{Operation, ProvisioningState, ServiceBinding, decode_envelope};
+use cf_bindings::bench::decode_bindings;
 use cf_bindings_benches::{Args, BoxError, emit, list_envelope, median};
 use cf_bindings_generated::types::IpAddressManagementServiceBindingsListServiceBindingsResponse as GeneratedList;
-
-/// Bytes to validated bindings, through the wrapper's public decoder.
-fn decode_bindings(
-    headers: &reqwest::header::HeaderMap,
-    body: &[u8],
-) -> Result<Vec<ServiceBinding>, BoxError> {
-    let response = decode_envelope(Operation::ListBindings, 200, headers, body)?;
-    let serde_json::Value::Array(items) = response.into_inner() else {
-        return Err("the result is not a list".into());
-    };
-    items.iter().map(binding).collect()
-}
-
-/// One wire binding, validated as the client validates it.
-fn binding(item: &serde_json::Value) -> Result<ServiceBinding, BoxError> {
-    let text = |name: &str| {
-        item.get(name)
-            .and_then(serde_json::Value::as_str)
-            .ok_or_else(|| format!("{name} is missing"))
-    };
-    let state = item
-        .pointer("/provisioning/state")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default();
-    Ok(ServiceBinding::new(
-        text("id")?.parse()?,
-        text("cidr")?.parse()?,
-        text("service_id")?.parse()?,
-        text("service_name").unwrap_or_default(),
-        ProvisioningState::from(state),
-    ))
-}
 
 fn main() -> Result<(), BoxError> {
     let args = Args::parse(std::env::args().skip(1))?;
@@ -60,7 +29,7 @@ fn main() -> Result<(), BoxError> {
 
     let headers = reqwest::header::HeaderMap::new();
     let generated = || serde_json::from_slice::<GeneratedList>(&body).map(|l| l.result.len());
-    let wrapper = || decode_bindings(&headers, &body).map(|r| r.len());
+    let wrapper = || decode_bindings(200, &headers, &body).map(|r| r.len());
     if generated()? != count || wrapper()? != count {
         return Err("the two decoders disagree on the envelope".into());
     }

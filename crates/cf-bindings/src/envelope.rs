@@ -208,5 +208,19 @@ pub fn decode_envelope(
     decode_bytes::<ValueEnvelope>(operation, status, headers, body)
 }
 
+/// A List Service Bindings body decoded as `list()` decodes it: the envelope, then each
+/// binding converted to the wrapper's types. For the tests and the benchmarks.
+#[cfg(any(test, feature = "bench"))]
+pub(crate) fn decode_bindings(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response<Vec<crate::model::ServiceBinding>>, Error> {
+    use cf_bindings_generated::types::IpAddressManagementServiceBindingsListServiceBindingsResponse as Wire;
+    let operation = Operation::ListBindings;
+    decode_bytes::<Wire>(operation, status, headers, body)?
+        .convert(operation, crate::model::bindings_from_wire)
+}
+
 #[cfg(test)]
 mod tests;

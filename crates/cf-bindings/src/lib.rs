@@ -114,3 +114,23 @@ pub use retry::RetryPolicy;
 pub use routing::RoutingTable;
 pub use state::ProvisioningState;
 pub use wait::WaitOptions;
+
+/// What the workspace's benchmarks measure that the API keeps private. Not part of the
+/// API: behind the off-by-default `bench` feature, and free to change.
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+pub mod bench {
+    /// A List Service Bindings body decoded exactly as [`Bindings::list`](crate::Bindings::list)
+    /// decodes it: the envelope rules, then each binding converted to the wrapper's types.
+    ///
+    /// # Errors
+    /// As `list()`: an [`Error`](crate::Error) for an API error, a body that is not the
+    /// envelope, or a binding that does not fit.
+    pub fn decode_bindings(
+        status: u16,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Result<crate::Response<Vec<crate::ServiceBinding>>, crate::Error> {
+        crate::envelope::decode_bindings(status, headers, body)
+    }
+}

@@ -86,7 +86,8 @@ pub fn markdown(
          2. **Decode**: a generated 10,000-binding envelope, in memory: serde_json into \
          the generated type alone, against the wrapper's decoding of a list body, which \
          decodes the same type and converts it to `ServiceBinding`s (ids, CIDRs, states \
-         checked), as `list()` does. Short samples (one decode each), the two taking \
+         checked) with the very function `list()` uses (`cf_bindings::bench::decode_bindings`, \
+         behind the wrapper's off-by-default `bench` feature). Short samples (one decode each), the two taking \
          turns, many per run; the ratio is computed per adjacent pair, so drift in the \
          machine's speed falls on both alike, and reported as the median of all pairs \
          with its min–max.\n\

@@ -76,7 +76,7 @@ pub fn tabulate(report: &Report) -> (Vec<Row>, Vec<Target>) {
     );
     row(
         "2 decode",
-        "wrapper `envelope::decode_bindings` (typed)",
+        "wrapper, as `list()` decodes (typed)",
         "decode.wrapper",
     );
     row(

@@ -1,23 +1,8 @@
 //! The envelope rules, on raw bodies.
 #![allow(clippy::unwrap_used)]
 
-use cf_bindings_generated::types;
-
 use super::*;
-use crate::model::ServiceBinding;
-
-/// A List Service Bindings response decoded as the client does.
-fn decode_bindings(
-    status: u16,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Response<Vec<ServiceBinding>>, Error> {
-    let operation = Operation::ListBindings;
-    decode_bytes::<types::IpAddressManagementServiceBindingsListServiceBindingsResponse>(
-        operation, status, headers, body,
-    )?
-    .convert(operation, crate::model::bindings_from_wire)
-}
+use cf_bindings_generated::types;
 
 fn headers() -> HeaderMap {
     let mut h = HeaderMap::new();
