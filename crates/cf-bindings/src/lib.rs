@@ -115,6 +115,11 @@ pub use routing::RoutingTable;
 pub use state::ProvisioningState;
 pub use wait::WaitOptions;
 
+/// The README's Rust examples, compiled by `cargo test --doc` so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
+
 /// What the workspace's benchmarks measure that the API keeps private. Not part of the
 /// API: behind the off-by-default `bench` feature, and free to change.
 #[cfg(feature = "bench")]
