@@ -9,6 +9,58 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The raw baseline: what a hand-written reqwest + serde_json client decodes of a
+/// response. The same fields the wrapper returns, into plain structs, with no checks
+/// beyond `success`.
+pub mod baseline {
+    use serde::Deserialize;
+
+    use super::BoxError;
+
+    /// Cloudflare's envelope.
+    #[derive(Debug, Deserialize)]
+    struct Envelope<T> {
+        success: bool,
+        #[serde(default)]
+        errors: Vec<serde_json::Value>,
+        result: Option<T>,
+    }
+
+    /// A binding, as plain strings.
+    #[derive(Debug, Deserialize)]
+    pub struct Binding {
+        /// The binding's id.
+        pub id: String,
+        /// Its CIDR, unparsed.
+        pub cidr: String,
+        /// The service's id.
+        pub service_id: String,
+        /// The service's name.
+        pub service_name: String,
+        /// Its provisioning.
+        pub provisioning: Provisioning,
+    }
+
+    /// A binding's provisioning.
+    #[derive(Debug, Deserialize)]
+    pub struct Provisioning {
+        /// Its state, unparsed.
+        pub state: String,
+    }
+
+    /// The `result` of a successful envelope.
+    ///
+    /// # Errors
+    /// When the body is not the envelope, or says `success: false`.
+    pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, BoxError> {
+        let envelope: Envelope<T> = serde_json::from_slice(body)?;
+        match envelope.result {
+            Some(result) if envelope.success => Ok(result),
+            _ => Err(format!("success: false: {:?}", envelope.errors).into()),
+        }
+    }
+}
+
 /// Anything that can go wrong in a benchmark program.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 

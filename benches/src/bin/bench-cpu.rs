@@ -18,28 +18,10 @@
 use std::{net::Ipv6Addr, time::Instant};
 
 use cf_bindings::{Cidr, Client};
-use cf_bindings_benches::{Args, BoxError, cpu_seconds, emit};
-use serde::Deserialize;
+use cf_bindings_benches::{Args, BoxError, baseline, cpu_seconds, emit};
 
 const CDN: &str = "7f3c1a9e5b2d4c6e8a0b1d3f5e7c9a2b";
 const MAGIC_TRANSIT: &str = "2db684ee7ca04e159946fd05b99e1bcd";
-
-/// What the raw baseline decodes: the envelope and plain structs, no checks.
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct Plain<T> {
-    success: bool,
-    result: T,
-}
-
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct PlainBinding {
-    id: String,
-    cidr: String,
-    service_id: String,
-    service_name: String,
-}
 
 /// The calls measured, in the order each run makes them.
 #[derive(Debug, Clone, Copy)]
@@ -141,14 +123,11 @@ impl Caller {
                     .await?;
                 Ok(match op {
                     Op::ListSmall | Op::ListLarge => {
-                        serde_json::from_slice::<Plain<Vec<PlainBinding>>>(&body)?
-                            .result
-                            .len()
+                        baseline::decode::<Vec<baseline::Binding>>(&body)?.len()
                     }
-                    Op::Get | Op::Create => serde_json::from_slice::<Plain<PlainBinding>>(&body)?
-                        .result
-                        .cidr
-                        .len(),
+                    Op::Get | Op::Create => {
+                        baseline::decode::<baseline::Binding>(&body)?.cidr.len()
+                    }
                 })
             }
         }

@@ -17,35 +17,7 @@ use std::{
     time::Instant,
 };
 
-use cf_bindings_benches::{Args, BoxError, emit};
-use serde::Deserialize;
-
-/// The raw baseline: what a hand-written client would decode.
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct PlainEnvelope {
-    success: bool,
-    #[serde(default)]
-    errors: Vec<serde_json::Value>,
-    #[serde(default)]
-    result: Vec<PlainBinding>,
-}
-
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct PlainBinding {
-    id: String,
-    cidr: String,
-    service_id: String,
-    service_name: String,
-    provisioning: PlainProvisioning,
-}
-
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)]
-struct PlainProvisioning {
-    state: String,
-}
+use cf_bindings_benches::{Args, BoxError, baseline, emit};
 
 #[derive(Clone)]
 enum Caller {
@@ -69,11 +41,7 @@ impl Caller {
                     .await?
                     .error_for_status()?;
                 let body = response.bytes().await?;
-                let envelope: PlainEnvelope = serde_json::from_slice(&body)?;
-                if !envelope.success {
-                    return Err("success: false".into());
-                }
-                Ok(envelope.result.len())
+                Ok(baseline::decode::<Vec<baseline::Binding>>(&body)?.len())
             }
         }
     }
