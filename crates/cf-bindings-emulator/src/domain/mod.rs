@@ -190,8 +190,10 @@ impl State {
                 service: request.service_id.clone(),
             })?;
         rules::check_new_binding(self, prefix, cidr, kind)?;
+        // A few tries bound the search, so a broken generator cannot loop forever;
+        // eight random 128-bit ids all taken does not happen in practice.
         let id = id
-            .or_else(|| self.unused_id(std::iter::repeat_with(new_id)))
+            .or_else(|| self.unused_id(std::iter::repeat_with(new_id).take(8)))
             .unwrap_or_else(new_id);
         let binding = Binding {
             id,
