@@ -17,7 +17,8 @@ use super::{
 const READ_LUA: &str = "wrk.headers[\"Authorization\"] = \"Bearer emulator-token\"\n";
 
 /// The wrk script of the write load: creates of distinct /64s of the demo IPv6
-/// prefix (its base binding made first), each thread in a range of its own.
+/// prefix (its base binding made first), each thread of each run (its index, the
+/// script's argument) in a range of 10,000 of its own, so no create repeats another.
 const CREATE_LUA: &str = r#"
 local counter = 0
 local threads = 0
@@ -26,7 +27,7 @@ function setup(thread)
   threads = threads + 1
 end
 function init(args)
-  counter = id * 20000 + 1
+  counter = ((tonumber(args[1]) or 0) * 2 + id) * 10000
 end
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer emulator-token"
@@ -183,7 +184,7 @@ impl Bench {
     fn wrk(&mut self, prefix: &str, script: &str, url: &str) -> Result<(), String> {
         let lua = self.script(&format!("{prefix}.lua"), script)?;
         let (mut rps, mut p99, mut errors) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..self.settings.wrk_runs {
+        for run in 0..self.settings.wrk_runs {
             let out = self.report.run(
                 &self.root,
                 Command::new("wrk")
@@ -192,7 +193,8 @@ impl Bench {
                     .arg("--latency")
                     .arg("-s")
                     .arg(&lua)
-                    .arg(url),
+                    .arg(url)
+                    .args(["--", &run.to_string()]),
             )?;
             let (r, p, e) =
                 parse_wrk(&out).ok_or_else(|| format!("cannot read wrk's output:\n{out}"))?;
