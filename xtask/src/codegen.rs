@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use openapiv3::{OpenAPI, ReferenceOr, StatusCode};
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
+use crate::manifest::Uses;
+
 /// The spec, relative to the workspace root.
 pub const SPEC_PATH: &str = "openapi/service-bindings.yaml";
 /// The generated file, relative to the workspace root.
@@ -210,22 +212,6 @@ fn settings() -> GenerationSettings {
 fn quote_path(path: &str) -> proc_macro2::TokenStream {
     // A fixed, valid Rust path: parsing cannot fail.
     path.parse().unwrap_or_default()
-}
-
-/// What the generated code needs besides the crates every output uses, as
-/// progenitor and typify report it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Uses {
-    /// `chrono`, for `format: date-time` and `date`.
-    pub chrono: bool,
-    /// `futures`, for streaming operations.
-    pub futures: bool,
-    /// `regress`, for string `pattern`s.
-    pub regress: bool,
-    /// `serde_json`, for free-form values.
-    pub serde_json: bool,
-    /// `uuid`, for `format: uuid`.
-    pub uuid: bool,
 }
 
 /// The generated code and what it needs.

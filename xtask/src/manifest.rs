@@ -9,7 +9,21 @@
 //! in the root `[workspace.dependencies]` (chrono without its default features, with
 //! `serde`). The rest of the file is the maintainer's.
 
-use crate::codegen::Uses;
+/// What the generated code needs besides the crates every output uses, as
+/// progenitor and typify report it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// `chrono`, for `format: date-time` and `date`.
+    pub chrono: bool,
+    /// `futures`, for streaming operations.
+    pub futures: bool,
+    /// `regress`, for string `pattern`s.
+    pub regress: bool,
+    /// `serde_json`, for free-form values.
+    pub serde_json: bool,
+    /// `uuid`, for `format: uuid`.
+    pub uuid: bool,
+}
 
 /// The generated crate's manifest, relative to the workspace root.
 pub const MANIFEST_PATH: &str = "crates/cf-bindings-generated/Cargo.toml";

@@ -7,7 +7,6 @@ use cf_bindings::{Client, ClientBuilder, Credentials, RetryPolicy};
 use cf_bindings_emulator::RunningEmulator;
 
 use crate::args::{Global, Rate};
-use crate::commands::Context;
 use crate::emulated;
 use crate::failure::Failure;
 use crate::token;
@@ -31,7 +30,10 @@ pub struct Setup {
 
 /// A client ready for a command, and the embedded emulator behind it if any.
 pub struct Session {
-    context: Context,
+    /// The client, for the API or the embedded emulator.
+    pub client: Client,
+    /// The account the command works on.
+    pub account: String,
     emulator: Option<RunningEmulator>,
 }
 
@@ -47,7 +49,8 @@ impl Session {
                 )
             })?;
             return Ok(Session {
-                context: Context::new(client, account, false, global),
+                client,
+                account,
                 emulator: None,
             });
         }
@@ -63,14 +66,15 @@ impl Session {
             .build()?;
         let account = account.unwrap_or_else(|| emulated::ACCOUNT.to_owned());
         Ok(Session {
-            context: Context::new(client, account, true, global),
+            client,
+            account,
             emulator: Some(emulator),
         })
     }
 
-    /// What the command works with.
-    pub fn context(&self) -> &Context {
-        &self.context
+    /// Whether the client talks to the embedded emulator.
+    pub fn is_emulated(&self) -> bool {
+        self.emulator.is_some()
     }
 
     /// Shuts the embedded emulator down, if there is one.

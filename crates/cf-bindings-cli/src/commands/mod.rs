@@ -70,7 +70,13 @@ fn online(
         .map_err(|e| Failure::unfulfilled(format!("cannot start: {e}")))?;
     runtime.block_on(async {
         let session = Session::open(global, setup).await?;
-        let outcome = command(session.context()).await;
+        let context = Context::new(
+            session.client.clone(),
+            session.account.clone(),
+            session.is_emulated(),
+            global,
+        );
+        let outcome = command(&context).await;
         session.close().await;
         outcome
     })
