@@ -253,28 +253,30 @@ impl Bench {
 
     fn decode(&mut self) -> Result<(), String> {
         eprintln!("== 2. decode");
-        let runs = self.settings.runs.to_string();
-        self.report.collect(
-            &self.root,
-            Command::new(self.bin.join("bench-decode")).args([
-                "--runs",
-                &runs,
-                "--samples",
-                if self.quick { "20" } else { "400" },
-            ]),
-        )
+        self.in_memory("bench-decode", "--samples", ["20", "400"])
     }
 
     fn routing(&mut self) -> Result<(), String> {
         eprintln!("== 3. routing");
+        self.in_memory("bench-routing", "--lookups", ["200000", "1000000"])
+    }
+
+    /// A benchmark program that needs no server: `--runs`, and `option` with its
+    /// value for `--quick` or for a full run.
+    fn in_memory(
+        &mut self,
+        program: &str,
+        option: &str,
+        [quick, full]: [&str; 2],
+    ) -> Result<(), String> {
         let runs = self.settings.runs.to_string();
         self.report.collect(
             &self.root,
-            Command::new(self.bin.join("bench-routing")).args([
+            Command::new(self.bin.join(program)).args([
                 "--runs",
                 &runs,
-                "--lookups",
-                if self.quick { "200000" } else { "1000000" },
+                option,
+                if self.quick { quick } else { full },
             ]),
         )
     }
