@@ -25,6 +25,22 @@ pub const TOKEN: &str = DEFAULT_API_TOKEN;
 /// enough to see, short enough for `--wait`.
 const PROVISIONING_DELAY: Duration = Duration::from_secs(2);
 
+/// Sets another provisioning delay (`0s`: active at once), as it does for the
+/// standalone emulator.
+pub const ENV_PROVISIONING_DELAY: &str = "CF_EMULATOR_PROVISIONING_DELAY";
+
+/// The provisioning delay: [`ENV_PROVISIONING_DELAY`] when set, else 2 s.
+fn provisioning_delay() -> Result<Duration, Failure> {
+    match std::env::var(ENV_PROVISIONING_DELAY) {
+        Err(std::env::VarError::NotPresent) => Ok(PROVISIONING_DELAY),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::usage(format!(
+            "{ENV_PROVISIONING_DELAY} is not valid UTF-8"
+        ))),
+        Ok(text) => crate::args::parse_duration(&text)
+            .map_err(|e| Failure::usage(format!("{ENV_PROVISIONING_DELAY}: {e}"))),
+    }
+}
+
 /// The default state file: `cf-bindings/emulator.json` in the user's state
 /// directory (`$XDG_STATE_HOME`, else `~/.local/state`), else the data directory.
 pub fn default_state_file() -> Result<PathBuf, Failure> {
@@ -51,7 +67,7 @@ pub async fn start(state_file: &Path) -> Result<RunningEmulator, Failure> {
     let config = EmulatorConfig {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         credentials: Credentials::default(),
-        provisioning_delay: PROVISIONING_DELAY,
+        provisioning_delay: provisioning_delay()?,
         state_file: Some(state_file.to_path_buf()),
         state_sharing: StateSharing::Shared,
         faults: false,

@@ -30,6 +30,7 @@ fn bare_std() -> std::process::Command {
         "CLOUDFLARE_BASE_URL",
         "CLOUDFLARE_ACCOUNT_ID",
         "RUST_LOG",
+        "CF_EMULATOR_PROVISIONING_DELAY",
     ] {
         command.env_remove(name);
     }
@@ -192,6 +193,51 @@ fn walkthrough_in_tables() {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(&id, "NEW-BINDING-ID-00000000000000000");
     settings.bind(|| insta::assert_snapshot!("bindings_create_wait", table));
+}
+
+#[test]
+fn the_embedded_emulator_takes_its_provisioning_delay_from_the_environment() {
+    let emulated = Emulated::new();
+    let create = |delay: &str, cidr: &str| {
+        emulated
+            .command()
+            .env("CF_EMULATOR_PROVISIONING_DELAY", delay)
+            .args([
+                "--output",
+                "json",
+                "bindings",
+                "create",
+                "--cidr",
+                cidr,
+                "--service",
+                "CDN",
+            ])
+            .output()
+            .expect("the binary runs")
+    };
+    let now = create("0s", "203.0.113.200/32");
+    assert!(now.status.success(), "{}", stderr(&now));
+    let created: serde_json::Value = serde_json::from_slice(&now.stdout).expect("JSON");
+    assert_eq!(created["state"], "active");
+    // The default keeps a new binding provisioning.
+    assert_eq!(
+        emulated.json(&[
+            "bindings",
+            "create",
+            "--cidr",
+            "203.0.113.201/32",
+            "--service",
+            "CDN"
+        ])["state"],
+        "provisioning"
+    );
+    let bad = create("soon", "203.0.113.202/32");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("CF_EMULATOR_PROVISIONING_DELAY: `soon` is not a duration"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
