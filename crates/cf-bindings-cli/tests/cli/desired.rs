@@ -574,6 +574,76 @@ fn apply_without_a_terminal_needs_yes() {
     assert_eq!(emulator.bindings(work.dir.path()).len(), 1);
 }
 
+/// On a terminal, `apply` shows the plan and asks; only a yes changes anything.
+/// The terminal is a pseudo-terminal from util-linux's `script`, which every Debian
+/// system has: the answer is typed into it, and what the command wrote comes back.
+#[cfg(target_os = "linux")]
+#[test]
+fn apply_on_a_terminal_asks_and_changes_nothing_without_a_yes() {
+    let emulator = Standalone::start();
+    let work = Workdir::with(
+        "bindings.toml",
+        &demo_file(&[("203.0.113.7/32".to_owned(), "CDN")]),
+    );
+    let quoted = |arg: &str| format!("'{}'", arg.replace('\'', r"'\''"));
+    let command = [
+        env!("CARGO_BIN_EXE_cf-bindings"),
+        "--base-url",
+        &emulator.base,
+        "--account",
+        DEMO_ACCOUNT_ID,
+        "--rate",
+        "off",
+        "apply",
+        "-f",
+        "bindings.toml",
+    ]
+    .map(quoted)
+    .join(" ");
+    let on_a_terminal = |answer: &str| {
+        let mut script = super::scrubbed("script")
+            .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+            .current_dir(work.dir.path())
+            .env("CLOUDFLARE_API_TOKEN", DEFAULT_API_TOKEN)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("util-linux's script runs");
+        let mut input = script.stdin.take().expect("a pipe");
+        input.write_all(answer.as_bytes()).expect("typed");
+        drop(input);
+        let output = script.wait_with_output().expect("script ends");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+
+    let (code, screen) = on_a_terminal("n\n");
+    assert!(
+        screen.contains("203.0.113.7/32"),
+        "the plan is shown:\n{screen}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "Apply 1 API call to account {DEMO_ACCOUNT_ID}? [y/N]"
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("not applying: not confirmed"), "{screen}");
+    assert_eq!(code, Some(1), "{screen}");
+    assert_eq!(emulator.bindings(work.dir.path()).len(), 1);
+
+    let (code, screen) = on_a_terminal("y\n");
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        emulator
+            .bindings(work.dir.path())
+            .contains(&("203.0.113.7/32".to_owned(), "CDN".to_owned())),
+        "{screen}"
+    );
+}
+
 /// The example of the README's "Bindings as code" stays a valid file.
 #[test]
 fn the_readme_example_validates() {

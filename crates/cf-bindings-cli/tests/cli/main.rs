@@ -22,7 +22,13 @@ fn bare() -> Command {
 
 /// [`bare`] as a standard library command, for tests that set up its streams.
 fn bare_std() -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cf-bindings"));
+    scrubbed(env!("CARGO_BIN_EXE_cf-bindings"))
+}
+
+/// `program` with the clean environment of [`bare`] (for a program that runs the
+/// binary in its turn).
+fn scrubbed(program: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
     for name in [
         "CLOUDFLARE_API_TOKEN",
         "CLOUDFLARE_EMAIL",
