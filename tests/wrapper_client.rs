@@ -367,6 +367,9 @@ fn base_url_with_user_information_is_refused_without_showing_it() {
     for url in [
         "http://user:s3cret-pw@127.0.0.1:8787/client/v4",
         "https://only-user@api.example.test/client/v4",
+        // No `//`: URL parsers still read `user:s3cret-pw` as user information.
+        "https:user:s3cret-pw@api.example.test/client/v4",
+        "http://user:s3cret-pw@bad host/client/v4",
     ] {
         let (named, message) =
             config_error(&[("CLOUDFLARE_API_TOKEN", "t"), ("CLOUDFLARE_BASE_URL", url)]);

@@ -184,6 +184,33 @@ async fn a_page_echoing_the_request_headers_shows_no_credential() {
     assert!(err.to_string().contains("[redacted]"), "{err}");
 }
 
+#[tokio::test]
+async fn server_values_in_decode_errors_and_messages_show_no_credential() {
+    let server = TestServer::start().await;
+    // A value the wrapper refuses, echoing the token, and one of a megabyte.
+    for cidr in [format!("Bearer {TOKEN}"), "9".repeat(1 << 20)] {
+        let binding = binding_json(BINDING, &cidr, CDN, "CDN", "active");
+        let err = list_error(&server, Reply::json(200, ok(json!([binding])))).await;
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains(&TOKEN[..6]), "{shown}");
+            assert!(shown.len() < 1024, "{} bytes", shown.len());
+        }
+    }
+    // A successful answer's messages, returned and logged, are masked too.
+    let mut body = ok(json!([base_binding()]));
+    body["messages"] = json!([{"code": 1, "message": format!("echo: Bearer {TOKEN}")}]);
+    server.push(Reply::json(200, body));
+    let listed = no_retry(&server)
+        .account(ACCOUNT)
+        .prefix(PREFIX)
+        .bindings()
+        .list()
+        .await
+        .unwrap();
+    assert_eq!(listed.messages[0].message, "echo: Bearer [redacted]");
+}
+
 /// A server that answers every request with an endless body of spaces: announced
 /// as 100 GB, or chunked. It stops after 1 GiB or when the client hangs up.
 async fn endless_body_server(chunked: bool) -> String {

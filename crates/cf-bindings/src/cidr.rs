@@ -116,7 +116,8 @@ fn leading_zero_octet(input: &str) -> Option<&str> {
     }
     dotted
         .split('.')
-        .find(|octet| octet.len() > 1 && octet.starts_with('0'))
+        // An octet has at most three digits; a longer run is invalid anyway.
+        .find(|octet| (2..=3).contains(&octet.len()) && octet.starts_with('0'))
 }
 
 impl TryFrom<&str> for Cidr {
@@ -222,6 +223,10 @@ mod tests {
         }
         let ok: Cidr = "10.0.0.0/8".parse().unwrap();
         assert_eq!(ok.to_string(), "10.0.0.0/8");
+        // A run of digits longer than an octet is not echoed whole.
+        let long = format!("0{}.1.1.1/32", "1".repeat(100_000));
+        let e = long.parse::<Cidr>().unwrap_err().to_string();
+        assert!(e.len() < 400, "{} bytes", e.len());
     }
 
     #[test]

@@ -13,12 +13,13 @@ use crate::{
     handles::{Account, check},
     ids::AccountId,
     limiter::RateLimiter,
-    model::{self, Service, ServiceBinding},
+    model::{self, FieldError, Service, ServiceBinding},
     operation::Operation,
     redact::Redactor,
     response::Response,
     retry::RetryPolicy,
     shapes::Envelope,
+    text::one_line,
 };
 
 /// A client of the Service Bindings API. Cheap to clone; clones share the
@@ -147,11 +148,15 @@ impl Client {
 
     /// Sends one request (after its rate-limit slot), under the request timeout, and
     /// decodes its envelope.
-    async fn run<E: Envelope>(
+    /// Sends one request and converts its result with `convert`. Everything that
+    /// came from the server, in an error or in the answer's messages, leaves here
+    /// with the client's credentials masked, and only then is logged.
+    async fn run<E: Envelope, U>(
         &self,
         operation: Operation,
         call: impl Future<Output = Result<ResponseValue<E>, GenError>>,
-    ) -> Result<Response<E::Result>, Error> {
+        convert: impl FnOnce(E::Result) -> Result<U, FieldError>,
+    ) -> Result<Response<U>, Error> {
         if let Some(limiter) = &self.inner.limiter {
             limiter.acquire().await;
         }
@@ -159,23 +164,39 @@ impl Client {
         tracing::debug!(operation = %operation, "sending request");
         let attempt = async {
             let (result, head) = ResponseRecorder::capture(call).await;
-            call::decode(operation, result, head, self.inner.max_body_bytes, timeout).await
+            call::decode(operation, result, head, self.inner.max_body_bytes, timeout)
+                .await?
+                .convert(operation, convert)
         };
+        let redactor = &self.inner.redactor;
         let outcome = match tokio::time::timeout(timeout, attempt).await {
-            // What the server sent is shown and logged only with our credentials masked.
-            Ok(outcome) => outcome.map_err(|e| self.inner.redactor.error(e)),
+            Ok(outcome) => outcome
+                .map(|response| redactor.response(response))
+                .map_err(|e| redactor.error(e)),
             Err(_) => Err(Error::Timeout {
                 operation,
                 after: timeout,
             }),
         };
         match &outcome {
-            Ok(response) => tracing::debug!(
-                operation = %operation,
-                status = response.status,
-                cf_ray = response.cf_ray.as_deref().unwrap_or("-"),
-                "request succeeded"
-            ),
+            Ok(response) => {
+                let cf_ray = response.cf_ray.as_deref().unwrap_or("-");
+                for message in &response.messages {
+                    tracing::warn!(
+                        operation = %operation,
+                        code = message.code,
+                        cf_ray,
+                        "Cloudflare message: {}",
+                        one_line(&message.message)
+                    );
+                }
+                tracing::debug!(
+                    operation = %operation,
+                    status = response.status,
+                    cf_ray,
+                    "request succeeded"
+                );
+            }
             Err(error) => tracing::debug!(operation = %operation, "request failed: {error}"),
         }
         outcome
@@ -191,9 +212,7 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_list_service_bindings(account, prefix);
-        self.run(op, call)
-            .await?
-            .convert(op, model::bindings_from_wire)
+        self.run(op, call, model::bindings_from_wire).await
     }
 
     pub(crate) async fn get_binding_once(
@@ -207,9 +226,7 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_get_service_binding(account, prefix, binding);
-        self.run(op, call)
-            .await?
-            .convert(op, model::one_binding_from_wire)
+        self.run(op, call, model::one_binding_from_wire).await
     }
 
     pub(crate) async fn create_binding_once(
@@ -223,9 +240,7 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_create_service_binding(account, prefix, body);
-        self.run(op, call)
-            .await?
-            .convert(op, model::one_binding_from_wire)
+        self.run(op, call, model::one_binding_from_wire).await
     }
 
     pub(crate) async fn delete_binding_once(
@@ -240,7 +255,7 @@ impl Client {
             .ip_address_management_service_bindings_delete_service_binding(
                 account, prefix, binding,
             );
-        self.run(Operation::DeleteBinding, call).await
+        self.run(Operation::DeleteBinding, call, Ok).await
     }
 
     pub(crate) async fn list_services_once(
@@ -252,8 +267,6 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_list_services(account);
-        self.run(op, call)
-            .await?
-            .convert(op, model::services_from_wire)
+        self.run(op, call, model::services_from_wire).await
     }
 }

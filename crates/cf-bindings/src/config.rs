@@ -38,17 +38,24 @@ fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String
         return Err(named("is empty".to_owned()));
     }
     // User information would replace the token with HTTP Basic auth without a word,
-    // and would print a password in every message that shows the URL.
-    if let Some((scheme, rest)) = trimmed.split_once("://")
-        && let Some(authority) = rest.split(['/', '?', '#']).next()
-        && let Some((_, host)) = authority.rsplit_once('@')
-    {
+    // and would print a password in every message that shows the URL; so would a
+    // URL that does not parse, where user information cannot be told apart.
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        named(if trimmed.contains('@') {
+            format!(
+                "is not a URL ({e}); not shown, as it may hold user information (user:password@)"
+            )
+        } else {
+            format!("{trimmed:?} is not a URL ({e})")
+        })
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(named(format!(
-            "\"{scheme}://***@{host}/…\" has user information (user:password@); remove it: credentials go in CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)"
+            "\"{}://***@{}/…\" has user information (user:password@); remove it: credentials go in CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)",
+            parsed.scheme(),
+            parsed.host_str().unwrap_or_default()
         )));
     }
-    let parsed = reqwest::Url::parse(trimmed)
-        .map_err(|e| named(format!("{trimmed:?} is not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(named(format!(
             "{trimmed:?} is not an http(s) URL with a host"

@@ -74,15 +74,6 @@ pub(crate) fn finish<E: Envelope>(
         ));
     }
     let cf_ray = cf_ray(headers);
-    for message in &messages {
-        tracing::warn!(
-            operation = %operation,
-            code = message.code,
-            cf_ray = cf_ray.as_deref().unwrap_or("-"),
-            "Cloudflare message: {}",
-            one_line(&message.message)
-        );
-    }
     Ok(Response {
         result,
         messages,

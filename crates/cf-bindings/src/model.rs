@@ -119,7 +119,8 @@ fn binding_from_wire(
     let cidr: Cidr = cidr.parse().map_err(|e: crate::InvalidInput| {
         (
             at.field("cidr"),
-            format!("{:?}: {}", cidr.as_str(), e.reason()),
+            // The value as `InvalidInput` keeps it: cut after 64 characters.
+            format!("{:?}: {}", e.value(), e.reason()),
         )
     })?;
     let service_id = String::from(at.required(service_id, "service_id")?);

@@ -2,7 +2,7 @@
 //! response bodies, Cloudflare's messages and decode errors, and so the log lines
 //! made from them. A proxy or a hostile server can echo request headers back.
 
-use crate::{credentials::Credentials, error::Error, failure::ApiMessage};
+use crate::{credentials::Credentials, error::Error, failure::ApiMessage, response::Response};
 
 /// What a redacted secret is replaced with.
 const MASK: &str = "[redacted]";
@@ -66,6 +66,12 @@ impl Redactor {
                 self.text(pointer);
             }
         }
+    }
+
+    /// `response` with its messages redacted.
+    pub(crate) fn response<T>(&self, mut response: Response<T>) -> Response<T> {
+        self.messages(&mut response.messages);
+        response
     }
 
     /// `error` with every text that came from the server redacted.
