@@ -412,6 +412,24 @@ fn builder_refuses_missing_or_unusable_credentials() {
     );
 }
 
+#[test]
+fn builder_refuses_a_zero_timeout() {
+    let zero = std::time::Duration::ZERO;
+    let err = Client::builder().api_token("t").timeout(zero).build();
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "configuration: the timeout must be above zero"
+    );
+    let err = Client::builder()
+        .api_token("t")
+        .connect_timeout(zero)
+        .build();
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "configuration: the connect timeout must be above zero"
+    );
+}
+
 #[tokio::test]
 async fn caller_supplied_client_carries_its_own_credentials() {
     let server = TestServer::start().await;
@@ -606,12 +624,20 @@ async fn the_token_never_shows() {
         .build()
         .unwrap();
 
+    // The email of a global API key is personal data, and masked as the key is.
+    for shown in [
+        format!("{:?}", Credentials::api_key("ops@example.com", TOKEN)),
+        format!("{:?}", Client::builder().api_key("ops@example.com", TOKEN)),
+        format!("{key_client:?}"),
+    ] {
+        assert!(!shown.contains(TOKEN) && !shown.contains("ops@"), "{shown}");
+    }
+
     let mut debug = vec![
         format!("{client:?}"),
         format!("{key_client:?}"),
         format!("{:?}", Client::builder().api_token(TOKEN)),
         format!("{:?}", Credentials::api_token(TOKEN)),
-        format!("{:?}", Credentials::api_key("a@b.c", TOKEN)),
         format!("{:?}", Credentials::api_token(TOKEN).headers().unwrap()),
         format!("{:?}", client.account(ACCOUNT).prefix(PREFIX).bindings()),
         cf_bindings::Secret::new(TOKEN).to_string(),

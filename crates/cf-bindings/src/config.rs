@@ -206,8 +206,9 @@ impl ClientBuilder {
     }
 
     /// Sets the largest response body read (default [`DEFAULT_MAX_BODY_BYTES`]).
-    /// Reading stops there and the call fails with [`Error::BodyTooLarge`], never
-    /// retried, so a server that streams an endless body cannot exhaust memory.
+    /// Reading stops there and the call fails with [`Error::BodyTooLarge`], so a
+    /// server that streams an endless body cannot exhaust memory. A read is not
+    /// retried; a create or delete is checked as for any answer it could not read.
     pub fn max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
         self
@@ -249,8 +250,19 @@ impl ClientBuilder {
     /// # Errors
     /// [`Error::Config`] when there are no credentials, credentials are set together
     /// with a caller-supplied client, a credential cannot be sent in a header, the
-    /// base URL is invalid, or the rate limit is not a finite number above zero.
+    /// base URL is invalid, a timeout is zero, or the rate limit is not a finite
+    /// number above zero.
     pub fn build(self) -> Result<Client, Error> {
+        for (what, limit) in [
+            ("timeout", self.timeout),
+            ("connect timeout", self.connect_timeout),
+        ] {
+            if limit.is_zero() {
+                return Err(
+                    ConfigError::new(None, format!("the {what} must be above zero")).into(),
+                );
+            }
+        }
         let limiter = self.rate_limit.map(RateLimiter::new).transpose()?;
         let base_url = match &self.base_url {
             Some(url) => validate_base_url(url, self.base_url_variable)?,

@@ -177,7 +177,8 @@ pub enum Error {
         binding: Box<ServiceBinding>,
     },
 
-    /// While waiting, the binding disappeared (the server answered 404).
+    /// While waiting, the binding disappeared: the server answered 404 after it had
+    /// shown the binding. A 404 on the first poll is returned as it is (a wrong id).
     #[error("binding {binding_id} no longer exists (it was deleted while waiting for it)")]
     BindingGone {
         /// The binding that was waited for.
@@ -380,13 +381,13 @@ impl Error {
 
     /// The request may or may not have been processed: a timeout, a connection lost
     /// after sending, a 408 or a 5xx, or a success status whose body could not be
-    /// read as the expected result.
+    /// read (too large, or not the expected result).
     pub(crate) fn is_ambiguous(&self) -> bool {
         match self {
             Self::Transport { .. } | Self::Timeout { .. } | Self::Decode(_) => true,
             Self::Api(_) => matches!(self.status(), Some(408 | 500..=599)),
-            Self::UnexpectedBody(_) => {
-                matches!(self.status(), Some(200..=299 | 408 | 500..=599))
+            Self::UnexpectedBody(_) | Self::BodyTooLarge { .. } => {
+                matches!(self.status(), None | Some(200..=299 | 408 | 500..=599))
             }
             _ => false,
         }

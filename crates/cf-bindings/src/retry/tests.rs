@@ -355,6 +355,25 @@ async fn an_ambiguous_create_returns_the_binding_it_finds() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_create_whose_answer_is_too_large_to_read_is_checked() {
+    for status in [Some(201), Some(502), None] {
+        let too_large = Error::BodyTooLarge {
+            operation: Operation::CreateBinding,
+            status,
+            limit: 1024,
+            cf_ray: None,
+        };
+        let script = Script::new([Err(too_large)]);
+        let finder = Finder::new([Ok(Some(4))]);
+        let value = create(&policy(), || script.attempt(), || finder.find())
+            .await
+            .unwrap();
+        assert_eq!(value, 4, "{status:?}");
+        assert_eq!(finder.calls(), 1);
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn an_ambiguous_create_not_found_is_resent_up_to_the_attempt_count() {
     let script = Script::<u32>::new([Err(timeout()), Err(timeout()), Err(timeout())]);
     let finder = Finder::new([]);
