@@ -79,6 +79,17 @@ async fn fails_when_the_binding_disappears() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_binding_never_seen_is_not_found_rather_than_gone() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(404, failure(1003, "Service binding not found")));
+    let (outcome, seen) = wait(&server, &quick()).await;
+    let err = outcome.unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert!(err.is_not_found());
+    assert!(seen.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
 async fn other_errors_are_returned() {
     let server = TestServer::start().await;
     server.push(Reply::json(403, failure(10000, "Authentication error")));

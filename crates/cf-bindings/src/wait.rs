@@ -14,7 +14,8 @@ use crate::{error::Error, ids::BindingId, model::ServiceBinding, state::Provisio
 /// - `Ok(binding)` once the binding is `active`;
 /// - [`Error::RouteMissing`] as soon as it reports `magic_transit_route_missing`
 ///   (waiting will not help);
-/// - [`Error::BindingGone`] when the binding disappears (the server answers 404);
+/// - [`Error::BindingGone`] when the binding disappears (the server answers 404 after
+///   it had shown it; a 404 on the first poll is returned as it is);
 /// - [`Error::WaitTimeout`] when [`WaitOptions::timeout`] has passed;
 /// - any other error of the get request (after its own retries).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +76,8 @@ impl WaitOptions {
     }
 }
 
-/// Polls with `get` until the binding is active; see the [module docs](self).
+/// Polls with `get` until the binding is active; the outcomes are those of
+/// [`WaitOptions`].
 pub(crate) async fn until_active<F, Fut>(
     binding_id: &BindingId,
     options: &WaitOptions,
@@ -88,10 +90,12 @@ where
 {
     let start = Instant::now();
     let mut interval = options.initial_interval;
+    // A 404 before the binding was ever seen is a wrong id, not a deletion.
+    let mut seen = false;
     loop {
         let binding = match get().await {
             Ok(binding) => binding,
-            Err(error) if error.status() == Some(404) => {
+            Err(error) if seen && error.status() == Some(404) => {
                 return Err(Error::BindingGone {
                     binding_id: binding_id.clone(),
                 });
@@ -99,6 +103,7 @@ where
             Err(error) => return Err(error),
         };
         tracing::debug!(binding = %binding.id, state = %binding.state, "observed state");
+        seen = true;
         on_state(&binding);
         match binding.state {
             ProvisioningState::Active => return Ok(binding),
