@@ -61,8 +61,8 @@ impl From<&str> for Secret {
     }
 }
 
-/// How requests authenticate. `Debug` masks the token and key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// How requests authenticate. `Debug` masks the token, the key and the email.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Credentials {
     /// An API token (`Authorization: Bearer <token>`), the preferred scheme.
@@ -74,6 +74,19 @@ pub enum Credentials {
         /// The global API key.
         key: Secret,
     },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ApiToken(token) => f.debug_tuple("ApiToken").field(token).finish(),
+            Self::ApiKey { email: _, key } => f
+                .debug_struct("ApiKey")
+                .field("email", &format_args!("****"))
+                .field("key", key)
+                .finish(),
+        }
+    }
 }
 
 impl Credentials {

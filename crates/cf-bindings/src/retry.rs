@@ -20,7 +20,8 @@ use crate::{error::Error, operation::Operation, response::Response, text::human}
 ///   server answered 429. After an ambiguous failure the client lists the prefix's
 ///   bindings: if one with the same CIDR and service exists, that binding is the
 ///   result; if none does, the create is sent again; if the list fails too, the
-///   original error is returned. A create thus never makes a duplicate and never
+///   error is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), holding both
+///   failures. A create thus never makes a duplicate and never
 ///   reports failure for a binding it made (a binding with the same CIDR and service
 ///   that existed before the call is returned too).
 ///
@@ -182,7 +183,11 @@ impl<'p> Attempts<'p> {
         }
         let delay = self.policy.delay_after(self.made, error);
         if let Some(deadline) = self.policy.deadline
-            && self.start.elapsed() + delay > deadline
+            && self
+                .start
+                .elapsed()
+                .checked_add(delay)
+                .is_none_or(|end| end > deadline)
         {
             tracing::debug!(operation = %self.operation, "retry deadline reached");
             return false;
