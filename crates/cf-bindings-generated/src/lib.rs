@@ -43,7 +43,8 @@ pub struct ResponseHead {
 ///
 /// progenitor's errors drop the status and headers of a response whose body does not
 /// decode; the generated client calls [`ResponseRecorder::record`] after every
-/// request (its post hook), so a caller can still report them, `cf-ray` included.
+/// request (progenitor's `post_hook` setting), so a caller can still report them,
+/// `cf-ray` included.
 /// Clones share one slot, which [`ResponseRecorder::take`] reads: to share one client
 /// between concurrent requests, run each inside [`ResponseRecorder::capture`], which
 /// gives it a slot of its own.

@@ -23,8 +23,9 @@ use crate::{
 const RATE_LIMIT_BLOCK: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// A retry policy for a long run of changes, such as [`apply`]: like the default,
-/// but a `Retry-After` is honoured up to Cloudflare's five-minute block (the
-/// default gives up after 60 s), within an overall deadline of ten minutes per call.
+/// but with four attempts instead of three, a `Retry-After` honoured up to
+/// Cloudflare's five-minute block (the default gives up after 60 s), and an overall
+/// deadline of ten minutes per call.
 pub fn patient_retry_policy() -> RetryPolicy {
     RetryPolicy::new()
         .with_max_attempts(4)

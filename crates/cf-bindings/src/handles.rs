@@ -310,9 +310,10 @@ impl Services {
     pub async fn find(&self, name_or_id: &str) -> Result<Service, Error> {
         let mut services = self.list().await?.into_inner();
         let wanted = name_or_id.trim();
+        let key = Service::name_key(wanted);
         let found = services
             .iter()
-            .position(|s| s.name.trim().eq_ignore_ascii_case(wanted))
+            .position(|s| Service::name_key(&s.name) == key)
             .or_else(|| services.iter().position(|s| s.id.as_str() == wanted));
         if let Some(index) = found {
             return Ok(services.swap_remove(index));

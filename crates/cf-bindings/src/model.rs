@@ -64,6 +64,12 @@ impl Service {
             name: name.into(),
         }
     }
+
+    /// A service name as it is matched, everywhere in this crate: without
+    /// surrounding blanks, in any ASCII case ("cdn" finds "CDN").
+    pub(crate) fn name_key(name: &str) -> String {
+        name.trim().to_ascii_lowercase()
+    }
 }
 
 impl From<&Service> for ServiceId {

@@ -7,7 +7,7 @@ use super::{
     Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics,
     net::{Kind, by_address, nested_pairs, strictly_contains, supernet},
 };
-use crate::cidr::Cidr;
+use crate::{cidr::Cidr, model::Service};
 
 pub(super) fn validate(desired: &Desired) -> Diagnostics {
     let mut out = Vec::new();
@@ -34,9 +34,9 @@ fn line_of(location: Option<&super::Location>) -> String {
     location.map_or_else(String::new, |l| format!(" (first at line {})", l.line))
 }
 
-/// The service as a key for comparing services offline (names in any case).
+/// The service as a key for comparing services offline, as names are matched.
 fn key(service: &str) -> String {
-    service.trim().to_ascii_lowercase()
+    Service::name_key(service)
 }
 
 /// The base binding of `prefix`: the one equal to its CIDR when given, else the one

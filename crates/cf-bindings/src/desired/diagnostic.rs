@@ -45,7 +45,8 @@ pub enum DiagnosticKind {
     DuplicatePrefix,
     /// The prefix has no base binding: none equal to the prefix's CIDR.
     MissingBase,
-    /// A binding that is not strictly inside its prefix.
+    /// A binding not inside its prefix's CIDR (the base binding equals it; every
+    /// other binding must lie within it).
     OutsidePrefix,
     /// Two bindings of a prefix with the same CIDR.
     DuplicateCidr,

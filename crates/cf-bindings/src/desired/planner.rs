@@ -96,7 +96,7 @@ impl<'a> Resolver<'a> {
         let mut by_name = HashMap::new();
         let mut by_id = HashMap::new();
         for (i, s) in services.iter().enumerate() {
-            by_name.entry(s.name.trim().to_lowercase()).or_insert(i);
+            by_name.entry(Service::name_key(&s.name)).or_insert(i);
             by_id.entry(s.id.as_str()).or_insert(i);
         }
         Self {
@@ -110,7 +110,7 @@ impl<'a> Resolver<'a> {
         let wanted = name_or_id.trim();
         let index = self
             .by_name
-            .get(&wanted.to_lowercase())
+            .get(&Service::name_key(wanted))
             .or_else(|| self.by_id.get(wanted))?;
         self.services.get(*index)
     }
