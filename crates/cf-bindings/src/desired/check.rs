@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{
     Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics,
-    net::{Kind, by_address, nested_pairs, strictly_contains, supernet},
+    net::{Kind, by_address, enclosing, nested_pairs, strictly_contains, supernet},
 };
 use crate::{cidr::Cidr, model::Service};
 
@@ -45,12 +45,7 @@ pub(super) fn base_of(prefix: &DesiredPrefix) -> Option<Cidr> {
     if let Some(cidr) = prefix.cidr {
         return Some(cidr);
     }
-    let widest = prefix.bindings.iter().min_by_key(|b| b.cidr.prefix_len())?;
-    prefix
-        .bindings
-        .iter()
-        .all(|b| widest.cidr.contains_cidr(&b.cidr))
-        .then_some(widest.cidr)
+    enclosing(prefix.bindings.iter().map(|b| b.cidr))
 }
 
 fn check_prefix(prefix: &DesiredPrefix, out: &mut Vec<Diagnostic>) {

@@ -2,7 +2,11 @@
 
 use std::fmt::Write as _;
 
-use super::{Desired, DesiredBinding, DesiredPrefix, Live, net::by_address, planner::Resolver};
+use super::{
+    Desired, DesiredBinding, DesiredPrefix, Live,
+    net::{by_address, enclosing},
+    planner::Resolver,
+};
 use crate::{ids::AccountId, model::Service};
 
 /// The desired state that the `live` bindings already are: every prefix of `live`
@@ -16,11 +20,7 @@ pub fn export(account: Option<AccountId>, live: &Live, services: &[Service]) -> 
         .iter()
         .map(|(id, bindings)| {
             let mut prefix = DesiredPrefix::new(id.clone());
-            prefix.cidr = bindings
-                .iter()
-                .min_by_key(|b| b.cidr.prefix_len())
-                .map(|b| b.cidr)
-                .filter(|widest| bindings.iter().all(|b| widest.contains_cidr(&b.cidr)));
+            prefix.cidr = enclosing(bindings.iter().map(|b| b.cidr));
             let mut listed: Vec<DesiredBinding> = bindings
                 .iter()
                 .map(|b| {

@@ -35,6 +35,21 @@ impl Range {
     }
 }
 
+/// The widest of `cidrs` when it contains all the others: what a prefix's base
+/// binding is, when the prefix's own CIDR is not known.
+pub(crate) fn enclosing<I>(cidrs: I) -> Option<Cidr>
+where
+    I: IntoIterator<Item = Cidr>,
+    I::IntoIter: Clone,
+{
+    let cidrs = cidrs.into_iter();
+    let widest = cidrs.clone().min_by_key(Cidr::prefix_len)?;
+    cidrs
+        .clone()
+        .all(|c| widest.contains_cidr(&c))
+        .then_some(widest)
+}
+
 /// Orders CIDRs by address: IPv4 before IPv6, then by first address, then the
 /// larger block first (so a block comes just before the blocks inside it).
 pub(crate) fn by_address(a: &Cidr, b: &Cidr) -> Ordering {

@@ -7,7 +7,7 @@ use super::{
     Desired, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics, Live, LiveBinding, Plan,
     PrefixPlan, ServiceRef,
     check::base_of,
-    net::{Kind, by_address, nested_pairs},
+    net::{Kind, by_address, enclosing, nested_pairs},
     order::{LiveEntry, order},
 };
 use crate::{
@@ -194,11 +194,7 @@ fn plan_prefix(
     sorted_live.sort_by(|a, b| a.id.cmp(&b.id));
     let mut seen = HashSet::with_capacity(sorted_live.len());
     sorted_live.retain(|b| seen.insert(b.cidr));
-    let live_base = sorted_live
-        .iter()
-        .min_by_key(|b| b.cidr.prefix_len())
-        .map(|b| b.cidr)
-        .filter(|widest| sorted_live.iter().all(|b| widest.contains_cidr(&b.cidr)));
+    let live_base = enclosing(sorted_live.iter().map(|b| b.cidr));
 
     if let (Some(file), Some(live)) = (prefix.cidr, live_base)
         && file != live
