@@ -63,6 +63,17 @@ impl Cidr {
     pub fn contains_cidr(&self, other: &Cidr) -> bool {
         self.0.contains(&other.0)
     }
+
+    /// The first and last address, as `u128` (an IPv4 address in the low 32 bits).
+    pub(crate) fn bounds(&self) -> (u128, u128) {
+        match self.0 {
+            IpNet::V4(net) => (
+                u128::from(u32::from(net.network())),
+                u128::from(u32::from(net.broadcast())),
+            ),
+            IpNet::V6(net) => (u128::from(net.network()), u128::from(net.broadcast())),
+        }
+    }
 }
 
 impl FromStr for Cidr {

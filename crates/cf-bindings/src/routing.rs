@@ -10,8 +10,6 @@
 
 use std::net::IpAddr;
 
-use ipnet::IpNet;
-
 use crate::model::ServiceBinding;
 
 /// No binding: the marker of a segment that no binding covers, and of a root.
@@ -139,17 +137,6 @@ impl Segments {
     }
 }
 
-/// The first and last address of a CIDR, as `u128`.
-fn range(net: IpNet) -> (u128, u128) {
-    match net {
-        IpNet::V4(net) => (
-            u128::from(u32::from(net.network())),
-            u128::from(u32::from(net.broadcast())),
-        ),
-        IpNet::V6(net) => (u128::from(net.network()), u128::from(net.broadcast())),
-    }
-}
-
 /// A longest-prefix-match index over service bindings, IPv4 and IPv6.
 ///
 /// Traffic to an address goes to the service of the most-specific binding that
@@ -190,11 +177,11 @@ impl RoutingTable {
         let bindings: Vec<ServiceBinding> = bindings.into_iter().collect();
         let (mut v4, mut v6) = (Vec::new(), Vec::new());
         for (index, binding) in bindings.iter().enumerate() {
-            let net = binding.cidr.as_ipnet();
-            let (first, last) = range(net);
-            match net {
-                IpNet::V4(_) => v4.push((first, last, index)),
-                IpNet::V6(_) => v6.push((first, last, index)),
+            let (first, last) = binding.cidr.bounds();
+            if binding.cidr.is_ipv4() {
+                v4.push((first, last, index));
+            } else {
+                v6.push((first, last, index));
             }
         }
         let mut parents = vec![NONE; bindings.len()];

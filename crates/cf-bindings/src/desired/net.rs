@@ -16,17 +16,11 @@ pub(crate) struct Range {
 
 impl Range {
     pub(crate) fn of(cidr: &Cidr) -> Range {
-        match cidr.as_ipnet() {
-            IpNet::V4(n) => Range {
-                v6: false,
-                first: u128::from(u32::from(n.network())),
-                last: u128::from(u32::from(n.broadcast())),
-            },
-            IpNet::V6(n) => Range {
-                v6: true,
-                first: u128::from(n.network()),
-                last: u128::from(n.broadcast()),
-            },
+        let (first, last) = cidr.bounds();
+        Range {
+            v6: !cidr.is_ipv4(),
+            first,
+            last,
         }
     }
 
