@@ -1,7 +1,5 @@
 //! The result of one generated call, turned into `Result<Response<_>, Error>`.
 
-use std::time::Duration;
-
 use cf_bindings_generated::{ResponseHead, types};
 use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
@@ -13,37 +11,22 @@ use crate::{
     operation::Operation,
     response::Response,
     shapes::Envelope,
-    transport::{cf_ray, transport_error},
+    transport::{Bounds, transport_error},
 };
 
 /// The error type of every generated operation.
 pub(crate) type GenError = progenitor_client::Error<types::AddressingApiResponseCommonFailure>;
 
-fn body_too_large(
-    operation: Operation,
-    status: Option<u16>,
-    headers: &HeaderMap,
-    limit: usize,
-) -> Error {
-    Error::BodyTooLarge {
-        operation,
-        status,
-        limit,
-        cf_ray: cf_ray(headers),
-    }
-}
-
 /// Turns the result of a generated operation into `Result<Response<_>, Error>`.
 ///
 /// `head` is the status and headers the call received, as captured by its
 /// [`ResponseRecorder`](cf_bindings_generated::ResponseRecorder): progenitor drops them
-/// when a body does not decode. `body_limit` is the client's cap on a body.
+/// when a body does not decode.
 pub(crate) async fn decode<E: Envelope>(
     operation: Operation,
     result: Result<ResponseValue<E>, GenError>,
     head: Option<ResponseHead>,
-    body_limit: usize,
-    timeout: Duration,
+    bounds: Bounds,
 ) -> Result<Response<E::Result>, Error> {
     let head_status = head.as_ref().map(|h| h.status.as_u16());
     match result {
@@ -84,22 +67,25 @@ pub(crate) async fn decode<E: Envelope>(
             let headers = response.headers().clone();
             match response.bytes().await {
                 Ok(body) => decode_bytes::<E>(operation, status, &headers, &body),
-                Err(e) if cf_bindings_generated::is_body_too_large(&e) => Err(body_too_large(
+                Err(e) => Err(transport_error(
                     operation,
+                    e,
                     Some(status),
                     &headers,
-                    body_limit,
+                    bounds,
                 )),
-                Err(e) => Err(transport_error(operation, e, Some(status), timeout)),
             }
         }
-        Err(GenError::CommunicationError(e)) => Err(transport_error(operation, e, None, timeout)),
-        Err(GenError::ResponseBodyError(e)) if cf_bindings_generated::is_body_too_large(&e) => {
-            let headers = head.map(|h| h.headers).unwrap_or_default();
-            Err(body_too_large(operation, head_status, &headers, body_limit))
-        }
+        Err(GenError::CommunicationError(e)) => Err(transport_error(
+            operation,
+            e,
+            None,
+            &HeaderMap::new(),
+            bounds,
+        )),
         Err(GenError::ResponseBodyError(e) | GenError::InvalidUpgrade(e)) => {
-            Err(transport_error(operation, e, head_status, timeout))
+            let headers = head.map(|h| h.headers).unwrap_or_default();
+            Err(transport_error(operation, e, head_status, &headers, bounds))
         }
         Err(GenError::InvalidRequest(message) | GenError::Custom(message)) => {
             Err(Error::Other { operation, message })

@@ -20,6 +20,7 @@ use crate::{
     retry::RetryPolicy,
     shapes::Envelope,
     text::one_line,
+    transport::Bounds,
 };
 
 /// A client of the Service Bindings API. Cheap to clone; clones share the
@@ -164,7 +165,11 @@ impl Client {
         tracing::debug!(operation = %operation, "sending request");
         let attempt = async {
             let (result, head) = ResponseRecorder::capture(call).await;
-            call::decode(operation, result, head, self.inner.max_body_bytes, timeout)
+            let bounds = Bounds {
+                timeout,
+                body_limit: self.inner.max_body_bytes,
+            };
+            call::decode(operation, result, head, bounds)
                 .await?
                 .convert(operation, convert)
         };

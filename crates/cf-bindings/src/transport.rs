@@ -27,15 +27,33 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     seconds("retry-after-ms", 1000.0).or_else(|| seconds("retry-after", 1.0))
 }
 
+/// What a request was allowed: the bounds that a reqwest error may report crossed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    /// The time limit of the request.
+    pub(crate) timeout: Duration,
+    /// The largest body read.
+    pub(crate) body_limit: usize,
+}
+
 /// Maps a transport-level reqwest error, keeping connect failures (surely not
-/// processed) apart from failures after sending (ambiguous) and timeouts.
+/// processed) apart from failures after sending (ambiguous), timeouts and a body
+/// over the cap. `status` and `headers` are those of the response, when it came.
 pub(crate) fn transport_error(
     operation: Operation,
     error: reqwest::Error,
     status: Option<u16>,
-    timeout: Duration,
+    headers: &HeaderMap,
+    bounds: Bounds,
 ) -> Error {
-    if error.is_connect() {
+    if cf_bindings_generated::is_body_too_large(&error) {
+        Error::BodyTooLarge {
+            operation,
+            status,
+            limit: bounds.body_limit,
+            cf_ray: cf_ray(headers),
+        }
+    } else if error.is_connect() {
         Error::Connect {
             operation,
             source: error,
@@ -43,7 +61,7 @@ pub(crate) fn transport_error(
     } else if error.is_timeout() {
         Error::Timeout {
             operation,
-            after: timeout,
+            after: bounds.timeout,
         }
     } else if error.is_builder() {
         Error::Other {
