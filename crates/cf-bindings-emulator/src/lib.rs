@@ -235,7 +235,8 @@ pub struct EmulatorConfig {
     /// Serve the fault-injection endpoint `/__emulator/faults`. Default `false`.
     pub faults: bool,
     /// The most connections open at once; one more is accepted and closed at once.
-    /// Default [`DEFAULT_MAX_CONNECTIONS`].
+    /// From 1 to [`MAX_CONNECTIONS_LIMIT`]; [`Emulator::start`] refuses any other
+    /// value with [`Error::InvalidConfig`]. Default [`DEFAULT_MAX_CONNECTIONS`].
     pub max_connections: usize,
     /// A connection that sends nothing for this long (a half-sent header or body, or
     /// an idle keep-alive connection) is closed. Default [`DEFAULT_READ_TIMEOUT`].
@@ -244,6 +245,9 @@ pub struct EmulatorConfig {
 
 /// The default [`EmulatorConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// The largest [`EmulatorConfig::max_connections`] accepted.
+pub const MAX_CONNECTIONS_LIMIT: usize = tokio::sync::Semaphore::MAX_PERMITS;
 
 /// The default [`EmulatorConfig::read_timeout`].
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -314,6 +318,9 @@ pub enum Error {
         /// The state file.
         path: PathBuf,
     },
+    /// A setting of [`EmulatorConfig`] is out of its range.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
     /// The server failed while running.
     #[error("server error: {0}")]
     Server(std::io::Error),
@@ -340,6 +347,11 @@ impl Emulator {
             max_connections,
             read_timeout,
         } = config;
+        if !(1..=MAX_CONNECTIONS_LIMIT).contains(&max_connections) {
+            return Err(Error::InvalidConfig(format!(
+                "max_connections is {max_connections}; it must be from 1 to {MAX_CONNECTIONS_LIMIT}"
+            )));
+        }
         let store = match state_file {
             None => persist::Store::in_memory(seed.state),
             Some(path) => tokio::task::spawn_blocking(move || {

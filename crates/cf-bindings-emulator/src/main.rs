@@ -5,7 +5,7 @@ use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Du
 
 use cf_bindings_emulator::{
     Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
-    Emulator, EmulatorConfig, Seed, StateSharing,
+    Emulator, EmulatorConfig, MAX_CONNECTIONS_LIMIT, Seed, StateSharing,
 };
 use clap::Parser;
 
@@ -67,7 +67,7 @@ struct Args {
 
     /// The most connections open at once; one more is accepted and closed at once,
     /// so the clients being served are not slowed down.
-    #[arg(long, env = "CF_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = at_least_one)]
+    #[arg(long, env = "CF_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = connection_count)]
     max_connections: usize,
 
     /// Close a connection that sends nothing for this long: a half-sent header or
@@ -76,11 +76,11 @@ struct Args {
     read_timeout: Duration,
 }
 
-/// A count of one or more.
-fn at_least_one(text: &str) -> Result<usize, String> {
+/// A count of connections: from 1 to [`MAX_CONNECTIONS_LIMIT`].
+fn connection_count(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(n) => Ok(n),
+        Ok(n) if (1..=MAX_CONNECTIONS_LIMIT).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be from 1 to {MAX_CONNECTIONS_LIMIT}")),
         Err(e) => Err(e.to_string()),
     }
 }

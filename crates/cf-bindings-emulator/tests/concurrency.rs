@@ -287,3 +287,73 @@ async fn connections_past_the_cap_are_closed_while_others_are_served() {
     // The client being served goes on being served.
     assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_connection_cap_out_of_range_is_refused_at_start() {
+    for max_connections in [
+        0,
+        cf_bindings_emulator::MAX_CONNECTIONS_LIMIT + 1,
+        usize::MAX,
+    ] {
+        let started = cf_bindings_emulator::Emulator::start(cf_bindings_emulator::EmulatorConfig {
+            max_connections,
+            ..config()
+        })
+        .await;
+        match started {
+            Err(cf_bindings_emulator::Error::InvalidConfig(message)) => {
+                assert!(message.contains("max_connections"), "{message}");
+            }
+            other => panic!("{max_connections}: {other:?}"),
+        }
+    }
+    // The largest cap accepted starts.
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        max_connections: cf_bindings_emulator::MAX_CONNECTIONS_LIMIT,
+        ..config()
+    })
+    .await;
+    assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+}
+
+#[test]
+fn the_binary_refuses_a_connection_cap_out_of_range() {
+    let too_many = (cf_bindings_emulator::MAX_CONNECTIONS_LIMIT + 1).to_string();
+    for (flag, env) in [
+        (Some(too_many.as_str()), None),
+        (None, Some(too_many.as_str())),
+        (Some("0"), None),
+    ] {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cf-bindings-emulator"));
+        command
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("CF_EMULATOR_MAX_CONNECTIONS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if let Some(value) = flag {
+            command.args(["--max-connections", value]);
+        }
+        if let Some(value) = env {
+            command.env("CF_EMULATOR_MAX_CONNECTIONS", value);
+        }
+        let mut child = command.spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{flag:?} {env:?}: still running");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(2), "{flag:?} {env:?}: {err}");
+        assert!(err.contains("must be from 1 to"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
