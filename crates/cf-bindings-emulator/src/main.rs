@@ -112,7 +112,8 @@ async fn main() -> ExitCode {
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("cf-bindings-emulator: error: {err}");
+            // Nowhere left to say it when stderr is closed: the exit status tells.
+            let _ = writeln!(std::io::stderr(), "cf-bindings-emulator: error: {err}");
             ExitCode::FAILURE
         }
     }

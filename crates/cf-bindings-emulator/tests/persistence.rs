@@ -395,3 +395,20 @@ async fn binary_starts_with_the_default_seed_and_stops_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful exit on SIGTERM: {exit:?}");
 }
+
+#[test]
+fn a_start_failure_with_stderr_closed_exits_1_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = emulator_binary()
+        .args(["--listen", "127.0.0.1:0", "--seed"])
+        .arg(dir.path().join("no-such-seed.toml"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    // A panic exits 101.
+    assert_eq!(status.code(), Some(1));
+}
