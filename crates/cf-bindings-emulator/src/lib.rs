@@ -81,6 +81,7 @@
 //! | 1035  | 400  | Base binding cannot be deleted while more-specific bindings exist |
 //! | 1050  | 500  | State could not be read or saved; nothing changed |
 //! | 1090  | 400  | Invalid fault script |
+//! | 1091  | 400  | The fault queues would hold more than [`MAX_QUEUED_FAULTS`] faults |
 //! | 1099  | 200  | Default code of an injected `success: false` |
 //! | 971   | 429  | Injected rate limit (Cloudflare's) |
 //!
@@ -118,7 +119,9 @@
 //! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials)
 //! appends to a FIFO queue per operation; each request of that operation takes the next
 //! fault. Operations: `create`, `list`, `get`, `delete`, `list_services` (or the spec's
-//! operationIds). `GET` shows the pending counts, `DELETE` clears all queues.
+//! operationIds). `GET` shows the pending counts, `DELETE` clears all queues. The
+//! queues hold at most [`MAX_QUEUED_FAULTS`] faults in all: a script that would go
+//! past it is refused whole (code 1091).
 //! ```json
 //! {
 //!   "create": [{"kind": "drop_after_commit"}, {"kind": "http_error", "status": 503}],
@@ -245,6 +248,10 @@ pub struct EmulatorConfig {
 
 /// The default [`EmulatorConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// The most faults the queues of `/__emulator/faults` hold at once, all operations
+/// together.
+pub const MAX_QUEUED_FAULTS: usize = 10_000;
 
 /// The largest [`EmulatorConfig::max_connections`] accepted.
 pub const MAX_CONNECTIONS_LIMIT: usize = tokio::sync::Semaphore::MAX_PERMITS;
