@@ -266,6 +266,46 @@ async fn a_half_sent_request_is_closed_after_the_read_timeout() {
 }
 
 #[tokio::test]
+async fn a_request_handled_for_longer_than_the_read_timeout_is_answered() {
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        read_timeout: std::time::Duration::from_millis(200),
+        faults: true,
+        ..config()
+    })
+    .await;
+    emu.script(serde_json::json!({
+        "list": [{"kind": "delay", "ms": 700}],
+        "create": [{"kind": "delay", "ms": 700}],
+    }))
+    .await;
+    let started = std::time::Instant::now();
+    let answer = emu
+        .try_call(
+            Method::GET,
+            &emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID),
+            None,
+        )
+        .await;
+    let answer = answer.expect("an answer, not a closed connection");
+    assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(700));
+    // A request with a body, read whole before the handler waits.
+    let created = emu
+        .try_call(
+            Method::POST,
+            &emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID),
+            Some(serde_json::json!({"cidr": "203.0.113.7/32", "service_id": CDN_SERVICE_ID})),
+        )
+        .await
+        .expect("an answer, not a closed connection");
+    assert_eq!(created.status, StatusCode::CREATED, "{:#}", created.body);
+    // The idle timer runs again once the answer is sent.
+    let addr = emu.root.trim_start_matches("http://").to_owned();
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    closed_after(&mut idle).await;
+}
+
+#[tokio::test]
 async fn connections_past_the_cap_are_closed_while_others_are_served() {
     let emu = start_with(cf_bindings_emulator::EmulatorConfig {
         max_connections: 3,

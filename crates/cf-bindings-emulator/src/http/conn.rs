@@ -9,7 +9,10 @@
 //! [`Limits::max_connections`] connections are open at once (one more is accepted
 //! and closed at once, so the others keep being served), and a connection that sends
 //! nothing for [`Limits::read_timeout`] (a half-sent header or body, or an idle
-//! keep-alive connection) is closed.
+//! keep-alive connection) is closed. That timer is paused while a request is being
+//! handled ([`ConnHandle::busy`]): hyper keeps reading the socket meanwhile, and a
+//! handler that takes longer than the timeout (a `delay` fault, a wait for the
+//! state file's lock) still answers.
 
 use std::{
     future::Future,
@@ -18,7 +21,7 @@ use std::{
     pin::Pin,
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     task::{Context, Poll},
     time::Duration,
@@ -106,10 +109,25 @@ impl axum::serve::Listener for KillableListener {
     }
 }
 
-/// The kill switch of one connection.
+/// The kill switch of one connection, and whether a request on it is being
+/// handled.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ConnHandle {
     killed: Arc<AtomicBool>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// A request being handled on a connection: the connection's read timeout is
+/// paused until it is dropped.
+#[derive(Debug)]
+pub(crate) struct Busy {
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl ConnHandle {
@@ -121,6 +139,20 @@ impl ConnHandle {
 
     fn is_killed(&self) -> bool {
         self.killed.load(Ordering::SeqCst)
+    }
+
+    /// Marks a request as being handled until the guard is dropped (once its
+    /// response is made): the client owes no bytes meanwhile, so the read timeout
+    /// does not run.
+    pub(crate) fn busy(&self) -> Busy {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        Busy {
+            in_flight: self.in_flight.clone(),
+        }
+    }
+
+    fn is_busy(&self) -> bool {
+        self.in_flight.load(Ordering::SeqCst) > 0
     }
 }
 
@@ -136,7 +168,8 @@ pub(crate) struct KillableStream {
     inner: TcpStream,
     handle: ConnHandle,
     read_timeout: Duration,
-    /// Running while a read waits for bytes; reset whenever some arrive.
+    /// Running while a read waits for bytes and no request is being handled;
+    /// reset whenever some arrive, and while a request is handled.
     idle: Option<Pin<Box<Sleep>>>,
     /// An envelope being written in place of hyper's own empty error answer, and
     /// how much of it is written.
@@ -209,6 +242,12 @@ impl AsyncRead for KillableStream {
             Poll::Ready(result) => {
                 this.idle = None;
                 Poll::Ready(result)
+            }
+            Poll::Pending if this.handle.is_busy() => {
+                // Once the response is made, hyper reads again and the timer
+                // starts afresh.
+                this.idle = None;
+                Poll::Pending
             }
             Poll::Pending => {
                 let timeout = this.read_timeout;
