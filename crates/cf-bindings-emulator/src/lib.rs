@@ -320,11 +320,15 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// Another emulator holds the state file in exclusive mode.
-    #[error("state file {} is in use by another emulator (use shared mode to share it)", path.display())]
+    /// Another emulator holds the state file's lock: at once in exclusive mode, or
+    /// for longer than the lock timeout in shared mode (an emulator that owns the
+    /// file exclusively).
+    #[error("state file {} is {}", path.display(), in_use_advice(*sharing))]
     StateFileInUse {
         /// The state file.
         path: PathBuf,
+        /// The mode this emulator asked for.
+        sharing: StateSharing,
     },
     /// A setting of [`EmulatorConfig`] is out of its range.
     #[error("invalid configuration: {0}")]
@@ -332,6 +336,18 @@ pub enum Error {
     /// The server failed while running.
     #[error("server error: {0}")]
     Server(std::io::Error),
+}
+
+/// What [`Error::StateFileInUse`] says after the file's name.
+fn in_use_advice(sharing: StateSharing) -> &'static str {
+    match sharing {
+        StateSharing::Exclusive => {
+            "in use by another emulator (to share it, start every emulator on it in shared mode)"
+        }
+        StateSharing::Shared => {
+            "held by another emulator that does not share it (it stayed locked past the lock timeout): stop that emulator, or start it in shared mode too"
+        }
+    }
 }
 
 /// Starts emulators; see [`Emulator::start`].

@@ -137,7 +137,26 @@ async fn exclusive_state_file_refuses_a_second_emulator() {
     let err = Emulator::start(file_config(&path, StateSharing::Exclusive))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::StateFileInUse { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::StateFileInUse {
+                sharing: StateSharing::Exclusive,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("in shared mode"), "{err}");
+    // In shared mode the file stayed locked past the lock timeout: the other
+    // emulator is the one not sharing it.
+    let shared = Error::StateFileInUse {
+        path: path.clone(),
+        sharing: StateSharing::Shared,
+    }
+    .to_string();
+    assert!(shared.contains("does not share it"), "{shared}");
+    assert!(!shared.contains("to share it"), "{shared}");
     first.shutdown().await;
     // Released on shutdown.
     let second = start_with(file_config(&path, StateSharing::Exclusive)).await;

@@ -187,6 +187,27 @@ fn logs_have_no_colour_codes_when_stderr_is_not_a_terminal() {
 }
 
 #[test]
+fn one_v_logs_the_client_not_the_embedded_emulator_and_two_log_both() {
+    let emulated = Emulated::new();
+    let run = |verbose: &str| {
+        let output = emulated
+            .command()
+            .args([verbose, "services", "list"])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        stderr(&output)
+    };
+    let one = run("-v");
+    assert!(one.contains("sending request"), "{one}");
+    // The emulator's request log has the path; the client's lines do not.
+    assert!(!one.contains("path=\"/client/v4"), "{one}");
+    let two = run("-vv");
+    assert!(two.contains("sending request"), "{two}");
+    assert!(two.contains("path=\"/client/v4"), "{two}");
+}
+
+#[test]
 fn missing_credentials_are_said_once() {
     let run = |env: &[(&str, &str)]| {
         let mut command = bare();

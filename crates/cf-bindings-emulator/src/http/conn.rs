@@ -180,8 +180,8 @@ pub(crate) struct KillableStream {
 
 /// hyper answers a request it cannot parse (bytes not allowed in the request line,
 /// a URI or headers too long) itself, before any handler, with an empty body. Every
-/// answer of the emulator is Cloudflare's envelope, so such an answer is replaced by
-/// one: the status stays, the body says what was wrong.
+/// answer of the emulator is Cloudflare's envelope with a `cf-ray` header, so such
+/// an answer is replaced by one: the status stays, the body says what was wrong.
 fn envelope_for_hyper_error(buf: &[u8]) -> Option<Vec<u8>> {
     const ANSWERS: &[(&str, u64, &str)] = &[
         (
@@ -214,8 +214,9 @@ fn envelope_for_hyper_error(buf: &[u8]) -> Option<Vec<u8>> {
         .to_string();
     Some(
         format!(
-            "{status_line}content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
+            "{status_line}content-type: application/json\r\ncontent-length: {}\r\ncf-ray: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len(),
+            super::RayId::random().0
         )
         .into_bytes(),
     )
