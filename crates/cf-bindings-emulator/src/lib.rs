@@ -242,8 +242,9 @@ pub struct EmulatorConfig {
     /// value with [`Error::InvalidConfig`]. Default [`DEFAULT_MAX_CONNECTIONS`].
     pub max_connections: usize,
     /// A connection that sends nothing for this long (a half-sent header or body, or
-    /// an idle keep-alive connection) is closed; the time a request takes to be
-    /// handled does not count. Default [`DEFAULT_READ_TIMEOUT`].
+    /// an idle keep-alive connection) is closed, and so is one whose request (head
+    /// and body) is not whole this long after its first byte; the time a request
+    /// takes to be handled does not count. Default [`DEFAULT_READ_TIMEOUT`].
     pub read_timeout: Duration,
 }
 

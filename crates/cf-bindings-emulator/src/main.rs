@@ -70,8 +70,9 @@ struct Args {
     #[arg(long, env = "CF_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = connection_count)]
     max_connections: usize,
 
-    /// Close a connection that sends nothing for this long: a half-sent header or
-    /// body, or an idle keep-alive connection (same units as --provisioning-delay).
+    /// Close a connection that sends nothing for this long (a half-sent header or
+    /// body, or an idle keep-alive connection), or whose request is not whole this
+    /// long after its first byte (same units as --provisioning-delay).
     #[arg(long, env = "CF_EMULATOR_READ_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     read_timeout: Duration,
 }

@@ -306,6 +306,47 @@ async fn a_request_handled_for_longer_than_the_read_timeout_is_answered() {
 }
 
 #[tokio::test]
+async fn a_request_trickled_byte_by_byte_is_closed_after_the_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        read_timeout: std::time::Duration::from_millis(300),
+        ..config()
+    })
+    .await;
+    let addr = emu.root.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let started = std::time::Instant::now();
+    // One byte every 50 ms: never idle for the read timeout, never a whole head.
+    let head = format!(
+        "GET /client/v4/accounts HTTP/1.1\r\nHost: x\r\nX-Slow: {}",
+        "a".repeat(200)
+    );
+    let mut closed = false;
+    for byte in head.bytes() {
+        if stream.write_all(&[byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut buf = [0u8; 64];
+        let read =
+            tokio::time::timeout(std::time::Duration::from_millis(50), stream.read(&mut buf)).await;
+        if let Ok(Ok(0) | Err(_)) = read {
+            closed = true;
+            break;
+        }
+    }
+    let waited = started.elapsed();
+    assert!(closed, "still open after {waited:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(250),
+        "{waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
+    // A request sent whole is served.
+    assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+}
+
+#[tokio::test]
 async fn connections_past_the_cap_are_closed_while_others_are_served() {
     let emu = start_with(cf_bindings_emulator::EmulatorConfig {
         max_connections: 3,

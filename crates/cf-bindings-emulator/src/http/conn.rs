@@ -9,7 +9,10 @@
 //! [`Limits::max_connections`] connections are open at once (one more is accepted
 //! and closed at once, so the others keep being served), and a connection that sends
 //! nothing for [`Limits::read_timeout`] (a half-sent header or body, or an idle
-//! keep-alive connection) is closed. That timer is paused while a request is being
+//! keep-alive connection) is closed, and so is one whose request (head and body)
+//! is not whole within that time of its first byte (a client trickling a byte at a
+//! time would otherwise hold its place for ever). The idle timer is paused while a
+//! request is being
 //! handled ([`ConnHandle::busy`]): hyper keeps reading the socket meanwhile, and a
 //! handler that takes longer than the timeout (a `delay` fault, a wait for the
 //! state file's lock) still answers.
@@ -32,7 +35,7 @@ use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
     sync::{OwnedSemaphorePermit, Semaphore},
-    time::Sleep,
+    time::{Instant, Sleep},
 };
 
 /// How many connections the listener keeps and how long it waits for a byte.
@@ -82,6 +85,7 @@ impl axum::serve::Listener for KillableListener {
                         handle: ConnHandle::default(),
                         read_timeout: self.read_timeout,
                         idle: None,
+                        request_started: None,
                         replacement: None,
                         _permit: permit,
                     };
@@ -171,6 +175,9 @@ pub(crate) struct KillableStream {
     /// Running while a read waits for bytes and no request is being handled;
     /// reset whenever some arrive, and while a request is handled.
     idle: Option<Pin<Box<Sleep>>>,
+    /// When the first byte of the request being received arrived; cleared once
+    /// it is whole (its handler runs, or an answer is written).
+    request_started: Option<Instant>,
     /// An envelope being written in place of hyper's own empty error answer, and
     /// how much of it is written.
     replacement: Option<(Vec<u8>, usize)>,
@@ -239,10 +246,26 @@ impl AsyncRead for KillableStream {
             return Poll::Ready(Err(aborted()));
         }
         let this = &mut *self;
+        let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
-            Poll::Ready(result) => {
+            Poll::Ready(Ok(())) => {
                 this.idle = None;
-                Poll::Ready(result)
+                if this.handle.is_busy() {
+                    this.request_started = None;
+                } else if buf.filled().len() > before {
+                    let started = *this.request_started.get_or_insert_with(Instant::now);
+                    if started.elapsed() > this.read_timeout {
+                        return Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "the client did not send its whole request within the read timeout",
+                        )));
+                    }
+                }
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => {
+                this.idle = None;
+                Poll::Ready(Err(e))
             }
             Poll::Pending if this.handle.is_busy() => {
                 // Once the response is made, hyper reads again and the timer
@@ -299,6 +322,8 @@ impl AsyncWrite for KillableStream {
             return Poll::Ready(Err(aborted()));
         }
         let this = &mut *self;
+        // An answer is being written: the request it answers is whole.
+        this.request_started = None;
         if let Some(done) = this.poll_replacing(cx, buf) {
             return done.map_ok(|()| buf.len());
         }
@@ -314,6 +339,7 @@ impl AsyncWrite for KillableStream {
             return Poll::Ready(Err(aborted()));
         }
         let this = &mut *self;
+        this.request_started = None;
         let first = bufs
             .iter()
             .find(|b| !b.is_empty())
