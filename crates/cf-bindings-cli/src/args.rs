@@ -14,10 +14,11 @@ line, where other users could see it. --emulated needs none of them.
 Exit codes:
   0  success
   1  the command ran but did not get what it asked (a wait that failed or timed out,
-     a deletion or apply that was not confirmed, a saved plan that is stale)
+     a deletion or apply answered with something other than yes, a saved plan that
+     is stale)
   2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
      unknown service name; a bindings file that does not validate; missing
-     credentials)
+     credentials; a deletion or apply with no terminal to confirm on and no --yes)
   3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
   4  network failure, timeout or server error (HTTP 5xx, or a response that is not
      Cloudflare's envelope)

@@ -5,6 +5,49 @@
 use std::io::{self, Read};
 use std::path::Path;
 
+use crate::failure::Failure;
+
+/// Reads a UTF-8 text the user named (standard input for `-`), at most `cap`
+/// bytes. `what` names it in errors (`bindings file`, `token file`); `advice`
+/// follows the refusal of a text larger than `cap`. Returns its name, as messages
+/// show it, and the text. No message quotes the content.
+pub fn read_text(
+    path: &Path,
+    what: &str,
+    cap: u64,
+    advice: &str,
+) -> Result<(String, String), Failure> {
+    let name = name(path);
+    let bytes = read_bounded(path, cap)
+        .map_err(|e| Failure::usage(format!("cannot read the {what} {name}: {e}")))?
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "the {what} {name} is larger than {}: {advice}",
+                size(cap)
+            ))
+        })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::usage(format!(
+            "the {what} {name} is not UTF-8 text: {}",
+            e.utf8_error()
+        ))
+    })?;
+    Ok((name, text))
+}
+
+/// `64 KiB`, `16 MiB`, `100 bytes`.
+fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// The bytes of `path` (standard input for `-`): `Ok(None)` when there are more
 /// than `cap`.
 pub fn read_bounded(path: &Path, cap: u64) -> io::Result<Option<Vec<u8>>> {
@@ -34,6 +77,52 @@ pub fn name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_is_read_whole_or_refused_with_what_it_is() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("notes.txt");
+        let message = |failure: Failure| failure.message().unwrap_or_default().to_owned();
+
+        std::fs::write(&path, "héllo\n").expect("written");
+        let (name, text) = read_text(&path, "notes file", 7, "too much").expect("read");
+        assert_eq!(
+            (name, text.as_str()),
+            (path.display().to_string(), "héllo\n")
+        );
+
+        std::fs::write(&path, "0123456789").expect("written");
+        assert!(read_text(&path, "notes file", 10, "x").is_ok());
+        let refused = read_text(&path, "notes file", 9, "is it the right file?");
+        assert_eq!(
+            refused.map_err(message).err().as_deref(),
+            Some(
+                format!(
+                    "the notes file {} is larger than 9 bytes: is it the right file?",
+                    path.display()
+                )
+                .as_str()
+            )
+        );
+
+        std::fs::write(&path, b"ab\xffcd").expect("written");
+        let refused = read_text(&path, "notes file", 1024, "x").map_err(message);
+        let text = refused.err().unwrap_or_default();
+        assert!(text.contains("is not UTF-8 text"), "{text}");
+        assert!(!text.contains("ab"), "{text}");
+
+        let missing = dir.path().join("missing.txt");
+        let refused = read_text(&missing, "notes file", 1024, "x").map_err(message);
+        let text = refused.err().unwrap_or_default();
+        assert!(text.starts_with("cannot read the notes file "), "{text}");
+    }
+
+    #[test]
+    fn sizes_read_in_their_largest_whole_unit() {
+        assert_eq!(size(64 * 1024), "64 KiB");
+        assert_eq!(size(16 * 1024 * 1024), "16 MiB");
+        assert_eq!(size(1536), "1536 bytes");
+    }
 
     #[test]
     fn reading_stops_after_the_cap() {

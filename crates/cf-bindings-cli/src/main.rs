@@ -40,12 +40,14 @@ fn main() -> ExitCode {
 
 /// By default only warnings reach stderr (Cloudflare's `messages` among them), not
 /// retries: a failure ends in one line. `-v` logs this program's and the library's
-/// decisions, `-vv` everything; `RUST_LOG` overrides both. Colour only on a
-/// terminal, and not with `NO_COLOR`.
+/// decisions (not the embedded emulator's request log: a target prefix such as
+/// `cf_bindings` also matches `cf_bindings_emulator`, which is kept at warnings),
+/// `-vv` everything; `RUST_LOG` overrides both. Colour only on a terminal, and not
+/// with `NO_COLOR`.
 fn init_tracing(verbose: u8) {
     let default = match verbose {
         0 => "warn,cf_bindings::retry=error",
-        1 => "warn,cf_bindings=debug,cf_bindings_cli=debug",
+        1 => "warn,cf_bindings=debug,cf_bindings_cli=debug,cf_bindings_emulator=warn",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

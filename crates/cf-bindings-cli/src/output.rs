@@ -7,6 +7,10 @@
 //! of its own. A write to stderr that fails is dropped: there is nowhere left to
 //! say so, and the exit status still tells.
 //!
+//! Text for a person is escaped by [`printable`]: a table cell or a message on
+//! stderr with control characters in it (from a hostile server, say) cannot drive
+//! the terminal. JSON output escapes them itself.
+//!
 //! Rust ignores SIGPIPE, so a closed pipe shows up here as an `EPIPE` error
 //! rather than killing the process; that is what lets the embedded emulator shut
 //! down cleanly, so the signal's disposition is left as it is.
@@ -17,7 +21,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::failure::Failure;
-use crate::table::Table;
+use crate::table::{Table, printable};
 
 /// Writes `text` to stdout as is, and flushes it.
 pub fn out(text: &str) -> Result<(), Failure> {
@@ -55,14 +59,16 @@ pub fn table(table: &Table) -> Result<(), Failure> {
     out(&table.render(stdout_colour()))
 }
 
-/// Writes one line to stderr (progress, notes). Errors are dropped.
+/// Writes one line to stderr (progress, notes), its control characters escaped.
+/// Errors are dropped.
 pub fn note(text: &str) {
-    to_stderr(&format!("{text}\n"));
+    to_stderr(&format!("{}\n", printable(text)));
 }
 
-/// Writes a question to stderr, without a newline, for the answer to follow.
+/// Writes a question to stderr, without a newline, for the answer to follow; its
+/// control characters escaped.
 pub fn prompt(text: &str) {
-    to_stderr(text);
+    to_stderr(&printable(text));
 }
 
 /// Says why the command failed, on stderr, and gives its exit code. A closed
@@ -199,11 +205,11 @@ impl indicatif::TermLike for StderrTerminal {
     }
 
     fn write_line(&self, s: &str) -> io::Result<()> {
-        write_stderr(&format!("{s}\n"))
+        write_stderr(&format!("{}\n", printable(s)))
     }
 
     fn write_str(&self, s: &str) -> io::Result<()> {
-        write_stderr(s)
+        write_stderr(&printable(s))
     }
 
     fn clear_line(&self) -> io::Result<()> {

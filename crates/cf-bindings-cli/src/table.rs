@@ -1,4 +1,26 @@
-//! Aligned text tables, optionally coloured (the output module decides when).
+//! Aligned text tables, optionally coloured (the output module decides when), and
+//! the escaping of control characters in text meant for a terminal.
+
+use std::borrow::Cow;
+
+/// `text` with its control characters escaped as Rust writes them (`\u{1b}`,
+/// `\r`, `\n`): text from a server (a service name, an error message) cannot move
+/// the cursor, change colours or forge lines on the terminal that shows it. Every
+/// table cell and every message on stderr goes through it.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_debug());
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
 
 /// A colour for one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,15 +58,19 @@ impl Table {
         }
     }
 
-    /// Adds a row of plain cells.
+    /// Adds a row of plain cells, their control characters escaped.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows
-            .push(cells.into_iter().map(|c| (c, Tone::Plain)).collect());
+        self.toned_row(cells.into_iter().map(|c| (c, Tone::Plain)).collect());
     }
 
-    /// Adds a row of cells with tones.
+    /// Adds a row of cells with tones, their control characters escaped.
     pub fn toned_row(&mut self, cells: Vec<(String, Tone)>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|(text, tone)| (printable(&text).into_owned(), tone))
+                .collect(),
+        );
     }
 
     /// Renders the table; the last column is not padded.
@@ -85,6 +111,18 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert_eq!(printable("CDN é → ok"), "CDN é → ok");
+        assert_eq!(
+            printable("\u{1b}[31mred\r\n\u{7}\u{9b}"),
+            "\\u{1b}[31mred\\r\\n\\u{7}\\u{9b}"
+        );
+        let mut table = Table::new(vec!["NAME"]);
+        table.row(vec!["\u{1b}[2Jx".into()]);
+        assert_eq!(table.render(false), "NAME\n\\u{1b}[2Jx\n");
+    }
 
     #[test]
     fn columns_align_and_colour_does_not_shift_them() {

@@ -15,18 +15,13 @@ pub const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
 /// Reads a token from a file, or from standard input for `-`; surrounding white
 /// space is dropped.
 pub fn read(path: &Path) -> Result<Secret, Failure> {
-    let from = input::name(path);
-    let cannot_read =
-        |e: std::io::Error| Failure::usage(format!("cannot read the token from {from}: {e}"));
-    let Some(bytes) = input::read_bounded(path, MAX_TOKEN_FILE_BYTES).map_err(cannot_read)? else {
-        return Err(Failure::usage(format!(
-            "the token file {from} is larger than {} KiB: an API token is about 40 bytes; is it the right file?",
-            MAX_TOKEN_FILE_BYTES / 1024
-        )));
-    };
     // The content is never shown: it may be a token with one wrong byte.
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::usage(format!("the token file {from} is not UTF-8 text")))?;
+    let (from, text) = input::read_text(
+        path,
+        "token file",
+        MAX_TOKEN_FILE_BYTES,
+        "an API token is about 40 bytes; is it the right file?",
+    )?;
     let token = text.trim();
     if token.is_empty() {
         return Err(Failure::usage(format!("the token file {from} is empty")));

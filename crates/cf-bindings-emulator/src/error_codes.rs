@@ -70,6 +70,9 @@ pub const STORAGE_FAILURE: u64 = 1050;
 
 /// The fault script sent to `/__emulator/faults` is invalid. HTTP 400.
 pub const INVALID_FAULT_SCRIPT: u64 = 1090;
+/// The fault script would make the queues hold more than
+/// [`MAX_QUEUED_FAULTS`](crate::MAX_QUEUED_FAULTS) faults; nothing was queued. HTTP 400.
+pub const TOO_MANY_FAULTS: u64 = 1091;
 /// Default code of an injected `200` with `success: false`.
 pub const INJECTED_FAILURE: u64 = 1099;
 /// Injected rate limit (Cloudflare's). HTTP 429.

@@ -81,6 +81,7 @@
 //! | 1035  | 400  | Base binding cannot be deleted while more-specific bindings exist |
 //! | 1050  | 500  | State could not be read or saved; nothing changed |
 //! | 1090  | 400  | Invalid fault script |
+//! | 1091  | 400  | The fault queues would hold more than [`MAX_QUEUED_FAULTS`] faults |
 //! | 1099  | 200  | Default code of an injected `success: false` |
 //! | 971   | 429  | Injected rate limit (Cloudflare's) |
 //!
@@ -118,7 +119,9 @@
 //! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials)
 //! appends to a FIFO queue per operation; each request of that operation takes the next
 //! fault. Operations: `create`, `list`, `get`, `delete`, `list_services` (or the spec's
-//! operationIds). `GET` shows the pending counts, `DELETE` clears all queues.
+//! operationIds). `GET` shows the pending counts, `DELETE` clears all queues. The
+//! queues hold at most [`MAX_QUEUED_FAULTS`] faults in all: a script that would go
+//! past it is refused whole (code 1091).
 //! ```json
 //! {
 //!   "create": [{"kind": "drop_after_commit"}, {"kind": "http_error", "status": 503}],
@@ -235,15 +238,25 @@ pub struct EmulatorConfig {
     /// Serve the fault-injection endpoint `/__emulator/faults`. Default `false`.
     pub faults: bool,
     /// The most connections open at once; one more is accepted and closed at once.
-    /// Default [`DEFAULT_MAX_CONNECTIONS`].
+    /// From 1 to [`MAX_CONNECTIONS_LIMIT`]; [`Emulator::start`] refuses any other
+    /// value with [`Error::InvalidConfig`]. Default [`DEFAULT_MAX_CONNECTIONS`].
     pub max_connections: usize,
     /// A connection that sends nothing for this long (a half-sent header or body, or
-    /// an idle keep-alive connection) is closed. Default [`DEFAULT_READ_TIMEOUT`].
+    /// an idle keep-alive connection) is closed, and so is one whose request (head
+    /// and body) is not whole this long after its first byte; the time a request
+    /// takes to be handled does not count. Default [`DEFAULT_READ_TIMEOUT`].
     pub read_timeout: Duration,
 }
 
 /// The default [`EmulatorConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// The most faults the queues of `/__emulator/faults` hold at once, all operations
+/// together.
+pub const MAX_QUEUED_FAULTS: usize = 10_000;
+
+/// The largest [`EmulatorConfig::max_connections`] accepted.
+pub const MAX_CONNECTIONS_LIMIT: usize = tokio::sync::Semaphore::MAX_PERMITS;
 
 /// The default [`EmulatorConfig::read_timeout`].
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -308,15 +321,34 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// Another emulator holds the state file in exclusive mode.
-    #[error("state file {} is in use by another emulator (use shared mode to share it)", path.display())]
+    /// Another emulator holds the state file's lock: at once in exclusive mode, or
+    /// for longer than the lock timeout in shared mode (an emulator that owns the
+    /// file exclusively).
+    #[error("state file {} is {}", path.display(), in_use_advice(*sharing))]
     StateFileInUse {
         /// The state file.
         path: PathBuf,
+        /// The mode this emulator asked for.
+        sharing: StateSharing,
     },
+    /// A setting of [`EmulatorConfig`] is out of its range.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
     /// The server failed while running.
     #[error("server error: {0}")]
     Server(std::io::Error),
+}
+
+/// What [`Error::StateFileInUse`] says after the file's name.
+fn in_use_advice(sharing: StateSharing) -> &'static str {
+    match sharing {
+        StateSharing::Exclusive => {
+            "in use by another emulator (to share it, start every emulator on it in shared mode)"
+        }
+        StateSharing::Shared => {
+            "held by another emulator that does not share it (it stayed locked past the lock timeout): stop that emulator, or start it in shared mode too"
+        }
+    }
 }
 
 /// Starts emulators; see [`Emulator::start`].
@@ -340,6 +372,11 @@ impl Emulator {
             max_connections,
             read_timeout,
         } = config;
+        if !(1..=MAX_CONNECTIONS_LIMIT).contains(&max_connections) {
+            return Err(Error::InvalidConfig(format!(
+                "max_connections is {max_connections}; it must be from 1 to {MAX_CONNECTIONS_LIMIT}"
+            )));
+        }
         let store = match state_file {
             None => persist::Store::in_memory(seed.state),
             Some(path) => tokio::task::spawn_blocking(move || {

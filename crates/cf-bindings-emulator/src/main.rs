@@ -5,7 +5,7 @@ use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Du
 
 use cf_bindings_emulator::{
     Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
-    Emulator, EmulatorConfig, Seed, StateSharing,
+    Emulator, EmulatorConfig, MAX_CONNECTIONS_LIMIT, Seed, StateSharing,
 };
 use clap::Parser;
 
@@ -67,20 +67,21 @@ struct Args {
 
     /// The most connections open at once; one more is accepted and closed at once,
     /// so the clients being served are not slowed down.
-    #[arg(long, env = "CF_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = at_least_one)]
+    #[arg(long, env = "CF_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = connection_count)]
     max_connections: usize,
 
-    /// Close a connection that sends nothing for this long: a half-sent header or
-    /// body, or an idle keep-alive connection (same units as --provisioning-delay).
+    /// Close a connection that sends nothing for this long (a half-sent header or
+    /// body, or an idle keep-alive connection), or whose request is not whole this
+    /// long after its first byte (same units as --provisioning-delay).
     #[arg(long, env = "CF_EMULATOR_READ_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     read_timeout: Duration,
 }
 
-/// A count of one or more.
-fn at_least_one(text: &str) -> Result<usize, String> {
+/// A count of connections: from 1 to [`MAX_CONNECTIONS_LIMIT`].
+fn connection_count(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(n) => Ok(n),
+        Ok(n) if (1..=MAX_CONNECTIONS_LIMIT).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be from 1 to {MAX_CONNECTIONS_LIMIT}")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -112,7 +113,8 @@ async fn main() -> ExitCode {
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("cf-bindings-emulator: error: {err}");
+            // Nowhere left to say it when stderr is closed: the exit status tells.
+            let _ = writeln!(std::io::stderr(), "cf-bindings-emulator: error: {err}");
             ExitCode::FAILURE
         }
     }

@@ -927,10 +927,21 @@ async fn requests_hyper_cannot_parse_get_envelopes_too() {
     assert!(head.contains("content-type: application/json"), "{head}");
     assert_eq!(body["success"], false);
     assert_eq!(body["errors"][0]["code"], error_codes::MALFORMED_REQUEST);
+    let ray = head
+        .lines()
+        .find_map(|line| line.strip_prefix("cf-ray: "))
+        .unwrap_or_default();
+    assert!(
+        ray.len() == 20
+            && ray.ends_with("-EMU")
+            && ray[..16].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{head}"
+    );
 
     let long = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100_000));
     let (head, body) = raw_exchange(&emu, long.as_bytes()).await;
     assert!(head.starts_with("HTTP/1.1 414 "), "{head}");
+    assert!(head.contains("\r\ncf-ray: "), "{head}");
     assert_eq!(body["errors"][0]["code"], error_codes::URI_TOO_LONG);
     assert_eq!(body["result"], Value::Null);
 }

@@ -266,6 +266,87 @@ async fn a_half_sent_request_is_closed_after_the_read_timeout() {
 }
 
 #[tokio::test]
+async fn a_request_handled_for_longer_than_the_read_timeout_is_answered() {
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        read_timeout: std::time::Duration::from_millis(200),
+        faults: true,
+        ..config()
+    })
+    .await;
+    emu.script(serde_json::json!({
+        "list": [{"kind": "delay", "ms": 700}],
+        "create": [{"kind": "delay", "ms": 700}],
+    }))
+    .await;
+    let started = std::time::Instant::now();
+    let answer = emu
+        .try_call(
+            Method::GET,
+            &emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID),
+            None,
+        )
+        .await;
+    let answer = answer.expect("an answer, not a closed connection");
+    assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(700));
+    // A request with a body, read whole before the handler waits.
+    let created = emu
+        .try_call(
+            Method::POST,
+            &emu.bindings_url(DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID),
+            Some(serde_json::json!({"cidr": "203.0.113.7/32", "service_id": CDN_SERVICE_ID})),
+        )
+        .await
+        .expect("an answer, not a closed connection");
+    assert_eq!(created.status, StatusCode::CREATED, "{:#}", created.body);
+    // The idle timer runs again once the answer is sent.
+    let addr = emu.root.trim_start_matches("http://").to_owned();
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    closed_after(&mut idle).await;
+}
+
+#[tokio::test]
+async fn a_request_trickled_byte_by_byte_is_closed_after_the_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        read_timeout: std::time::Duration::from_millis(300),
+        ..config()
+    })
+    .await;
+    let addr = emu.root.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let started = std::time::Instant::now();
+    // One byte every 50 ms: never idle for the read timeout, never a whole head.
+    let head = format!(
+        "GET /client/v4/accounts HTTP/1.1\r\nHost: x\r\nX-Slow: {}",
+        "a".repeat(200)
+    );
+    let mut closed = false;
+    for byte in head.bytes() {
+        if stream.write_all(&[byte]).await.is_err() {
+            closed = true;
+            break;
+        }
+        let mut buf = [0u8; 64];
+        let read =
+            tokio::time::timeout(std::time::Duration::from_millis(50), stream.read(&mut buf)).await;
+        if let Ok(Ok(0) | Err(_)) = read {
+            closed = true;
+            break;
+        }
+    }
+    let waited = started.elapsed();
+    assert!(closed, "still open after {waited:?}");
+    assert!(
+        waited >= std::time::Duration::from_millis(250),
+        "{waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(3), "{waited:?}");
+    // A request sent whole is served.
+    assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+}
+
+#[tokio::test]
 async fn connections_past_the_cap_are_closed_while_others_are_served() {
     let emu = start_with(cf_bindings_emulator::EmulatorConfig {
         max_connections: 3,
@@ -286,4 +367,74 @@ async fn connections_past_the_cap_are_closed_while_others_are_served() {
     closed_after(&mut extra).await;
     // The client being served goes on being served.
     assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_connection_cap_out_of_range_is_refused_at_start() {
+    for max_connections in [
+        0,
+        cf_bindings_emulator::MAX_CONNECTIONS_LIMIT + 1,
+        usize::MAX,
+    ] {
+        let started = cf_bindings_emulator::Emulator::start(cf_bindings_emulator::EmulatorConfig {
+            max_connections,
+            ..config()
+        })
+        .await;
+        match started {
+            Err(cf_bindings_emulator::Error::InvalidConfig(message)) => {
+                assert!(message.contains("max_connections"), "{message}");
+            }
+            other => panic!("{max_connections}: {other:?}"),
+        }
+    }
+    // The largest cap accepted starts.
+    let emu = start_with(cf_bindings_emulator::EmulatorConfig {
+        max_connections: cf_bindings_emulator::MAX_CONNECTIONS_LIMIT,
+        ..config()
+    })
+    .await;
+    assert_eq!(emu.list(DEMO_IPV4_PREFIX_ID).await.len(), 1);
+}
+
+#[test]
+fn the_binary_refuses_a_connection_cap_out_of_range() {
+    let too_many = (cf_bindings_emulator::MAX_CONNECTIONS_LIMIT + 1).to_string();
+    for (flag, env) in [
+        (Some(too_many.as_str()), None),
+        (None, Some(too_many.as_str())),
+        (Some("0"), None),
+    ] {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cf-bindings-emulator"));
+        command
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("CF_EMULATOR_MAX_CONNECTIONS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if let Some(value) = flag {
+            command.args(["--max-connections", value]);
+        }
+        if let Some(value) = env {
+            command.env("CF_EMULATOR_MAX_CONNECTIONS", value);
+        }
+        let mut child = command.spawn().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("{flag:?} {env:?}: still running");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(2), "{flag:?} {env:?}: {err}");
+        assert!(err.contains("must be from 1 to"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
 }

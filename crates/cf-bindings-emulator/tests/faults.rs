@@ -328,3 +328,36 @@ async fn invalid_scripts_are_refused_whole() {
     let (_, pending) = faults_control(&emu, Method::GET, None).await;
     assert_eq!(pending["result"]["pending"], json!({}), "all or nothing");
 }
+
+#[tokio::test]
+async fn the_queues_hold_a_bounded_number_of_faults() {
+    let emu = start().await;
+    let max = cf_bindings_emulator::MAX_QUEUED_FAULTS;
+    let batch = 2_500;
+    let script = |n: usize| json!({ "list": vec![json!({"kind": "rate_limit"}); n] });
+    for _ in 0..max / batch {
+        let (status, body) = faults_control(&emu, Method::POST, Some(script(batch))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, body) = faults_control(&emu, Method::POST, Some(script(max % batch))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["result"]["pending"]["list"], max);
+    // One more is refused, with nothing queued.
+    let (status, body) = faults_control(
+        &emu,
+        Method::POST,
+        Some(json!({"create": [{"kind": "delay", "ms": 1}]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["success"], false);
+    assert_eq!(body["errors"][0]["code"], error_codes::TOO_MANY_FAULTS);
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains(&max.to_string()), "{message}");
+    let (_, pending) = faults_control(&emu, Method::GET, None).await;
+    assert_eq!(pending["result"]["pending"], json!({ "list": max }));
+    // Once cleared, the queues take faults again.
+    faults_control(&emu, Method::DELETE, None).await;
+    let (status, _) = faults_control(&emu, Method::POST, Some(script(1))).await;
+    assert_eq!(status, StatusCode::OK);
+}

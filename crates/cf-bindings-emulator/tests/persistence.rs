@@ -137,7 +137,26 @@ async fn exclusive_state_file_refuses_a_second_emulator() {
     let err = Emulator::start(file_config(&path, StateSharing::Exclusive))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::StateFileInUse { .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::StateFileInUse {
+                sharing: StateSharing::Exclusive,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("in shared mode"), "{err}");
+    // In shared mode the file stayed locked past the lock timeout: the other
+    // emulator is the one not sharing it.
+    let shared = Error::StateFileInUse {
+        path: path.clone(),
+        sharing: StateSharing::Shared,
+    }
+    .to_string();
+    assert!(shared.contains("does not share it"), "{shared}");
+    assert!(!shared.contains("to share it"), "{shared}");
     first.shutdown().await;
     // Released on shutdown.
     let second = start_with(file_config(&path, StateSharing::Exclusive)).await;
@@ -394,4 +413,21 @@ async fn binary_starts_with_the_default_seed_and_stops_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful exit on SIGTERM: {exit:?}");
+}
+
+#[test]
+fn a_start_failure_with_stderr_closed_exits_1_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = emulator_binary()
+        .args(["--listen", "127.0.0.1:0", "--seed"])
+        .arg(dir.path().join("no-such-seed.toml"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(writer)
+        .status()
+        .unwrap();
+    // A panic exits 101.
+    assert_eq!(status.code(), Some(1));
 }

@@ -8,7 +8,7 @@ use crate::args::ExportArgs;
 use crate::failure::Failure;
 use crate::output;
 
-/// Runs `export`: the file on stdout, or in `-o FILE`.
+/// Runs `export`: the file on stdout, or in `-f FILE` (`--file`, alias `--out`).
 pub async fn run(context: &Context, args: ExportArgs) -> Result<(), Failure> {
     let texts: Vec<&str> = if args.prefixes.is_empty() {
         context.default_prefixes.to_vec()

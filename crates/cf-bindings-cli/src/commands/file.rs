@@ -53,18 +53,7 @@ impl DesiredFile {
 /// Reads a UTF-8 text file the user named (`-`: standard input), at most
 /// [`MAX_FILE_BYTES`]; `what` names it in errors. Returns its name and text.
 pub fn read_text(path: &Path, what: &str) -> Result<(String, String), Failure> {
-    let name = input::name(path);
-    let bytes = input::read_bounded(path, MAX_FILE_BYTES)
-        .map_err(|e| Failure::usage(format!("cannot read the {what} {name}: {e}")))?
-        .ok_or_else(|| {
-            Failure::usage(format!(
-                "the {what} {name} is larger than {} MiB: is it the right file?",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ))
-        })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| Failure::usage(format!("the {what} {name} is not UTF-8 text: {e}")))?;
-    Ok((name, text))
+    input::read_text(path, what, MAX_FILE_BYTES, "is it the right file?")
 }
 
 /// Prints diagnostics on stderr, one per line (`file:line:column: error: ...`).

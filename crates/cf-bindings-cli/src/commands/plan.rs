@@ -19,7 +19,8 @@ pub async fn run(context: &Context, file: &DesiredFile, args: PlanArgs) -> Resul
     if let Some(path) = &args.out {
         save(&plan, path)?;
     }
-    print(context, &plan, &file.name)?;
+    // A reader that went away does not change the outcome: drift still exits 6.
+    output::unless_closed(print(context, &plan, &file.name))?;
     if args.exit_code && !plan.is_empty() {
         return Err(Failure::new(
             Exit::Drift,

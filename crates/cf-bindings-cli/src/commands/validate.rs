@@ -20,22 +20,24 @@ pub fn run(args: &ValidateArgs, format: Output) -> Result<(), Failure> {
         Err(diagnostics) => (None, diagnostics),
     };
     let valid = !diagnostics.has_errors();
+    // A reader that went away does not change the outcome: an invalid file still
+    // exits 2.
     match format {
-        Output::Json => output::json(&json!({
+        Output::Json => output::unless_closed(output::json(&json!({
             "file": name,
             "valid": valid,
             "diagnostics": diagnostics,
-        }))?,
+        })))?,
         Output::Table => {
             file::print(&diagnostics);
             if let Some(desired) = desired.filter(|_| valid) {
                 let bindings: usize = desired.prefixes.iter().map(|p| p.bindings.len()).sum();
-                output::line(&format!(
+                output::unless_closed(output::line(&format!(
                     "{name}: valid: {}, {} ({})",
                     file::plural(desired.prefixes.len(), "prefix", "prefixes"),
                     file::plural(bindings, "binding", "bindings"),
                     file::plural(diagnostics.warnings().count(), "warning", "warnings"),
-                ))?;
+                )))?;
             }
         }
     }

@@ -187,6 +187,27 @@ fn logs_have_no_colour_codes_when_stderr_is_not_a_terminal() {
 }
 
 #[test]
+fn one_v_logs_the_client_not_the_embedded_emulator_and_two_log_both() {
+    let emulated = Emulated::new();
+    let run = |verbose: &str| {
+        let output = emulated
+            .command()
+            .args([verbose, "services", "list"])
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        stderr(&output)
+    };
+    let one = run("-v");
+    assert!(one.contains("sending request"), "{one}");
+    // The emulator's request log has the path; the client's lines do not.
+    assert!(!one.contains("path=\"/client/v4"), "{one}");
+    let two = run("-vv");
+    assert!(two.contains("sending request"), "{two}");
+    assert!(two.contains("path=\"/client/v4"), "{two}");
+}
+
+#[test]
 fn missing_credentials_are_said_once() {
     let run = |env: &[(&str, &str)]| {
         let mut command = bare();
@@ -209,4 +230,68 @@ fn missing_credentials_are_said_once() {
     assert!(err.contains("--emulated needs no credentials"), "{err}");
     assert!(!err.contains("someone@example.com"), "{err}");
     assert_eq!(err.matches("credentials").count(), 1, "{err}");
+}
+
+/// Services named with terminal escape sequences; a binding list refused with an
+/// error message holding one.
+fn hostile(request_line: &str) -> Option<String> {
+    let (status, body) = if request_line.contains("/addressing/services") {
+        (
+            "200 OK",
+            r#"{"success":true,"errors":[],"messages":[],"result":[{"id":"0ee3c9d2ed4e4ad4b8fcbe9a1e4b3e1c","name":"\u001b[31mEvil\u001b]0;title\u0007"}]}"#,
+        )
+    } else {
+        (
+            "400 Bad Request",
+            r#"{"success":false,"errors":[{"code":1000,"message":"\u001b[2Jcleared\rforged"}],"messages":[],"result":null}"#,
+        )
+    };
+    Some(format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+#[test]
+fn escape_sequences_from_the_server_do_not_reach_the_terminal() {
+    let base = raw_server(hostile);
+    let run = |args: &[&str]| {
+        bare()
+            .env("CLOUDFLARE_API_TOKEN", "a-token")
+            .args([
+                "--base-url",
+                &base,
+                "--account",
+                ACCOUNT,
+                "--timeout",
+                "10s",
+            ])
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let listed = run(&["services", "list"]);
+    let out = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(
+        out.contains("\\u{1b}[31mEvil\\u{1b}]0;title\\u{7}"),
+        "{out}"
+    );
+    // JSON keeps the name as it is, escaped by JSON itself.
+    let json = run(&["--output", "json", "services", "list"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(value[0]["name"], "\u{1b}[31mEvil\u{1b}]0;title\u{7}");
+
+    let refused = run(&[
+        "bindings",
+        "list",
+        "--prefix",
+        "2af39739cc4e3b5910c918468bb89828",
+    ]);
+    let err = stderr(&refused);
+    assert_eq!(refused.status.code(), Some(3), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+    assert!(err.contains("\\u{1b}[2Jcleared"), "{err}");
 }

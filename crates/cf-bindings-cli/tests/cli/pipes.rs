@@ -1,5 +1,7 @@
 //! A closed pipe is a normal end: `cf-bindings ... | true` exits quietly with
-//! status 0, for every command; any other write error is an error.
+//! status 0, for every command whose outcome is a success; an outcome that is
+//! not (drift, an invalid file) keeps its exit code. Any other write error is an
+//! error.
 
 use std::process::{Output, Stdio};
 
@@ -185,4 +187,35 @@ fn a_write_error_other_than_a_closed_pipe_is_an_error() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_keeps_the_exit_code_of_the_outcome() {
+    let emulated = Emulated::new();
+    let dir = tempfile::tempdir().expect("a directory");
+    let drift = dir.path().join("drift.toml");
+    let exported = emulated.ok(&["export"]);
+    let wanted = exported.replace(
+        "{ cidr = \"203.0.113.0/24\", service = \"Magic Transit\" },",
+        "{ cidr = \"203.0.113.0/24\", service = \"Magic Transit\" },\n  { cidr = \"203.0.113.9/32\", service = \"CDN\" },",
+    );
+    assert_ne!(wanted, exported);
+    std::fs::write(&drift, wanted).expect("written");
+    let invalid = dir.path().join("invalid.toml");
+    std::fs::write(&invalid, "[[prefix]]\nid = 7\n").expect("written");
+    let drift = drift.to_str().expect("UTF-8");
+    let invalid = invalid.to_str().expect("UTF-8");
+    for format in ["table", "json"] {
+        for (command, code) in [
+            (&["plan", "--exit-code", "-f", drift][..], 6),
+            (&["validate", "-f", invalid], 2),
+        ] {
+            let mut args = strings(&["--output", format]);
+            args.extend(strings(command));
+            let output = with_closed_stdout(emulated_std(&emulated.state).args(&args));
+            let err = stderr(&output);
+            assert_eq!(output.status.code(), Some(code), "{args:?}: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+        }
+    }
 }

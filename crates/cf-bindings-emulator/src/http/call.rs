@@ -98,13 +98,15 @@ impl App {
     }
 
     /// Answers `call`, an `op`, with what `work` gives, under the next scripted
-    /// fault of `op` if any.
+    /// fault of `op` if any. The request (its body included, extracted before) is
+    /// whole: the connection's read timeout is paused until the response is made.
     pub(super) async fn serve(
         &self,
         call: Call,
         op: Operation,
         work: impl Future<Output = Result<Response, ApiError>> + Send + 'static,
     ) -> Response {
+        let _busy = call.conn.busy();
         let work = async move { work.await.unwrap_or_else(IntoResponse::into_response) };
         self.with_faults(op, &call.conn, &call.ray, work).await
     }

@@ -9,7 +9,13 @@
 //! [`Limits::max_connections`] connections are open at once (one more is accepted
 //! and closed at once, so the others keep being served), and a connection that sends
 //! nothing for [`Limits::read_timeout`] (a half-sent header or body, or an idle
-//! keep-alive connection) is closed.
+//! keep-alive connection) is closed, and so is one whose request (head and body)
+//! is not whole within that time of its first byte (a client trickling a byte at a
+//! time would otherwise hold its place for ever). The idle timer is paused while a
+//! request is being
+//! handled ([`ConnHandle::busy`]): hyper keeps reading the socket meanwhile, and a
+//! handler that takes longer than the timeout (a `delay` fault, a wait for the
+//! state file's lock) still answers.
 
 use std::{
     future::Future,
@@ -18,7 +24,7 @@ use std::{
     pin::Pin,
     sync::{
         Arc,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     task::{Context, Poll},
     time::Duration,
@@ -29,7 +35,7 @@ use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
     sync::{OwnedSemaphorePermit, Semaphore},
-    time::Sleep,
+    time::{Instant, Sleep},
 };
 
 /// How many connections the listener keeps and how long it waits for a byte.
@@ -79,6 +85,7 @@ impl axum::serve::Listener for KillableListener {
                         handle: ConnHandle::default(),
                         read_timeout: self.read_timeout,
                         idle: None,
+                        request_started: None,
                         replacement: None,
                         _permit: permit,
                     };
@@ -106,10 +113,25 @@ impl axum::serve::Listener for KillableListener {
     }
 }
 
-/// The kill switch of one connection.
+/// The kill switch of one connection, and whether a request on it is being
+/// handled.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ConnHandle {
     killed: Arc<AtomicBool>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// A request being handled on a connection: the connection's read timeout is
+/// paused until it is dropped.
+#[derive(Debug)]
+pub(crate) struct Busy {
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl ConnHandle {
@@ -121,6 +143,20 @@ impl ConnHandle {
 
     fn is_killed(&self) -> bool {
         self.killed.load(Ordering::SeqCst)
+    }
+
+    /// Marks a request as being handled until the guard is dropped (once its
+    /// response is made): the client owes no bytes meanwhile, so the read timeout
+    /// does not run.
+    pub(crate) fn busy(&self) -> Busy {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        Busy {
+            in_flight: self.in_flight.clone(),
+        }
+    }
+
+    fn is_busy(&self) -> bool {
+        self.in_flight.load(Ordering::SeqCst) > 0
     }
 }
 
@@ -136,8 +172,12 @@ pub(crate) struct KillableStream {
     inner: TcpStream,
     handle: ConnHandle,
     read_timeout: Duration,
-    /// Running while a read waits for bytes; reset whenever some arrive.
+    /// Running while a read waits for bytes and no request is being handled;
+    /// reset whenever some arrive, and while a request is handled.
     idle: Option<Pin<Box<Sleep>>>,
+    /// When the first byte of the request being received arrived; cleared once
+    /// it is whole (its handler runs, or an answer is written).
+    request_started: Option<Instant>,
     /// An envelope being written in place of hyper's own empty error answer, and
     /// how much of it is written.
     replacement: Option<(Vec<u8>, usize)>,
@@ -147,8 +187,8 @@ pub(crate) struct KillableStream {
 
 /// hyper answers a request it cannot parse (bytes not allowed in the request line,
 /// a URI or headers too long) itself, before any handler, with an empty body. Every
-/// answer of the emulator is Cloudflare's envelope, so such an answer is replaced by
-/// one: the status stays, the body says what was wrong.
+/// answer of the emulator is Cloudflare's envelope with a `cf-ray` header, so such
+/// an answer is replaced by one: the status stays, the body says what was wrong.
 fn envelope_for_hyper_error(buf: &[u8]) -> Option<Vec<u8>> {
     const ANSWERS: &[(&str, u64, &str)] = &[
         (
@@ -181,8 +221,9 @@ fn envelope_for_hyper_error(buf: &[u8]) -> Option<Vec<u8>> {
         .to_string();
     Some(
         format!(
-            "{status_line}content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
+            "{status_line}content-type: application/json\r\ncontent-length: {}\r\ncf-ray: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len(),
+            super::RayId::random().0
         )
         .into_bytes(),
     )
@@ -205,10 +246,32 @@ impl AsyncRead for KillableStream {
             return Poll::Ready(Err(aborted()));
         }
         let this = &mut *self;
+        let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
-            Poll::Ready(result) => {
+            Poll::Ready(Ok(())) => {
                 this.idle = None;
-                Poll::Ready(result)
+                if this.handle.is_busy() {
+                    this.request_started = None;
+                } else if buf.filled().len() > before {
+                    let started = *this.request_started.get_or_insert_with(Instant::now);
+                    if started.elapsed() > this.read_timeout {
+                        return Poll::Ready(Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "the client did not send its whole request within the read timeout",
+                        )));
+                    }
+                }
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => {
+                this.idle = None;
+                Poll::Ready(Err(e))
+            }
+            Poll::Pending if this.handle.is_busy() => {
+                // Once the response is made, hyper reads again and the timer
+                // starts afresh.
+                this.idle = None;
+                Poll::Pending
             }
             Poll::Pending => {
                 let timeout = this.read_timeout;
@@ -259,6 +322,8 @@ impl AsyncWrite for KillableStream {
             return Poll::Ready(Err(aborted()));
         }
         let this = &mut *self;
+        // An answer is being written: the request it answers is whole.
+        this.request_started = None;
         if let Some(done) = this.poll_replacing(cx, buf) {
             return done.map_ok(|()| buf.len());
         }
@@ -274,6 +339,7 @@ impl AsyncWrite for KillableStream {
             return Poll::Ready(Err(aborted()));
         }
         let this = &mut *self;
+        this.request_started = None;
         let first = bufs
             .iter()
             .find(|b| !b.is_empty())

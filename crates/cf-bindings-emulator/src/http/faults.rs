@@ -127,7 +127,8 @@ impl Faults {
     }
 
     /// Appends a script `{"create": [fault, ...], "list": [...]}` to the queues; all or
-    /// nothing.
+    /// nothing, and refused when the queues would hold more than
+    /// [`crate::MAX_QUEUED_FAULTS`].
     pub(crate) fn push_script(&self, body: &[u8]) -> Result<(), ApiError> {
         let invalid = |msg: String| ApiError::bad_request(error_codes::INVALID_FAULT_SCRIPT, msg);
         let script: BTreeMap<String, Vec<Value>> = serde_json::from_slice(body).map_err(|e| {
@@ -156,6 +157,17 @@ impl Faults {
             }
         }
         let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        let queued: usize = queues.values().map(VecDeque::len).sum();
+        if queued.saturating_add(parsed.len()) > crate::MAX_QUEUED_FAULTS {
+            return Err(ApiError::bad_request(
+                error_codes::TOO_MANY_FAULTS,
+                format!(
+                    "Too many faults: {queued} queued and {} in this script, more than the {} allowed; nothing was queued (DELETE /__emulator/faults clears the queues)",
+                    parsed.len(),
+                    crate::MAX_QUEUED_FAULTS
+                ),
+            ));
+        }
         for (op, fault) in parsed {
             queues.entry(op).or_default().push_back(fault);
         }

@@ -47,6 +47,13 @@ pub(crate) struct App {
 #[derive(Debug, Clone)]
 pub(crate) struct RayId(pub(crate) String);
 
+impl RayId {
+    /// A new random id: `<16 hex>-EMU`.
+    pub(crate) fn random() -> Self {
+        Self(format!("{:016x}-EMU", fastrand::u64(..)))
+    }
+}
+
 /// The whole router.
 pub(crate) fn router(app: App) -> Router {
     let prefix_bindings = "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bindings";
@@ -89,7 +96,7 @@ pub(crate) fn router(app: App) -> Router {
 /// headers, so never credentials).
 async fn log_and_ray(mut request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let ray = format!("{:016x}-EMU", fastrand::u64(..));
+    let RayId(ray) = RayId::random();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     request.extensions_mut().insert(RayId(ray.clone()));

@@ -60,7 +60,7 @@ impl Store {
             StateSharing::Exclusive => match lock_file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::StateFileInUse { path });
+                    return Err(Error::StateFileInUse { path, sharing });
                 }
                 Err(std::fs::TryLockError::Error(source)) => {
                     return Err(Error::StateIo {
@@ -72,7 +72,7 @@ impl Store {
             StateSharing::Shared => match lock_waiting(&lock_file, true) {
                 Ok(()) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {
-                    return Err(Error::StateFileInUse { path });
+                    return Err(Error::StateFileInUse { path, sharing });
                 }
                 Err(source) => {
                     return Err(Error::StateIo {
