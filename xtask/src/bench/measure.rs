@@ -237,16 +237,13 @@ impl Bench {
             emulator.base_url
         );
         // The base binding first: the creates go inside it.
-        self.report.run(
-            &self.root,
-            Command::new("curl")
-                .args(["--silent", "--fail", "--output", "/dev/null", "--header"])
-                .arg(format!("Authorization: Bearer {TOKEN}"))
-                .args(["--header", "Content-Type: application/json", "--data"])
-                .arg(format!(
-                    r#"{{"cidr":"{IPV6_PREFIX_CIDR}","service_id":"2db684ee7ca04e159946fd05b99e1bcd"}}"#
-                ))
-                .arg(&bindings),
+        tools::post_json(
+            &mut self.report,
+            &bindings,
+            TOKEN,
+            &format!(
+                r#"{{"cidr":"{IPV6_PREFIX_CIDR}","service_id":"2db684ee7ca04e159946fd05b99e1bcd"}}"#
+            ),
         )?;
         self.wrk("emulator_writes", CREATE_LUA, &bindings)
     }

@@ -67,6 +67,43 @@ pub fn start_emulator(
     Ok(emulator)
 }
 
+/// POSTs the JSON `body` to `url` with the bearer `token`, made here rather than by a
+/// program such as curl (which a fresh machine may lack); recorded in the report as
+/// the equivalent request.
+pub fn post_json(report: &mut Report, url: &str, token: &str, body: &str) -> Result<(), String> {
+    let line = format!("# POST {url} '{body}' (a bearer token; made by xtask itself)");
+    report.commands.push(line.clone());
+    eprintln!("{line}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+    let request = async {
+        let response = reqwest::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            let text = response.text().await.unwrap_or_default();
+            Err(format!("HTTP {status}: {text}"))
+        }
+    };
+    runtime
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), request)
+                .await
+                .unwrap_or_else(|_| Err("no answer within 20 s".to_owned()))
+        })
+        .map_err(|e| format!("POST {url}: {e}"))
+}
+
 pub fn command_works(program: &str, args: &[&str]) -> bool {
     Command::new(program)
         .args(args)
