@@ -4,8 +4,9 @@
 //! The Rust measurements are the programs of the `cf-bindings-benches` package
 //! (built in release mode; `--quick` uses the dev profile, a smoke run); each prints
 //! JSON lines `{"name", "unit", "values"}`. The Python SDK is installed into a
-//! throwaway virtualenv under `target/bench/`, `wrk` from Debian's packages; either
-//! is skipped with a message when it cannot be had.
+//! throwaway virtualenv under `target/bench/`, at the versions pinned in
+//! `interop/python/requirements.txt` (the interop check's); `wrk` from Debian's
+//! packages; either is skipped with a message when it cannot be had.
 //!
 //! Rooms: [`measure`] runs the measurements, [`tools`] provides the programs they
 //! need, [`record`] keeps what a run gathered, [`figures`] reads and formats

@@ -113,11 +113,23 @@ pub fn command_works(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// A virtualenv with the official `cloudflare` SDK, or why there is none.
+/// The pinned Python SDK and everything it installs, shared with the interop check.
+pub const PYTHON_REQUIREMENTS: &str = "interop/python/requirements.txt";
+
+/// A virtualenv with the official `cloudflare` SDK at the version pinned in
+/// [`PYTHON_REQUIREMENTS`], or why there is none. An existing one is reused while
+/// its copy of the requirements matches the file.
 pub fn python_sdk(report: &mut Report, root: &Path, dir: &Path) -> Result<PathBuf, String> {
     let venv = dir.join("venv");
     let python = venv.join("bin/python");
-    if command_works(&python.to_string_lossy(), &["-c", "import cloudflare"]) {
+    let requirements = root.join(PYTHON_REQUIREMENTS);
+    let pinned = std::fs::read(&requirements)
+        .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
+    let stamp = venv.join("requirements.txt");
+    let installed = std::fs::read(&stamp).ok();
+    if installed.as_deref() == Some(pinned.as_slice())
+        && command_works(&python.to_string_lossy(), &["-c", "import cloudflare"])
+    {
         eprintln!("reusing {}", venv.display());
     } else {
         if !command_works("python3", &["--version"]) {
@@ -135,23 +147,33 @@ pub fn python_sdk(report: &mut Report, root: &Path, dir: &Path) -> Result<PathBu
         report
             .run(
                 root,
-                Command::new(venv.join("bin/pip")).args([
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "cloudflare",
-                ]),
+                Command::new(&python)
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "--require-virtualenv",
+                        "-r",
+                    ])
+                    .arg(&requirements),
             )
-            .map_err(|e| format!("cannot install the `cloudflare` SDK from PyPI ({e})"))?;
+            .map_err(|e| {
+                format!(
+                    "cannot install the `cloudflare` SDK from PyPI ({PYTHON_REQUIREMENTS}): {e}"
+                )
+            })?;
+        std::fs::write(&stamp, &pinned).map_err(|e| format!("{}: {e}", stamp.display()))?;
     }
     let version = Command::new(&python)
         .args(["-c", "import cloudflare; print(cloudflare.__version__)"])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
-    report
-        .notes
-        .push(format!("Python SDK: `cloudflare` {version} from PyPI"));
+    report.notes.push(format!(
+        "Python SDK: `cloudflare` {version} from PyPI, pinned in `{PYTHON_REQUIREMENTS}`"
+    ));
     Ok(python)
 }
 
