@@ -99,7 +99,7 @@ pub fn main_drill() -> u8 {
 }
 
 fn run() -> Result<Vec<String>, String> {
-    let root = codegen::workspace_root();
+    let root = crate::workspace_root();
     eprintln!("drill: cargo xtask spec-diff {UPSTREAM_FIXTURE}");
     let mut failures =
         spec_diff_point(&root.join(codegen::SPEC_PATH), &root.join(UPSTREAM_FIXTURE))?;

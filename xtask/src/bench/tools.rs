@@ -10,14 +10,13 @@ use std::{
 
 use super::record::{Report, describe, relative};
 
-/// Kills the emulator when dropped.
-pub struct Emulator {
+/// A server a run started (the emulator, the fixed-body server): killed when dropped.
+pub struct Server {
     pub child: Child,
     pub base_url: String,
-    pub addr: SocketAddr,
 }
 
-impl Drop for Emulator {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -38,7 +37,7 @@ pub fn start_emulator(
     root: &Path,
     bin: &Path,
     extra: &[&str],
-) -> Result<Emulator, String> {
+) -> Result<Server, String> {
     let port = free_port()?;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let mut cmd = Command::new(bin.join("cf-bindings-emulator"));
@@ -52,13 +51,12 @@ pub fn start_emulator(
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("{line}: {e}"))?;
-    let emulator = Emulator {
+    let emulator = Server {
         child,
         base_url: format!("http://{addr}/client/v4"),
-        addr,
     };
     let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect_timeout(&emulator.addr, Duration::from_millis(200)).is_err() {
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         if Instant::now() > deadline {
             return Err(format!("the emulator did not listen on {addr} within 20 s"));
         }
