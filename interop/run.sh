@@ -5,7 +5,8 @@
 # emulator answer differently from what it expects.
 #
 # Needs the Rust toolchain, Python 3 with venv, and node with npm; on Debian,
-# python3-venv and nodejs/npm are installed with apt-get when missing.
+# python3-venv and nodejs/npm are installed with apt-get when missing (as root, or
+# with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,7 +22,13 @@ say() { printf -- '--- interop: %s\n' "$*"; }
 apt_install() {
     command -v apt-get >/dev/null || { echo "interop: cannot install $* (no apt-get)" >&2; return 1; }
     local sudo=
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "interop: cannot install $* (not root, and no sudo): run as root, or install python3-venv nodejs npm" >&2
+            return 1
+        }
+        sudo=sudo
+    fi
     say "installing Debian packages: $*"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null

@@ -132,6 +132,17 @@ impl Args {
             None => Ok(default),
         }
     }
+
+    /// A count of at least 1 (runs, calls, sizes), or `default`.
+    ///
+    /// # Errors
+    /// When it is not a number, or is 0.
+    pub fn count(&self, name: &str, default: usize) -> Result<usize, BoxError> {
+        match self.number(name, default)? {
+            0 => Err(format!("--{name} must be at least 1").into()),
+            n => Ok(n),
+        }
+    }
 }
 
 /// The CPU time (user + system, every thread) this process has used so far, in
@@ -228,6 +239,13 @@ mod tests {
         assert_eq!(args.number("n", 1).expect("n"), 3);
         assert_eq!(args.number("m", 7).expect("m"), 7);
         assert!(args.string("x").is_err());
+        let zero = Args::parse(["--n".to_owned(), "0".to_owned()]).expect("args");
+        assert_eq!(zero.number("n", 1).expect("n"), 0);
+        let refused = zero.count("n", 1).expect_err("0 is refused");
+        assert_eq!(refused.to_string(), "--n must be at least 1");
+        assert_eq!(args.count("n", 1).expect("n"), 3);
+        assert_eq!(args.count("m", 7).expect("m"), 7);
+        assert!(args.count("m", 0).is_err());
         assert!(Args::parse(["x".to_owned()]).is_err());
     }
 }

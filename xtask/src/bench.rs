@@ -4,8 +4,9 @@
 //! The Rust measurements are the programs of the `cf-bindings-benches` package
 //! (built in release mode; `--quick` uses the dev profile, a smoke run); each prints
 //! JSON lines `{"name", "unit", "values"}`. The Python SDK is installed into a
-//! throwaway virtualenv under `target/bench/`, `wrk` from Debian's packages; either
-//! is skipped with a message when it cannot be had.
+//! throwaway virtualenv under `target/bench/`, at the versions pinned in
+//! `interop/python/requirements.txt` (the interop check's); `wrk` from Debian's
+//! packages; either is skipped with a message when it cannot be had.
 //!
 //! Rooms: [`measure`] runs the measurements, [`tools`] provides the programs they
 //! need, [`record`] keeps what a run gathered, [`figures`] reads and formats
@@ -39,6 +40,9 @@ const BASE_BINDING: &str = "0429b49b6a5155297b78e75a44b09e14";
 /// The demo seed's IPv6 prefix, empty at start: bound by the CPU and apply programs.
 const IPV6_PREFIX: &str = "6b3f1e0a9d2c4b7e8f5a1c3d2e4f6a8b";
 const IPV6_PREFIX_CIDR: &str = "2001:db8:1000::/48";
+/// The demo seed's Magic Transit and CDN services.
+const MAGIC_TRANSIT_SERVICE: &str = "2db684ee7ca04e159946fd05b99e1bcd";
+const CDN_SERVICE: &str = "7f3c1a9e5b2d4c6e8a0b1d3f5e7c9a2b";
 /// The hand-written analysis of missed targets, included in `BENCHMARKS.md`.
 const NOTES_PATH: &str = "benches/NOTES.md";
 
@@ -108,7 +112,7 @@ struct Bench {
 
 /// `cargo xtask bench [--quick] [--output FILE]`.
 pub fn main_bench(quick: bool, output: Option<PathBuf>) -> ExitCode {
-    let root = xtask::codegen::workspace_root();
+    let root = xtask::workspace_root();
     let output = output.unwrap_or_else(|| root.join("BENCHMARKS.md"));
     match run(&root, quick, &output) {
         Ok(()) => ExitCode::SUCCESS,

@@ -58,13 +58,9 @@ impl fmt::Display for CodegenError {
 
 impl std::error::Error for CodegenError {}
 
-/// The workspace root, found from this crate's manifest directory.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
+/// The workspace root: [`crate::workspace_root`], named here too for callers that
+/// reach it through codegen.
+pub use crate::workspace_root;
 
 /// Reads, parses and validates a spec file.
 pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {

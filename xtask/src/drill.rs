@@ -1,9 +1,10 @@
 //! `cargo xtask drill`: rehearse the next API change on a copy of the workspace.
 //!
-//! It copies the tracked files of the workspace to a temporary directory, makes the
-//! spec edit a maintainer would make for a plausible next upstream revision (below),
-//! runs the real codegen there ([`codegen::regenerate`], what `cargo xtask codegen`
-//! runs), and checks with `cargo check` (in `target/drill`, kept between runs) that:
+//! It copies the tracked files of the workspace to a temporary directory (removed
+//! when the drill ends, however it ends), makes the spec edit a maintainer would make
+//! for a plausible next upstream revision (below), runs the real `cargo xtask codegen`
+//! in the copy (`cargo run -p xtask -- codegen`, the copy's own xtask), and checks
+//! with `cargo check` that:
 //! - the regenerated `cf-bindings-generated` compiles with no hand edit (its
 //!   dependencies, chrono and uuid here, are written by codegen);
 //! - `cf-bindings` does not compile, and the compiler names the wrapper's conversion
@@ -12,12 +13,13 @@
 //! - `spec-diff` against the same revision written in upstream's layout
 //!   (`tests/fixtures/drill/next-upstream.json`) lists each change and nothing else.
 //!
+//! Its builds go to their own target directory, `target/drill`: kept between runs
+//! on a maintainer's machine (later drills are incremental), deleted by `.ci/run`
+//! after the drill to save disk.
+//!
 //! Run by CI. Exit 0 when every point holds, 1 when one does not, 2 on error.
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-};
+use std::{path::Path, process::Command};
 
 use crate::{
     codegen,
@@ -97,12 +99,17 @@ pub fn main_drill() -> u8 {
 }
 
 fn run() -> Result<Vec<String>, String> {
-    let root = codegen::workspace_root();
+    let root = crate::workspace_root();
     eprintln!("drill: cargo xtask spec-diff {UPSTREAM_FIXTURE}");
     let mut failures =
         spec_diff_point(&root.join(codegen::SPEC_PATH), &root.join(UPSTREAM_FIXTURE))?;
-    let copy = tempdir()?;
-    copy_tracked(&root, &copy)?;
+    // Removed when dropped: on success and on every early return.
+    let copy_dir = tempfile::Builder::new()
+        .prefix("cf-bindings-drill-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let copy = copy_dir.path();
+    copy_tracked(&root, copy)?;
     let spec_path = copy.join(codegen::SPEC_PATH);
     let mut spec = read(&spec_path)?;
     for edit in EDITS {
@@ -122,7 +129,7 @@ fn run() -> Result<Vec<String>, String> {
 
     eprintln!("drill: cargo xtask codegen in {}", copy.display());
     let regen = cargo(
-        &copy,
+        copy,
         &target,
         &["run", "-q", "-p", "xtask", "--", "codegen"],
     )?;
@@ -131,13 +138,13 @@ fn run() -> Result<Vec<String>, String> {
     }
 
     eprintln!("drill: cargo check -p cf-bindings-generated");
-    let (ok, log) = cargo(&copy, &target, &["check", "-p", "cf-bindings-generated"])?;
+    let (ok, log) = cargo(copy, &target, &["check", "-p", "cf-bindings-generated"])?;
     if !ok {
         failures.push(format!("the regenerated crate does not compile:\n{log}"));
     }
 
     eprintln!("drill: cargo check -p cf-bindings (must fail at the conversions)");
-    let (ok, log) = cargo(&copy, &target, &["check", "-p", "cf-bindings"])?;
+    let (ok, log) = cargo(copy, &target, &["check", "-p", "cf-bindings"])?;
     if ok {
         failures.push("cf-bindings compiled: a new or removed field went unnoticed".into());
     } else {
@@ -176,7 +183,6 @@ fn run() -> Result<Vec<String>, String> {
     if !generated.contains("deprovisioning") {
         failures.push("the generated docs do not show the new state value".into());
     }
-    let _ = std::fs::remove_dir_all(&copy);
     Ok(failures)
 }
 
@@ -266,13 +272,6 @@ fn copy_tracked(root: &Path, to: &Path) -> Result<(), String> {
         std::fs::copy(&from, &dest).map_err(|e| format!("{}: {e}", from.display()))?;
     }
     Ok(())
-}
-
-fn tempdir() -> Result<PathBuf, String> {
-    let dir = std::env::temp_dir().join(format!("cf-bindings-drill-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    Ok(dir)
 }
 
 fn read(path: &Path) -> Result<String, String> {

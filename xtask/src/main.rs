@@ -74,7 +74,7 @@ fn main() -> ExitCode {
 }
 
 fn run_codegen(check: bool, spec: Option<PathBuf>) -> ExitCode {
-    let root = codegen::workspace_root();
+    let root = xtask::workspace_root();
     let spec = spec.unwrap_or_else(|| root.join(codegen::SPEC_PATH));
     match codegen::regenerate(&root, &spec, check) {
         Ok(Freshness::UpToDate) if check => {

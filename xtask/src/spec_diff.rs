@@ -43,9 +43,6 @@ pub use cli::{Args, EXIT_DIFFERENT, EXIT_ERROR, EXIT_SAME, main_spec_diff, run_c
 use compare::{Differ, Pair};
 use resolve::Doc;
 
-/// The curated spec, relative to the workspace root.
-pub const CURATED_SPEC: &str = "openapi/service-bindings.yaml";
-
 /// The prefix shared by the operationIds, left out of the output.
 pub const OPERATION_PREFIX: &str = "ip-address-management-service-bindings-";
 
@@ -355,8 +352,8 @@ pub fn parse_document(name: &str, bytes: &[u8]) -> Result<Value, SpecDiffError> 
     }
 }
 
-/// The curated spec of this workspace: [`CURATED_SPEC`] under the workspace root.
+/// The curated spec of this workspace: [`crate::codegen::SPEC_PATH`] under the
+/// workspace root, the spec codegen reads.
 pub fn default_curated_path() -> PathBuf {
-    let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    xtask_dir.parent().unwrap_or(xtask_dir).join(CURATED_SPEC)
+    crate::workspace_root().join(crate::codegen::SPEC_PATH)
 }

@@ -182,9 +182,9 @@ async fn main() -> Result<(), BoxError> {
         large_prefix: args.string("large-prefix")?,
         large_cidr,
     };
-    let runs = args.number("runs", 5)?;
-    let calls = args.number("calls", 200)?;
-    let large_calls = args.number("large-calls", 50)?;
+    let runs = args.count("runs", 5)?;
+    let calls = args.count("calls", 200)?;
+    let large_calls = args.count("large-calls", 50)?;
 
     let wrapper = Client::builder()
         .base_url(target.base_url.clone())

@@ -19,9 +19,9 @@ use cf_bindings_generated::types::IpAddressManagementServiceBindingsListServiceB
 
 fn main() -> Result<(), BoxError> {
     let args = Args::parse(std::env::args().skip(1))?;
-    let count = args.number("bindings", 10_000)?;
-    let runs = args.number("runs", 5)?;
-    let samples = args.number("samples", 400)?;
+    let count = args.count("bindings", 10_000)?;
+    let runs = args.count("runs", 5)?;
+    let samples = args.count("samples", 400)?;
 
     let body = list_envelope(count);
     let mb = body.len() as f64 / 1e6;

@@ -32,8 +32,8 @@ const SERVICES: [(&str, &str); 3] = [
 
 fn main() -> Result<(), BoxError> {
     let args = Args::parse(std::env::args().skip(1))?;
-    let runs = args.number("runs", 5)?;
-    bench_plan(runs, args.number("plan-size", 10_000)?)?;
+    let runs = args.count("runs", 5)?;
+    bench_plan(runs, args.count("plan-size", 10_000)?)?;
     if args.string("base-url").is_ok() {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -67,7 +67,7 @@ fn bench_plan(runs: usize, size: usize) -> Result<(), BoxError> {
         SERVICES[0].1,
         ProvisioningState::Active,
     )];
-    for i in 0..size - 1 {
+    for i in 0..size.saturating_sub(1) {
         let id = service_of(i)?;
         let name = if i % 2 == 0 { "CDN" } else { "Spectrum" };
         live_bindings.push(ServiceBinding::new(
@@ -86,7 +86,7 @@ fn bench_plan(runs: usize, size: usize) -> Result<(), BoxError> {
     desired_prefix
         .bindings
         .push(DesiredBinding::new(base, "Magic Transit"));
-    for i in 0..size - 1 {
+    for i in 0..size.saturating_sub(1) {
         let (index, other) = match i / quarter.max(1) {
             0 => (i, false),
             1 => (i, true),
@@ -132,7 +132,7 @@ async fn bench_apply(args: &Args, runs: usize) -> Result<(), BoxError> {
     let account = client.account(args.string("account")?);
     let prefix: PrefixId = args.string("prefix")?.parse()?;
     let cidr: Cidr = args.string("prefix-cidr")?.parse()?;
-    let creates = args.number("creates", 1000)?;
+    let creates = args.count("creates", 1000)?;
     let services = account.services().list().await?.into_inner();
 
     // The base binding and `creates - 1` /64s of the /48, CDN and Spectrum in turn.
@@ -142,7 +142,12 @@ async fn bench_apply(args: &Args, runs: usize) -> Result<(), BoxError> {
     let mut full = DesiredPrefix::new(prefix.clone());
     full.bindings
         .push(DesiredBinding::new(cidr, "Magic Transit"));
-    for (i, subnet) in net.subnets(64)?.skip(1).take(creates - 1).enumerate() {
+    for (i, subnet) in net
+        .subnets(64)?
+        .skip(1)
+        .take(creates.saturating_sub(1))
+        .enumerate()
+    {
         let service = if i % 2 == 0 { "CDN" } else { "Spectrum" };
         full.bindings.push(DesiredBinding::new(
             Cidr::new(ipnet::IpNet::V6(subnet))?,

@@ -83,10 +83,10 @@ async fn main() -> Result<(), BoxError> {
     let account = args.string("account")?;
     let prefix = args.string("prefix")?;
     let token = args.string("token")?;
-    let runs = args.number("runs", 5)?;
-    let n = args.number("sequential", 2000)?;
-    let total = args.number("concurrent", 6400)?;
-    let concurrency = args.number("concurrency", 64)?;
+    let runs = args.count("runs", 5)?;
+    let n = args.count("sequential", 2000)?;
+    let total = args.count("concurrent", 6400)?;
+    let concurrency = args.count("concurrency", 64)?;
 
     let mut callers = Vec::new();
     for kind in kinds.split(',') {

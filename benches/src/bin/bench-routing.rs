@@ -84,10 +84,10 @@ fn naive(bindings: &[ServiceBinding], ip: IpAddr) -> Option<&ServiceBinding> {
 
 fn main() -> Result<(), BoxError> {
     let args = Args::parse(std::env::args().skip(1))?;
-    let count = args.number("bindings", 100_000)?;
-    let lookups = args.number("lookups", 1_000_000)?;
-    let sample = args.number("naive", 1_000)?;
-    let runs = args.number("runs", 5)?;
+    let count = args.count("bindings", 100_000)?;
+    let lookups = args.count("lookups", 1_000_000)?;
+    let sample = args.count("naive", 1_000)?;
+    let runs = args.count("runs", 5)?;
     fastrand::seed(6);
 
     let bindings = bindings(count)?;

@@ -40,7 +40,8 @@ pub fn footprint(report: &mut Report, root: &Path, dir: &Path) -> Result<(), Str
         root,
         Command::new(cargo).current_dir(&krate).args(["fetch"]),
     )?;
-    let tree = report.run(
+    let crates = tree_count(
+        report,
         root,
         Command::new(cargo).current_dir(&krate).args([
             "tree",
@@ -51,14 +52,7 @@ pub fn footprint(report: &mut Report, root: &Path, dir: &Path) -> Result<(), Str
             "--offline",
         ]),
     )?;
-    let mut crates: Vec<&str> = tree
-        .lines()
-        .map(|l| l.trim_end_matches(" (*)").trim())
-        .filter(|l| !l.is_empty() && !l.starts_with("footprint "))
-        .collect();
-    crates.sort_unstable();
-    crates.dedup();
-    report.add("footprint.crates", "crates", vec![crates.len() as f64]);
+    report.add("footprint.crates", "crates", vec![crates as f64]);
     let build_deps = tree_count(
         report,
         root,
@@ -98,8 +92,14 @@ pub fn footprint(report: &mut Report, root: &Path, dir: &Path) -> Result<(), Str
     Ok(())
 }
 
-pub fn tree_count(report: &mut Report, root: &Path, cmd: &mut Command) -> Result<usize, String> {
-    let tree = report.run(root, cmd)?;
+/// Runs a `cargo tree --prefix none` and counts the distinct crates it lists.
+fn tree_count(report: &mut Report, root: &Path, cmd: &mut Command) -> Result<usize, String> {
+    Ok(count_crates(&report.run(root, cmd)?))
+}
+
+/// The distinct crates of `cargo tree --prefix none` output, the `footprint` crate
+/// itself, repeats (`(*)`) and section headers (`[build-dependencies]`) left out.
+fn count_crates(tree: &str) -> usize {
     let mut crates: Vec<&str> = tree
         .lines()
         .map(|l| l.trim_end_matches(" (*)").trim())
@@ -107,5 +107,17 @@ pub fn tree_count(report: &mut Report, root: &Path, cmd: &mut Command) -> Result
         .collect();
     crates.sort_unstable();
     crates.dedup();
-    Ok(crates.len())
+    crates.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_crates;
+
+    #[test]
+    fn counts_distinct_crates() {
+        let tree = "footprint v0.1.0 (/tmp/footprint)\nserde v1.0.226\nserde_derive v1.0.226 (proc-macro)\n[build-dependencies]\nserde v1.0.226 (*)\ncc v1.2.0\n\n";
+        assert_eq!(count_crates(tree), 3);
+        assert_eq!(count_crates(""), 0);
+    }
 }

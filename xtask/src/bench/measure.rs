@@ -4,21 +4,25 @@
 use std::{
     io::{BufRead, BufReader},
     path::PathBuf,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
 };
 
 use super::{
-    ACCOUNT, BASE_BINDING, Bench, IPV6_PREFIX, IPV6_PREFIX_CIDR, PREFIX, TOKEN, footprint, python,
+    ACCOUNT, BASE_BINDING, Bench, CDN_SERVICE, IPV6_PREFIX, IPV6_PREFIX_CIDR,
+    MAGIC_TRANSIT_SERVICE, PREFIX, TOKEN, footprint, python,
     record::time_runs,
     tools::{self, command_works, parse_wrk},
 };
 
 /// The wrk script of the read load: the bearer token.
-const READ_LUA: &str = "wrk.headers[\"Authorization\"] = \"Bearer emulator-token\"\n";
+fn read_lua() -> String {
+    format!("wrk.headers[\"Authorization\"] = \"Bearer {TOKEN}\"\n")
+}
 
 /// The wrk script of the write load: creates of distinct /64s of the demo IPv6
 /// prefix (its base binding made first), each thread of each run (its index, the
 /// script's argument) in a range of 10,000 of its own, so no create repeats another.
+/// `@…@` stand for the token, the prefix's /48 without `::/48`, and the service.
 const CREATE_LUA: &str = r#"
 local counter = 0
 local threads = 0
@@ -30,14 +34,25 @@ function init(args)
   counter = ((tonumber(args[1]) or 0) * 2 + id) * 10000
 end
 wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer emulator-token"
+wrk.headers["Authorization"] = "Bearer @TOKEN@"
 wrk.headers["Content-Type"] = "application/json"
 function request()
   counter = counter + 1
-  local body = string.format('{"cidr":"2001:db8:1000:%x::/64","service_id":"7f3c1a9e5b2d4c6e8a0b1d3f5e7c9a2b"}', counter)
+  local body = string.format('{"cidr":"@NETWORK@:%x::/64","service_id":"@SERVICE@"}', counter)
   return wrk.format(nil, nil, nil, body)
 end
 "#;
+
+/// [`CREATE_LUA`] for the demo seed's IPv6 prefix, the token and the CDN service.
+fn create_lua() -> Result<String, String> {
+    let network = IPV6_PREFIX_CIDR.strip_suffix("::/48").ok_or_else(|| {
+        format!("the write load needs a /48 written `…::/48`, not {IPV6_PREFIX_CIDR}")
+    })?;
+    Ok(CREATE_LUA
+        .replace("@TOKEN@", TOKEN)
+        .replace("@NETWORK@", network)
+        .replace("@SERVICE@", CDN_SERVICE))
+}
 
 impl Bench {
     /// Every measurement, in order.
@@ -64,7 +79,7 @@ impl Bench {
         Ok(())
     }
 
-    fn emulator(&mut self, extra: &[&str]) -> Result<tools::Emulator, String> {
+    fn emulator(&mut self, extra: &[&str]) -> Result<tools::Server, String> {
         tools::start_emulator(&mut self.report, &self.root, &self.bin, extra)
     }
 
@@ -216,10 +231,10 @@ impl Bench {
         }
         eprintln!("== 5. emulator under load, and a fixed-body server beside it");
         let list_url = format!("{url}/accounts/{ACCOUNT}/addressing/prefixes/{PREFIX}/bindings");
-        self.wrk("emulator", READ_LUA, &list_url)?;
-        let fixed = FixedServer::start(&self.bin.join("bench-fixed-server"), &list_url)?;
+        self.wrk("emulator", &read_lua(), &list_url)?;
+        let fixed = start_fixed_server(&self.bin.join("bench-fixed-server"), &list_url)?;
         let fixed_url = format!("{}/fixed", fixed.base_url);
-        self.wrk("fixed_server", READ_LUA, &fixed_url)
+        self.wrk("fixed_server", &read_lua(), &fixed_url)
     }
 
     /// The emulator saving its state file (an fsync per write) under creates.
@@ -237,18 +252,13 @@ impl Bench {
             emulator.base_url
         );
         // The base binding first: the creates go inside it.
-        self.report.run(
-            &self.root,
-            Command::new("curl")
-                .args(["--silent", "--fail", "--output", "/dev/null", "--header"])
-                .arg(format!("Authorization: Bearer {TOKEN}"))
-                .args(["--header", "Content-Type: application/json", "--data"])
-                .arg(format!(
-                    r#"{{"cidr":"{IPV6_PREFIX_CIDR}","service_id":"2db684ee7ca04e159946fd05b99e1bcd"}}"#
-                ))
-                .arg(&bindings),
+        tools::post_json(
+            &mut self.report,
+            &bindings,
+            TOKEN,
+            &format!(r#"{{"cidr":"{IPV6_PREFIX_CIDR}","service_id":"{MAGIC_TRANSIT_SERVICE}"}}"#),
         )?;
-        self.wrk("emulator_writes", CREATE_LUA, &bindings)
+        self.wrk("emulator_writes", &create_lua()?, &bindings)
     }
 
     fn decode(&mut self) -> Result<(), String> {
@@ -377,36 +387,45 @@ impl Bench {
     }
 }
 
-/// `bench-fixed-server`, killed when dropped.
-struct FixedServer {
-    child: Child,
-    base_url: String,
-}
-
-impl FixedServer {
-    fn start(program: &std::path::Path, from: &str) -> Result<FixedServer, String> {
-        let mut child = Command::new(program)
-            .args(["--from", from, "--token", TOKEN])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("{}: {e}", program.display()))?;
-        let mut line = String::new();
-        if let Some(stdout) = child.stdout.take() {
-            let _ = BufReader::new(stdout).read_line(&mut line);
-        }
-        let base_url = line.trim().to_owned();
-        if !base_url.starts_with("http://") {
-            let _ = child.kill();
-            return Err(format!("{} did not start", program.display()));
-        }
-        Ok(FixedServer { child, base_url })
+/// `bench-fixed-server`, started with the token, answering what `from` answers;
+/// killed when dropped.
+fn start_fixed_server(program: &std::path::Path, from: &str) -> Result<tools::Server, String> {
+    let mut child = Command::new(program)
+        .args(["--from", from, "--token", TOKEN])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("{}: {e}", program.display()))?;
+    let mut line = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut line);
     }
+    // Killed when dropped, on the error below too.
+    let server = tools::Server {
+        child,
+        base_url: line.trim().to_owned(),
+    };
+    if !server.base_url.starts_with("http://") {
+        return Err(format!("{} did not start", program.display()));
+    }
+    Ok(server)
 }
 
-impl Drop for FixedServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_load_script_is_filled_in() {
+        let lua = create_lua().expect("the demo prefix is a /48");
+        assert!(!lua.contains('@'), "a placeholder is left:\n{lua}");
+        assert!(lua.contains(r#""Bearer emulator-token""#));
+        assert!(lua.contains(
+            r#"'{"cidr":"2001:db8:1000:%x::/64","service_id":"7f3c1a9e5b2d4c6e8a0b1d3f5e7c9a2b"}'"#
+        ));
+        assert_eq!(
+            read_lua(),
+            "wrk.headers[\"Authorization\"] = \"Bearer emulator-token\"\n"
+        );
     }
 }

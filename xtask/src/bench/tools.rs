@@ -10,14 +10,13 @@ use std::{
 
 use super::record::{Report, describe, relative};
 
-/// Kills the emulator when dropped.
-pub struct Emulator {
+/// A server a run started (the emulator, the fixed-body server): killed when dropped.
+pub struct Server {
     pub child: Child,
     pub base_url: String,
-    pub addr: SocketAddr,
 }
 
-impl Drop for Emulator {
+impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -38,7 +37,7 @@ pub fn start_emulator(
     root: &Path,
     bin: &Path,
     extra: &[&str],
-) -> Result<Emulator, String> {
+) -> Result<Server, String> {
     let port = free_port()?;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let mut cmd = Command::new(bin.join("cf-bindings-emulator"));
@@ -52,19 +51,55 @@ pub fn start_emulator(
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("{line}: {e}"))?;
-    let emulator = Emulator {
+    let emulator = Server {
         child,
         base_url: format!("http://{addr}/client/v4"),
-        addr,
     };
     let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect_timeout(&emulator.addr, Duration::from_millis(200)).is_err() {
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         if Instant::now() > deadline {
             return Err(format!("the emulator did not listen on {addr} within 20 s"));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     Ok(emulator)
+}
+
+/// POSTs the JSON `body` to `url` with the bearer `token`, made here rather than by a
+/// program such as curl (which a fresh machine may lack); recorded in the report as
+/// the equivalent request.
+pub fn post_json(report: &mut Report, url: &str, token: &str, body: &str) -> Result<(), String> {
+    let line = format!("# POST {url} '{body}' (a bearer token; made by xtask itself)");
+    report.commands.push(line.clone());
+    eprintln!("{line}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+    let request = async {
+        let response = reqwest::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            let text = response.text().await.unwrap_or_default();
+            Err(format!("HTTP {status}: {text}"))
+        }
+    };
+    runtime
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), request)
+                .await
+                .unwrap_or_else(|_| Err("no answer within 20 s".to_owned()))
+        })
+        .map_err(|e| format!("POST {url}: {e}"))
 }
 
 pub fn command_works(program: &str, args: &[&str]) -> bool {
@@ -76,11 +111,23 @@ pub fn command_works(program: &str, args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// A virtualenv with the official `cloudflare` SDK, or why there is none.
+/// The pinned Python SDK and everything it installs, shared with the interop check.
+pub const PYTHON_REQUIREMENTS: &str = "interop/python/requirements.txt";
+
+/// A virtualenv with the official `cloudflare` SDK at the version pinned in
+/// [`PYTHON_REQUIREMENTS`], or why there is none. An existing one is reused while
+/// its copy of the requirements matches the file.
 pub fn python_sdk(report: &mut Report, root: &Path, dir: &Path) -> Result<PathBuf, String> {
     let venv = dir.join("venv");
     let python = venv.join("bin/python");
-    if command_works(&python.to_string_lossy(), &["-c", "import cloudflare"]) {
+    let requirements = root.join(PYTHON_REQUIREMENTS);
+    let pinned = std::fs::read(&requirements)
+        .map_err(|e| format!("cannot read {}: {e}", requirements.display()))?;
+    let stamp = venv.join("requirements.txt");
+    let installed = std::fs::read(&stamp).ok();
+    if installed.as_deref() == Some(pinned.as_slice())
+        && command_works(&python.to_string_lossy(), &["-c", "import cloudflare"])
+    {
         eprintln!("reusing {}", venv.display());
     } else {
         if !command_works("python3", &["--version"]) {
@@ -98,23 +145,33 @@ pub fn python_sdk(report: &mut Report, root: &Path, dir: &Path) -> Result<PathBu
         report
             .run(
                 root,
-                Command::new(venv.join("bin/pip")).args([
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "cloudflare",
-                ]),
+                Command::new(&python)
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        "--require-virtualenv",
+                        "-r",
+                    ])
+                    .arg(&requirements),
             )
-            .map_err(|e| format!("cannot install the `cloudflare` SDK from PyPI ({e})"))?;
+            .map_err(|e| {
+                format!(
+                    "cannot install the `cloudflare` SDK from PyPI ({PYTHON_REQUIREMENTS}): {e}"
+                )
+            })?;
+        std::fs::write(&stamp, &pinned).map_err(|e| format!("{}: {e}", stamp.display()))?;
     }
     let version = Command::new(&python)
         .args(["-c", "import cloudflare; print(cloudflare.__version__)"])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
-    report
-        .notes
-        .push(format!("Python SDK: `cloudflare` {version} from PyPI"));
+    report.notes.push(format!(
+        "Python SDK: `cloudflare` {version} from PyPI, pinned in `{PYTHON_REQUIREMENTS}`"
+    ));
     Ok(python)
 }
 

@@ -161,7 +161,7 @@ impl Outcome {
             }
         }
         // Named from the workspace root when it is in the workspace.
-        let root = crate::codegen::workspace_root();
+        let root = crate::workspace_root();
         let sidecar = self.sidecar.strip_prefix(&root).unwrap_or(&self.sidecar);
         for stale in &classified.stale {
             writeln!(
