@@ -12,10 +12,9 @@
 //! keep-alive connection) is closed, and so is one whose request (head and body)
 //! is not whole within that time of its first byte (a client trickling a byte at a
 //! time would otherwise hold its place for ever). The idle timer is paused while a
-//! request is being
-//! handled ([`ConnHandle::busy`]): hyper keeps reading the socket meanwhile, and a
-//! handler that takes longer than the timeout (a `delay` fault, a wait for the
-//! state file's lock) still answers.
+//! request is being handled ([`ConnHandle::busy`]): hyper keeps reading the socket
+//! meanwhile, and a handler that takes longer than the timeout (a `delay` fault, a
+//! wait for the state file's lock) still answers.
 
 use std::{
     future::Future,
