@@ -670,7 +670,7 @@ fn the_readme_example_validates() {
 
 #[test]
 fn apply_wait_returns_once_the_created_bindings_are_active() {
-    let emulated = Emulated::new();
+    let emulated = Emulated::activating_soon();
     let work = Workdir::with(
         "bindings.toml",
         &demo_file(&[("203.0.113.7/32".to_owned(), "CDN")]),
