@@ -17,7 +17,7 @@ use serde_json::json;
 use xtask::codegen::{self, Freshness};
 
 fn root() -> PathBuf {
-    codegen::workspace_root()
+    xtask::workspace_root()
 }
 
 fn spec_text() -> String {

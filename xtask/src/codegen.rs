@@ -58,10 +58,6 @@ impl fmt::Display for CodegenError {
 
 impl std::error::Error for CodegenError {}
 
-/// The workspace root: [`crate::workspace_root`], named here too for callers that
-/// reach it through codegen.
-pub use crate::workspace_root;
-
 /// Reads, parses and validates a spec file.
 pub fn load_spec(path: &Path) -> Result<OpenAPI, CodegenError> {
     let text = std::fs::read_to_string(path).map_err(|error| CodegenError::Io {
