@@ -17,8 +17,9 @@ Exit codes:
      a deletion or apply answered with something other than yes, a saved plan that
      is stale)
   2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
-     unknown service name; a bindings file that does not validate; missing
-     credentials; a deletion or apply with no terminal to confirm on and no --yes)
+     unknown service name; a bindings file that does not validate; a saved plan
+     whose steps are not what it shows; missing credentials; a deletion or apply
+     with no terminal to confirm on and no --yes)
   3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
   4  network failure, timeout or server error (HTTP 5xx, or a response that is not
      Cloudflare's envelope)
@@ -139,7 +140,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the live bindings match a bindings file or a saved plan.
     ///
-    /// Reads the live bindings first; refuses a saved plan they no longer match.
+    /// Reads the live bindings first; refuses a saved plan they no longer match, or
+    /// whose steps are not those its changes show (an edited plan), before any change.
     /// Deletes most specific first, creates least specific first, and stops at the
     /// first failure, saying what was done: running it again finishes the job.
     Apply(ApplyArgs),

@@ -12,7 +12,7 @@ use crate::output;
 use crate::session::Setup;
 
 /// What to apply: a file (planned now) or a saved plan (checked against the live
-/// state now).
+/// state now, and against itself: its steps must be those its changes call for).
 pub enum Input {
     /// A bindings file, read and checked offline.
     File(DesiredFile),
@@ -62,7 +62,7 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
     let (plan, source) = match input {
         Input::File(file) => (super::plan::compute(context, &file).await?, file.name),
         Input::Saved { name, plan } => {
-            refuse_if_stale(context, &plan, &name).await?;
+            refuse_if_stale_or_unsound(context, &plan, &name).await?;
             (plan, name)
         }
     };
@@ -103,9 +103,16 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
     Ok(())
 }
 
-/// Lists the live bindings of the plan's prefixes; refuses when they changed
-/// since the plan was made.
-async fn refuse_if_stale(context: &Context, plan: &Plan, name: &str) -> Result<(), Failure> {
+/// Lists the live bindings of the plan's prefixes and the services (reads only);
+/// refuses the plan when they changed since it was planned (exit 1: planning again
+/// fixes it), or when it does not do what it shows (exit 2: its steps are not
+/// those its changes call for, or a delete misnames its binding; see
+/// [`Plan::verify`]). Either way nothing is written.
+async fn refuse_if_stale_or_unsound(
+    context: &Context,
+    plan: &Plan,
+    name: &str,
+) -> Result<(), Failure> {
     let wanted: Vec<Wanted<'_>> = plan
         .prefixes
         .iter()
@@ -114,16 +121,20 @@ async fn refuse_if_stale(context: &Context, plan: &Plan, name: &str) -> Result<(
             location: None,
         })
         .collect();
-    let (live, _) = live::read(context, &wanted).await?;
+    let (live, services) = live::read(context, &wanted).await?;
     let stale = plan.stale_prefixes(&live);
-    if stale.is_empty() {
-        return Ok(());
+    if !stale.is_empty() {
+        let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
+        return Err(Failure::unfulfilled(format!(
+            "not applying {name}: the live bindings of prefix {} changed since it was planned; plan again",
+            list.join(", ")
+        )));
     }
-    let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
-    Err(Failure::unfulfilled(format!(
-        "not applying {name}: the live bindings of prefix {} changed since it was planned; plan again",
-        list.join(", ")
-    )))
+    plan.verify(&live, &services).map_err(|mismatch| {
+        Failure::usage(format!(
+            "not applying {name}: {mismatch}; it is not the plan `cf-bindings plan --out` wrote (was it edited?): plan again"
+        ))
+    })
 }
 
 /// Makes the steps, one progress line each; on a failure, says what was done
