@@ -303,7 +303,20 @@ fn a_stale_saved_plan_is_refused_and_a_fresh_one_applies() {
     );
     assert_eq!(emulator.bindings(dir).len(), 2, "nothing applied");
 
-    let again = emulator.run(dir, &["plan", "-f", "bindings.toml", "--out", "plan.json"]);
+    // The new plan replaces the old one only when told to.
+    let refused = emulator.run(dir, &["plan", "-f", "bindings.toml", "--out", "plan.json"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let again = emulator.run(
+        dir,
+        &[
+            "plan",
+            "-f",
+            "bindings.toml",
+            "--out",
+            "plan.json",
+            "--force",
+        ],
+    );
     assert!(again.status.success(), "{}", stderr(&again));
     let fresh = emulator.run(dir, &["apply", "plan.json", "--yes"]);
     assert!(fresh.status.success(), "{}", stderr(&fresh));
