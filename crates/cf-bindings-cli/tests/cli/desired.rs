@@ -412,6 +412,13 @@ bindings = []
 id = "6b3f1e0a9d2c4b7e8f5a1c3d2e4f6a8b"
 cidr = "2001:db8:1000::/48"
 bindings = [{{ cidr = "2001:db8:1000::/64", service = "CDN" }}]
+
+[[prefix]]
+id = "9f1b2c3d4e5f60718293a4b5c6d7e8f9"
+bindings = [
+  {{ cidr = "198.51.100.7/32", service = "CDN" }},
+  {{ cidr = "::ffff:198.51.100.7/128", service = "Spectrum" }},
+]
 "#
     );
     let work = Workdir::with("bindings.toml", &text);
