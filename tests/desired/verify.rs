@@ -98,6 +98,8 @@ fn steps_that_are_not_what_the_changes_call_for_are_refused() {
             derived: Some(create.clone()),
         }
     );
+    // Told without the live bindings, from the plan alone.
+    assert_eq!(p.check().unwrap_err().kind(), &kind);
     assert!(
         message.contains(&format!(
             "prefix {PREFIX}: the plan's steps are not those its changes call for: step 1 is `delete 10.0.0.16/29 (Spectrum, binding "
@@ -183,6 +185,12 @@ fn a_delete_step_that_misnames_its_live_binding_is_refused() {
     else {
         unreachable!()
     };
+    let cdn = ServiceRef {
+        id: CDN.parse().unwrap(),
+        name: "CDN".to_owned(),
+    };
+    // Another CIDR or service than the recorded binding's: refused offline (the
+    // service is named as the plan's change of its CIDR names it).
     let wrong_cidr = Step::Delete {
         binding: binding.clone(),
         cidr: cidr("10.0.0.64/32"),
@@ -191,11 +199,31 @@ fn a_delete_step_that_misnames_its_live_binding_is_refused() {
     let wrong_service = Step::Delete {
         binding: binding.clone(),
         cidr: at,
-        service: ServiceRef {
-            id: CDN.parse().unwrap(),
-            name: "CDN".to_owned(),
-        },
+        service: cdn.clone(),
     };
+    for wrong in [wrong_cidr, wrong_service] {
+        let mut p = planned.clone();
+        p.prefixes[0].steps = vec![wrong.clone()];
+        let offline = p.check().unwrap_err();
+        assert_eq!(
+            *offline.kind(),
+            MismatchKind::Delete {
+                step: 1,
+                planned: wrong.clone(),
+                live: Some(truth.clone()),
+            }
+        );
+        let (kind, message) = refusal(&p, &live);
+        assert_eq!(&kind, offline.kind());
+        assert!(
+            message.contains(&format!(
+                "step 1 is `{wrong}`, but the live binding is `{truth}`"
+            )),
+            "{message}"
+        );
+    }
+
+    // Another name than the change's: the step is not what the change calls for.
     let wrong_name = Step::Delete {
         binding: binding.clone(),
         cidr: at,
@@ -204,25 +232,33 @@ fn a_delete_step_that_misnames_its_live_binding_is_refused() {
             name: "CDN".to_owned(),
         },
     };
-    for wrong in [wrong_cidr, wrong_service, wrong_name] {
-        let mut p = planned.clone();
-        p.prefixes[0].steps = vec![wrong.clone()];
-        let (kind, message) = refusal(&p, &live);
-        assert_eq!(
-            kind,
-            MismatchKind::Delete {
-                step: 1,
-                planned: wrong.clone(),
-                live: Some(truth.clone()),
-            }
-        );
-        assert!(
-            message.contains(&format!(
-                "step 1 is `{wrong}`, but the live binding is `{truth}`"
-            )),
-            "{message}"
-        );
-    }
+    let mut p = planned.clone();
+    p.prefixes[0].steps = vec![wrong_name.clone()];
+    assert!(matches!(
+        p.check().unwrap_err().kind(),
+        MismatchKind::Steps { index: 1, .. }
+    ));
+    // Renamed in the change too: consistent, so only the live binding tells.
+    p.prefixes[0].changes[0].before = Some(ServiceRef {
+        id: service.id.clone(),
+        name: "CDN".to_owned(),
+    });
+    assert_eq!(p.check(), Ok(()));
+    let (kind, message) = refusal(&p, &live);
+    assert_eq!(
+        kind,
+        MismatchKind::Delete {
+            step: 1,
+            planned: wrong_name.clone(),
+            live: Some(truth.clone()),
+        }
+    );
+    assert!(
+        message.contains(&format!(
+            "step 1 is `{wrong_name}`, but the live binding is `{truth}`"
+        )),
+        "{message}"
+    );
 
     // A binding that is not live.
     let gone = Step::Delete {
@@ -262,8 +298,10 @@ fn changes_that_do_not_follow_from_the_recorded_live_bindings_are_refused() {
         message.contains("change 1 is `delete 10.0.0.64/32 (CDN)`, where it should be `create 10.0.0.64/32 (CDN)`"),
         "{message}"
     );
+    assert!(p.check().is_err());
 
-    // A replace whose service before is misnamed, or whose fallback is invented.
+    // A replace whose service before is another, or whose fallback is invented
+    // (refused offline), or renamed (refused against the live bindings).
     let d = parse(&file(
         false,
         &[&b(BASE, "Magic Transit"), &b("10.0.0.7/32", "Spectrum")],
@@ -271,9 +309,9 @@ fn changes_that_do_not_follow_from_the_recorded_live_bindings_are_refused() {
     let planned = plan(&d, &live, &services()).unwrap();
     assert_eq!(planned.verify(&live, &services()), Ok(()));
     let mut p = planned.clone();
-    p.prefixes[0].changes[0].before.as_mut().unwrap().name = "Magic Transit".to_owned();
+    p.prefixes[0].changes[0].before.as_mut().unwrap().id = MT.parse().unwrap();
     assert!(matches!(
-        refusal(&p, &live).0,
+        p.check().unwrap_err().kind(),
         MismatchKind::Changes { index: 1, .. }
     ));
     let mut p = planned.clone();
@@ -282,22 +320,41 @@ fn changes_that_do_not_follow_from_the_recorded_live_bindings_are_refused() {
         name: "CDN".to_owned(),
     });
     assert!(matches!(
-        refusal(&p, &live).0,
+        p.check().unwrap_err().kind(),
         MismatchKind::Changes { index: 1, .. }
     ));
+    let mut p = planned.clone();
+    p.prefixes[0].changes[0].fallback.as_mut().unwrap().name = "CDN".to_owned();
+    assert_eq!(p.check(), Ok(()));
+    let (kind, message) = refusal(&p, &live);
+    assert!(
+        matches!(kind, MismatchKind::Changes { index: 1, .. }),
+        "{kind:?}"
+    );
+    assert!(
+        message.contains("change 1 is `replace 10.0.0.7/32 (CDN → Spectrum; falls back to CDN)`, where it should be `replace 10.0.0.7/32 (CDN → Spectrum; falls back to Magic Transit)`"),
+        "{message}"
+    );
 
-    // A service under another name than the account's, or one it does not have.
-    let mut p = one_create();
-    p.prefixes[0].changes[0].after.as_mut().unwrap().name = "Spectrum".to_owned();
+    // A service under another name than the account's, or one it does not have,
+    // in the change and its step alike: consistent, so only `verify` can tell.
+    let renamed = |rename: fn(&mut ServiceRef)| {
+        let mut p = one_create();
+        rename(p.prefixes[0].changes[0].after.as_mut().unwrap());
+        if let Step::Create { service, .. } = &mut p.prefixes[0].steps[0] {
+            rename(service);
+        }
+        assert_eq!(p.check(), Ok(()));
+        p
+    };
+    let p = renamed(|s| s.name = "Spectrum".to_owned());
     let (kind, message) = refusal(&p, &live);
     assert!(matches!(kind, MismatchKind::Service { .. }), "{kind:?}");
     assert!(
         message.ends_with("which the account names CDN"),
         "{message}"
     );
-    let mut p = one_create();
-    p.prefixes[0].changes[0].after.as_mut().unwrap().id =
-        "0123456789abcdef0123456789abcdef".parse().unwrap();
+    let p = renamed(|s| s.id = "0123456789abcdef0123456789abcdef".parse().unwrap());
     assert!(
         refusal(&p, &live)
             .1

@@ -1,6 +1,6 @@
 //! `apply -f FILE | apply PLAN`: make the live bindings match, step by step.
 
-use cf_bindings::{Applied, ApplyError, Plan, RetryPolicy, Step};
+use cf_bindings::{Applied, ApplyError, Plan, PlanMismatch, RetryPolicy, Step};
 use serde_json::json;
 
 use super::file::{self, DesiredFile};
@@ -11,8 +11,9 @@ use crate::failure::Failure;
 use crate::output;
 use crate::session::Setup;
 
-/// What to apply: a file (planned now) or a saved plan (checked against the live
-/// state now, and against itself: its steps must be those its changes call for).
+/// What to apply: a file (planned now) or a saved plan (checked against itself when
+/// read, before any request: its steps must be those its changes call for; and
+/// against the live state now).
 pub enum Input {
     /// A bindings file, read and checked offline.
     File(DesiredFile),
@@ -39,6 +40,8 @@ impl Input {
                         Plan::VERSION
                     )));
                 }
+                // Before any request: a plan whose steps are not what it shows.
+                plan.check().map_err(|mismatch| unsound(&name, &mismatch))?;
                 Ok(Input::Saved { name, plan })
             }
             _ => Err(Failure::usage("give either -f FILE or a saved PLAN")),
@@ -130,11 +133,17 @@ async fn refuse_if_stale_or_unsound(
             list.join(", ")
         )));
     }
-    plan.verify(&live, &services).map_err(|mismatch| {
-        Failure::usage(format!(
-            "not applying {name}: {mismatch}; it is not the plan `cf-bindings plan --out` wrote (was it edited?): plan again"
-        ))
-    })
+    plan.verify(&live, &services)
+        .map_err(|mismatch| unsound(name, &mismatch))
+}
+
+/// The refusal of a saved plan that does not do what it shows: a usage error (exit
+/// 2), like any other input that cannot be used as it is; planning again gives a
+/// sound one.
+fn unsound(name: &str, mismatch: &PlanMismatch) -> Failure {
+    Failure::usage(format!(
+        "not applying {name}: {mismatch}; it is not the plan `cf-bindings plan --out` wrote (was it edited?): plan again"
+    ))
 }
 
 /// Makes the steps, one progress line each; on a failure, says what was done

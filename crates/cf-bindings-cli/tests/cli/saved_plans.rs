@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::{Emulated, PREFIX, assert_fails, stderr};
+use super::{Emulated, PREFIX, assert_fails, bare, stderr};
 
 /// An emulated account whose demo prefix holds the base binding, a CDN /32 and a
 /// Spectrum /29, and a directory for the files of one test.
@@ -134,15 +134,12 @@ fn a_plan_whose_steps_are_not_its_changes_is_refused_before_any_write() {
     ]);
     std::fs::write(&plan, saved.to_string()).expect("written");
 
-    let output = setup.emulated.run(&["apply", arg(&plan), "--yes"]);
-    assert_fails(
-        &output,
-        2,
-        &format!(
-            "not applying {}: prefix {PREFIX}: the plan's steps are not those its changes call for: step 1 is `delete 203.0.113.16/29 (Spectrum, binding {spectrum})`, where the changes call for `create 203.0.113.64/32 (CDN)`",
-            plan.display()
-        ),
+    let expected = format!(
+        "not applying {}: prefix {PREFIX}: the plan's steps are not those its changes call for: step 1 is `delete 203.0.113.16/29 (Spectrum, binding {spectrum})`, where the changes call for `create 203.0.113.64/32 (CDN)`",
+        plan.display()
     );
+    let output = setup.emulated.run(&["apply", arg(&plan), "--yes"]);
+    assert_fails(&output, 2, &expected);
     assert!(
         stderr(&output).contains("was it edited?"),
         "{}",
@@ -155,6 +152,17 @@ fn a_plan_whose_steps_are_not_its_changes_is_refused_before_any_write() {
         String::from_utf8_lossy(&output.stdout)
     );
     assert_eq!(setup.bindings(), before);
+
+    // Refused from the file alone: with an API where nothing listens, the refusal
+    // is the same, not a connection error.
+    let offline = bare()
+        .env("CLOUDFLARE_API_TOKEN", "a-token")
+        .args(["--base-url", "http://127.0.0.1:9/client/v4"])
+        .args(["--account", cf_bindings_emulator::DEMO_ACCOUNT_ID])
+        .args(["apply", arg(&plan), "--yes"])
+        .output()
+        .expect("runs");
+    assert_fails(&offline, 2, &expected);
 }
 
 #[test]
@@ -167,20 +175,21 @@ fn a_delete_step_that_misnames_its_binding_is_refused() {
     let spectrum_id = ids["Spectrum"].as_str().unwrap_or_default();
     let cdn_id = ids["CDN"].as_str().unwrap_or_default();
 
-    // The CDN binding's id, shown as another CIDR, another service, or both; and a
-    // binding that does not exist.
+    // The CDN binding's id shown as another CIDR or service: refused as the plan is
+    // read (it records the binding by service id).
+    let recorded = format!(
+        "but the live binding is `delete 203.0.113.7/32 (service {cdn_id}, binding {cdn})`"
+    );
     let cases = [
         (
             delete(&cdn, "203.0.113.16/29", cdn_id, "CDN"),
-            Some("203.0.113.16/29 (CDN"),
+            "step 1 is `delete 203.0.113.16/29 (CDN, binding",
+            recorded.as_str(),
         ),
         (
             delete(&cdn, "203.0.113.7/32", spectrum_id, "Spectrum"),
-            Some("203.0.113.7/32 (Spectrum"),
-        ),
-        (
-            delete(&cdn, "203.0.113.7/32", cdn_id, "Spectrum"),
-            Some("203.0.113.7/32 (Spectrum"),
+            "step 1 is `delete 203.0.113.7/32 (Spectrum, binding",
+            recorded.as_str(),
         ),
         (
             delete(
@@ -189,38 +198,39 @@ fn a_delete_step_that_misnames_its_binding_is_refused() {
                 cdn_id,
                 "CDN",
             ),
-            None,
+            "step 1 is `delete 203.0.113.7/32 (CDN, binding ffffffffffffffffffffffffffffffff)`",
+            "but the prefix has no live binding ffffffffffffffffffffffffffffffff",
         ),
     ];
-    for (step, shown) in cases {
-        let mut tampered = saved.clone();
-        // Delete steps are checked against the live bindings first.
-        tampered["prefixes"][0]["steps"] = json!([step]);
+    let refused = |tampered: &Value, shown: &str, truth: &str| {
         std::fs::write(&plan, tampered.to_string()).expect("written");
         let output = setup.emulated.run(&["apply", arg(&plan), "--yes"]);
-        let err = stderr(&output);
-        assert_eq!(output.status.code(), Some(2), "{err}");
-        assert!(
-            err.contains(&format!("prefix {PREFIX}: step 1 is `delete ")),
-            "{err}"
-        );
-        match shown {
-            Some(shown) => {
-                assert!(err.contains(shown), "{err}");
-                assert!(
-                    err.contains(&format!(
-                        "but the live binding is `delete 203.0.113.7/32 (CDN, binding {cdn})`"
-                    )),
-                    "{err}"
-                );
-            }
-            None => assert!(
-                err.contains("but the prefix has no live binding ffffffffffffffffffffffffffffffff"),
-                "{err}"
-            ),
-        }
+        assert_fails(&output, 2, &format!("prefix {PREFIX}: {shown}"));
+        assert!(stderr(&output).contains(truth), "{}", stderr(&output));
         assert_eq!(setup.bindings(), before);
+    };
+    for (step, shown, truth) in cases {
+        let mut tampered = saved.clone();
+        tampered["prefixes"][0]["steps"] = json!([step]);
+        refused(&tampered, shown, truth);
     }
+
+    // The CDN binding deleted under the name Spectrum, in the change shown and in
+    // its step alike: the plan agrees with itself, the live binding tells.
+    let mut tampered = saved.clone();
+    tampered["prefixes"][0]["changes"] = json!([{
+        "kind": "delete",
+        "cidr": "203.0.113.7/32",
+        "before": { "id": cdn_id, "name": "Spectrum" },
+        "after": null,
+        "fallback": { "id": ids["Magic Transit"], "name": "Magic Transit" },
+    }]);
+    tampered["prefixes"][0]["steps"] = json!([delete(&cdn, "203.0.113.7/32", cdn_id, "Spectrum")]);
+    refused(
+        &tampered,
+        &format!("step 1 is `delete 203.0.113.7/32 (Spectrum, binding {cdn})`"),
+        &format!("but the live binding is `delete 203.0.113.7/32 (CDN, binding {cdn})`"),
+    );
 }
 
 #[test]

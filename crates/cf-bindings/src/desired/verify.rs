@@ -1,9 +1,11 @@
-//! [`Plan::verify`]: a saved plan does what it shows. Its steps are derived again
-//! from the live bindings it records and the changes it shows, with the planner's
-//! own ordering; a plan whose steps, changes, base or delete steps disagree is
-//! refused with a [`PlanMismatch`] naming the prefix and what differs.
+//! [`Plan::check`] and [`Plan::verify`]: a saved plan does what it shows. Its
+//! steps are derived again from the live bindings it records and the changes it
+//! shows, with the planner's own ordering; a plan whose steps, changes, base or
+//! delete steps disagree is refused with a [`PlanMismatch`] naming the prefix and
+//! what differs. `check` needs nothing but the plan; `verify` also compares it with
+//! the live bindings listed now and the account's services.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use super::{
@@ -16,9 +18,11 @@ use crate::{
     cidr::Cidr,
     ids::PrefixId,
     model::{Service, ServiceBinding},
+    state::ProvisioningState,
 };
 
-/// Why [`Plan::verify`] refused a plan: the prefix, and what does not hold.
+/// Why [`Plan::check`] or [`Plan::verify`] refused a plan: the prefix, and what
+/// does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PlanMismatch {
@@ -27,7 +31,8 @@ pub struct PlanMismatch {
     kind: Box<MismatchKind>,
 }
 
-/// What [`Plan::verify`] found wrong with a prefix's part of a plan.
+/// What [`Plan::check`] or [`Plan::verify`] found wrong with a prefix's part of a
+/// plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MismatchKind {
@@ -203,51 +208,114 @@ fn describe(change: &Change) -> String {
 }
 
 impl Plan {
-    /// Checks that the plan does what it shows, against `live` (the live bindings
-    /// of its prefixes, listed now) and the account's `services`: for a plan read
-    /// back from a file, which anyone who could write the file could have edited.
-    /// Call it before applying a saved plan; nothing is sent.
+    /// Checks, offline, that the plan is consistent in itself: for a plan read back
+    /// from a file, which anyone who could write the file could have edited.
     ///
-    /// For each prefix, in order: it appears once; its live bindings are those the
-    /// plan records ([`MismatchKind::Stale`] otherwise); its CIDR is its live base
-    /// binding's; every delete step names a live binding, with that binding's CIDR
-    /// and service, both in the recorded list and in `live`; every service a
-    /// change binds is the account's, under the account's name; and the changes
-    /// and steps are exactly those that [`plan`](crate::plan) derives from the
-    /// recorded live bindings and the final state the changes describe, in the
-    /// same order. So the changes a person reviews are the API calls that
-    /// [`apply`](crate::apply) makes, and its progress names what each call does.
+    /// For each prefix: it appears once; its CIDR is the base of the live bindings
+    /// it records; every delete step names a recorded live binding, with that
+    /// binding's CIDR and service id; and the changes and steps are exactly those
+    /// that [`plan`](crate::plan) derives from the recorded live bindings and the
+    /// final state the changes describe, in the same order. The names of services
+    /// are taken from the changes, so a fallback is compared by service id only;
+    /// [`Plan::verify`] checks the names too, against the live bindings.
+    ///
+    /// # Errors
+    /// The first [`PlanMismatch`] found, naming the prefix and what differs.
+    pub fn check(&self) -> Result<(), PlanMismatch> {
+        let nothing = Resolver::new(&[]);
+        let mut seen = HashSet::with_capacity(self.prefixes.len());
+        for prefix in &self.prefixes {
+            if !seen.insert(&prefix.prefix) {
+                return Err(mismatch(prefix, Box::new(MismatchKind::DuplicatePrefix)));
+            }
+            verify_prefix(prefix, &recorded(prefix), &nothing, Names::Recorded)
+                .map_err(|kind| mismatch(prefix, kind))?;
+        }
+        Ok(())
+    }
+
+    /// Checks that the plan does what it shows, against `live` (the live bindings
+    /// of its prefixes, listed now) and the account's `services`. Call it before
+    /// applying a saved plan; nothing is sent.
+    ///
+    /// Everything [`Plan::check`] checks, and for each prefix: its live bindings
+    /// are those the plan records ([`MismatchKind::Stale`] otherwise); every delete
+    /// step names its live binding as `live` names it (CIDR, service id and
+    /// name); every service a create or replace binds is the account's, under the
+    /// account's name; and the changes, fallbacks and their names included, are
+    /// exactly those the planner derives. So the changes a person reviews are the
+    /// API calls that [`apply`](crate::apply) makes, and its progress names what
+    /// each call does.
     ///
     /// # Errors
     /// The first [`PlanMismatch`] found, naming the prefix and what differs.
     pub fn verify(&self, live: &Live, services: &[Service]) -> Result<(), PlanMismatch> {
+        self.check()?;
         let resolver = Resolver::new(services);
-        let mut seen = HashSet::with_capacity(self.prefixes.len());
         for prefix in &self.prefixes {
-            let mismatch = |kind: Box<MismatchKind>| PlanMismatch {
-                prefix: prefix.prefix.clone(),
-                kind,
-            };
-            if !seen.insert(&prefix.prefix) {
-                return Err(mismatch(Box::new(MismatchKind::DuplicatePrefix)));
-            }
             let now = live
                 .get(&prefix.prefix)
                 .filter(|now| LiveBinding::record(now) == prefix.live)
-                .ok_or_else(|| mismatch(Box::new(MismatchKind::Stale)))?;
-            verify_prefix(prefix, now, &resolver, services).map_err(mismatch)?;
+                .ok_or_else(|| mismatch(prefix, Box::new(MismatchKind::Stale)))?;
+            check_services(prefix, services).map_err(|kind| mismatch(prefix, kind))?;
+            verify_prefix(prefix, now, &resolver, Names::Live)
+                .map_err(|kind| mismatch(prefix, kind))?;
         }
         Ok(())
     }
 }
 
-/// The checks of [`Plan::verify`] for one prefix whose live bindings `now` match
-/// those it records.
+fn mismatch(prefix: &PrefixPlan, kind: Box<MismatchKind>) -> PlanMismatch {
+    PlanMismatch {
+        prefix: prefix.prefix.clone(),
+        kind,
+    }
+}
+
+/// What is known of the names of services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    /// Offline ([`Plan::check`]): a changed binding's service is named as the
+    /// plan's change names it, any other as `service ID`.
+    Recorded,
+    /// Against the live bindings and the services ([`Plan::verify`]): as the
+    /// planner names them.
+    Live,
+}
+
+/// The live bindings a prefix's plan records, as bindings, their services named as
+/// the plan's changes name them (`service ID` where no change does).
+fn recorded(plan: &PrefixPlan) -> Vec<ServiceBinding> {
+    let before: HashMap<Cidr, &ServiceRef> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.before.as_ref().map(|s| (c.cidr, s)))
+        .collect();
+    plan.live
+        .iter()
+        .map(|b| {
+            let name = before
+                .get(&b.cidr)
+                .filter(|s| s.id == b.service_id)
+                .map_or_else(|| format!("service {}", b.service_id), |s| s.name.clone());
+            ServiceBinding::new(
+                b.id.clone(),
+                b.cidr,
+                b.service_id.clone(),
+                name,
+                ProvisioningState::Active,
+            )
+        })
+        .collect()
+}
+
+/// The checks of one prefix whose live bindings are `now`, their services named
+/// through `resolver`.
 fn verify_prefix(
     plan: &PrefixPlan,
     now: &[ServiceBinding],
     resolver: &Resolver<'_>,
-    services: &[Service],
+    names: Names,
 ) -> Result<(), Box<MismatchKind>> {
     let sorted_live = one_per_cidr(now);
     if let Some(base) = enclosing(sorted_live.iter().map(|b| b.cidr))
@@ -258,8 +326,7 @@ fn verify_prefix(
             live: base,
         }));
     }
-    check_deletes(plan, now, resolver)?;
-    check_services(plan, services)?;
+    check_deletes(plan, now, resolver, names)?;
 
     let entries: Vec<LiveEntry> = sorted_live
         .iter()
@@ -279,14 +346,24 @@ fn verify_prefix(
     }
     let target: Vec<(Cidr, ServiceRef)> = target.into_iter().collect();
     let (changes, steps) = order(plan.cidr, &entries, &target);
-    if let Some((index, planned, derived)) = first_difference(&plan.changes, &changes) {
+    let same_change = |a: &Change, b: &Change| match names {
+        Names::Live => a == b,
+        // The fallback's name is that of a binding no change names.
+        Names::Recorded => {
+            let fallback = |c: &Change| c.fallback.as_ref().map(|s| s.id.clone());
+            (a.kind, a.cidr, &a.before, &a.after, fallback(a))
+                == (b.kind, b.cidr, &b.before, &b.after, fallback(b))
+        }
+    };
+    if let Some((index, planned, derived)) = first_difference(&plan.changes, &changes, same_change)
+    {
         return Err(Box::new(MismatchKind::Changes {
             index,
             planned,
             derived,
         }));
     }
-    if let Some((index, planned, derived)) = first_difference(&plan.steps, &steps) {
+    if let Some((index, planned, derived)) = first_difference(&plan.steps, &steps, Step::eq) {
         return Err(Box::new(MismatchKind::Steps {
             index,
             planned,
@@ -296,16 +373,22 @@ fn verify_prefix(
     Ok(())
 }
 
-/// Each delete step against the live binding it names: in the list the plan
-/// records (id, CIDR, service id) and in the live bindings now (which also give the
-/// service's name).
+/// Each delete step against the live binding it names, in the list the plan
+/// records (id, CIDR, service id) and in `now` (which, with [`Names::Live`], also
+/// gives the service's name).
 fn check_deletes(
     plan: &PrefixPlan,
     now: &[ServiceBinding],
     resolver: &Resolver<'_>,
+    names: Names,
 ) -> Result<(), Box<MismatchKind>> {
     for (i, step) in plan.steps.iter().enumerate() {
-        let Step::Delete { binding, .. } = step else {
+        let Step::Delete {
+            binding,
+            cidr,
+            service,
+        } = step
+        else {
             continue;
         };
         let recorded = plan.live.iter().find(|b| b.id == *binding);
@@ -315,10 +398,19 @@ fn check_deletes(
             service: resolver.of_binding(b),
         });
         let matches = match (recorded, &live) {
-            (Some(recorded), Some(live)) => {
-                live == step
-                    && *step.cidr() == recorded.cidr
-                    && matches!(step, Step::Delete { service, .. } if service.id == recorded.service_id)
+            (
+                Some(recorded),
+                Some(Step::Delete {
+                    cidr: live_cidr,
+                    service: live_service,
+                    ..
+                }),
+            ) => {
+                recorded.cidr == *cidr
+                    && recorded.service_id == service.id
+                    && live_cidr == cidr
+                    && live_service.id == service.id
+                    && (names == Names::Recorded || live_service.name == service.name)
             }
             _ => false,
         };
@@ -357,15 +449,20 @@ fn check_services(plan: &PrefixPlan, services: &[Service]) -> Result<(), Box<Mis
     Ok(())
 }
 
-/// The first place (from 1) where `planned` and `derived` differ, and what each
-/// holds there.
-fn first_difference<T: PartialEq + Clone>(
+/// The first place (from 1) where `planned` and `derived` differ by `same`, and
+/// what each holds there.
+fn first_difference<T: Clone>(
     planned: &[T],
     derived: &[T],
+    same: impl Fn(&T, &T) -> bool,
 ) -> Option<(usize, Option<T>, Option<T>)> {
     let len = planned.len().max(derived.len());
     (0..len).find_map(|i| {
         let (a, b) = (planned.get(i), derived.get(i));
-        (a != b).then(|| (i + 1, a.cloned(), b.cloned()))
+        let differ = match (a, b) {
+            (Some(a), Some(b)) => !same(a, b),
+            _ => true,
+        };
+        differ.then(|| (i + 1, a.cloned(), b.cloned()))
     })
 }
