@@ -7,6 +7,7 @@
 mod apply;
 mod plans;
 mod props;
+mod verify;
 
 use cf_bindings::{
     Cidr, Desired, Diagnostic, DiagnosticKind, Diagnostics, Live, ProvisioningState, Service,
@@ -225,6 +226,68 @@ fn each_rule_is_an_error_with_its_line_and_column() {
         only(&parse(&twice).validate()),
         (DiagnosticKind::DuplicatePrefix, 9, 6)
     );
+}
+
+/// `203.0.113.7/32 → CDN` with `::ffff:203.0.113.7/128 → Spectrum` would bind one
+/// address to both: an IPv4-mapped IPv6 CIDR is refused, with its IPv4 form.
+#[test]
+fn ipv4_mapped_cidrs_are_refused_with_their_ipv4_form() {
+    let text = format!(
+        "[[prefix]]\nid = \"{PREFIX}\"\nbindings = [\n  {},\n  {},\n]\n",
+        b("203.0.113.7/32", "CDN"),
+        b("::ffff:203.0.113.7/128", "Spectrum")
+    );
+    let d = parse(&text).validate();
+    assert_eq!(
+        only(&d),
+        (
+            DiagnosticKind::Ipv4Mapped {
+                cidr: cidr("::ffff:203.0.113.7/128"),
+                ipv4: cidr("203.0.113.7/32"),
+            },
+            5,
+            12
+        )
+    );
+    assert_eq!(
+        d.to_string(),
+        "bindings.toml:5:12: error: ::ffff:203.0.113.7/128 is an IPv4-mapped IPv6 CIDR: it stands for the IPv4 addresses 203.0.113.7/32; write 203.0.113.7/32"
+    );
+    // The prefix's own CIDR, a block of mapped addresses, and the whole mapped range.
+    let text = format!(
+        "[[prefix]]\nid = \"{PREFIX}\"\ncidr = \"::ffff:10.0.0.0/120\"\nbindings = [\n  {},\n  {},\n]\n",
+        b("::ffff:10.0.0.0/120", "Magic Transit"),
+        b("::ffff:0:0/96", "CDN"),
+    );
+    let d = parse(&text).validate();
+    let mapped: Vec<_> = d
+        .iter()
+        .filter_map(|d| match (&d.kind, &d.location) {
+            (DiagnosticKind::Ipv4Mapped { ipv4, .. }, Some(at)) => {
+                Some((ipv4.to_string(), at.line, at.column))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        mapped,
+        [
+            ("10.0.0.0/24".to_owned(), 3, 8),
+            ("10.0.0.0/24".to_owned(), 5, 12),
+            ("0.0.0.0/0".to_owned(), 6, 12)
+        ]
+    );
+    // Other IPv6 CIDRs, even those holding the mapped range, are not mapped ones.
+    let ok = format!(
+        "[[prefix]]\nid = \"{PREFIX}\"\nbindings = [{}]\n",
+        b("::/64", "Magic Transit")
+    );
+    assert!(parse(&ok).validate().is_empty());
+    let ok = format!(
+        "[[prefix]]\nid = \"{PREFIX}\"\nbindings = [{}]\n",
+        b("64:ff9b::/96", "Magic Transit")
+    );
+    assert!(parse(&ok).validate().is_empty());
 }
 
 #[test]

@@ -201,6 +201,8 @@ proptest! {
             Ok(p) => {
                 prop_assert!(obeys_rules(&expected), "planned an invalid state {expected:?}");
                 prop_assert!(!unlisted_recreate(&live_state, &want, prune));
+                // Read back as saved, the plan verifies against its live state.
+                prop_assert_eq!(p.verify(&live, &services()), Ok(()));
                 let end = apply(&p, &start).map_err(TestCaseError::fail)?;
                 prop_assert_eq!(&end, &expected);
                 // Converged: planning again against the result changes nothing.
@@ -306,6 +308,7 @@ proptest! {
                     expected.entry(*c).or_insert(s);
                 }
             }
+            prop_assert_eq!(p.verify(&live, &services()), Ok(()));
             let end = apply(&p, &start).map_err(TestCaseError::fail)?;
             prop_assert_eq!(end, expected);
         }

@@ -8,8 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const AFTER_HELP: &str = "\
 Credentials come from the environment: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and
 CLOUDFLARE_API_KEY (the token wins when both are set). --token-file reads a token
-from a file, or from standard input with `-`; a token is never taken from the command
-line, where other users could see it. --emulated needs none of them.
+from a regular file (with a warning when other users may read it), or from standard
+input with `-`; a token is never taken from the command line, where other users could
+see it. --emulated needs none of them.
 
 Exit codes:
   0  success
@@ -17,8 +18,9 @@ Exit codes:
      a deletion or apply answered with something other than yes, a saved plan that
      is stale)
   2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
-     unknown service name; a bindings file that does not validate; missing
-     credentials; a deletion or apply with no terminal to confirm on and no --yes)
+     unknown service name; a bindings file that does not validate; a saved plan
+     whose steps are not what it shows; missing credentials; a deletion or apply
+     with no terminal to confirm on and no --yes)
   3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
   4  network failure, timeout or server error (HTTP 5xx, or a response that is not
      Cloudflare's envelope)
@@ -139,7 +141,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the live bindings match a bindings file or a saved plan.
     ///
-    /// Reads the live bindings first; refuses a saved plan they no longer match.
+    /// Reads the live bindings first; refuses a saved plan they no longer match, or
+    /// whose steps are not those its changes show (an edited plan), before any change.
     /// Deletes most specific first, creates least specific first, and stops at the
     /// first failure, saying what was done: running it again finishes the job.
     Apply(ApplyArgs),
@@ -172,9 +175,15 @@ pub struct PlanArgs {
     /// Exit 6 when there are changes (drift), 0 when the live bindings match.
     #[arg(long)]
     pub exit_code: bool,
-    /// Save the plan (JSON) to this file, for `apply PLAN`.
+    /// Save the plan (JSON) to this file, for `apply PLAN`: a new file, readable by
+    /// you alone (mode 0600), written whole or not at all. A file or symbolic link
+    /// already there is refused unless --force is given.
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists (a symbolic link there is replaced by the
+    /// file, never written through: its target is left as it is).
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// `apply ...`
@@ -203,9 +212,15 @@ pub struct ExportArgs {
     #[arg(long = "prefix", short, value_name = "ID")]
     pub prefixes: Vec<String>,
     /// Write the bindings file here instead of standard output (`-f`, as the
-    /// other commands read it).
+    /// other commands read it): a new file, readable by you alone (mode 0600),
+    /// written whole or not at all. A file or symbolic link already there is
+    /// refused unless --force is given.
     #[arg(long = "file", short = 'f', visible_alias = "out", value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace FILE if it exists (a symbolic link there is replaced by the file,
+    /// never written through: its target is left as it is).
+    #[arg(long, requires = "out")]
+    pub force: bool,
 }
 
 /// `completions ...`

@@ -57,12 +57,7 @@ pub fn default_state_file() -> Result<PathBuf, Failure> {
 /// unlocking, so concurrent commands lose nothing.
 pub async fn start(state_file: &Path) -> Result<RunningEmulator, Failure> {
     if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Failure::usage(format!(
-                "cannot create the emulator's state directory {}: {e}",
-                dir.display()
-            ))
-        })?;
+        crate::write::private_dir(dir, "the emulator's state directory")?;
     }
     let config = EmulatorConfig {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),

@@ -3,8 +3,9 @@
 //!
 //! Layout: `args` declares the command line, `commands` holds one module per
 //! command group, `output` is the only writer to stdout and stderr, `input` the
-//! only reader of files the user names, `failure`
-//! maps errors to the documented exit codes, `session` builds the client.
+//! only reader of files the user names, `write` the only writer of files,
+//! `failure` maps errors to the documented exit codes, `session` builds the
+//! client.
 #![forbid(unsafe_code)]
 // Everything is written through the `output` module, which does not panic on a
 // closed pipe.
@@ -19,6 +20,7 @@ mod output;
 mod session;
 mod table;
 mod token;
+mod write;
 
 use std::process::ExitCode;
 

@@ -82,7 +82,8 @@ impl std::error::Error for ApplyError {
 
 /// Makes every step of `plan` on `account`, in order, calling `on_step` after each
 /// one made. It does not check that the plan is fresh: list the live bindings and
-/// refuse a plan that [`Plan::is_stale`] first.
+/// the services, and refuse a plan that [`Plan::verify`] refuses, first (a plan read
+/// back from a file may have been edited).
 ///
 /// # Errors
 /// [`ApplyError`] at the first step that fails, saying what was done and what was

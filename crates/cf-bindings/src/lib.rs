@@ -102,6 +102,7 @@ pub use desired::{
     Diagnostics, Live, LiveBinding, Location, Plan, PrefixPlan, ServiceRef, Severity, Step, export,
     plan,
 };
+pub use desired::{MismatchKind, PlanMismatch};
 pub use envelope::decode_envelope;
 pub use error::{ConfigError, Error, InvalidInput};
 pub use failure::{ApiError, ApiMessage, BodyError, DecodeError};

@@ -1,6 +1,6 @@
 //! `apply -f FILE | apply PLAN`: make the live bindings match, step by step.
 
-use cf_bindings::{Applied, ApplyError, Plan, RetryPolicy, Step};
+use cf_bindings::{Applied, ApplyError, Plan, PlanMismatch, RetryPolicy, Step};
 use serde_json::json;
 
 use super::file::{self, DesiredFile};
@@ -11,8 +11,9 @@ use crate::failure::Failure;
 use crate::output;
 use crate::session::Setup;
 
-/// What to apply: a file (planned now) or a saved plan (checked against the live
-/// state now).
+/// What to apply: a file (planned now) or a saved plan (checked against itself when
+/// read, before any request: its steps must be those its changes call for; and
+/// against the live state now).
 pub enum Input {
     /// A bindings file, read and checked offline.
     File(DesiredFile),
@@ -39,6 +40,8 @@ impl Input {
                         Plan::VERSION
                     )));
                 }
+                // Before any request: a plan whose steps are not what it shows.
+                plan.check().map_err(|mismatch| unsound(&name, &mismatch))?;
                 Ok(Input::Saved { name, plan })
             }
             _ => Err(Failure::usage("give either -f FILE or a saved PLAN")),
@@ -62,7 +65,7 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
     let (plan, source) = match input {
         Input::File(file) => (super::plan::compute(context, &file).await?, file.name),
         Input::Saved { name, plan } => {
-            refuse_if_stale(context, &plan, &name).await?;
+            refuse_if_stale_or_unsound(context, &plan, &name).await?;
             (plan, name)
         }
     };
@@ -103,9 +106,16 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
     Ok(())
 }
 
-/// Lists the live bindings of the plan's prefixes; refuses when they changed
-/// since the plan was made.
-async fn refuse_if_stale(context: &Context, plan: &Plan, name: &str) -> Result<(), Failure> {
+/// Lists the live bindings of the plan's prefixes and the services (reads only);
+/// refuses the plan when they changed since it was planned (exit 1: planning again
+/// fixes it), or when it does not do what it shows (exit 2: its steps are not
+/// those its changes call for, or a delete misnames its binding; see
+/// [`Plan::verify`]). Either way nothing is written.
+async fn refuse_if_stale_or_unsound(
+    context: &Context,
+    plan: &Plan,
+    name: &str,
+) -> Result<(), Failure> {
     let wanted: Vec<Wanted<'_>> = plan
         .prefixes
         .iter()
@@ -114,16 +124,26 @@ async fn refuse_if_stale(context: &Context, plan: &Plan, name: &str) -> Result<(
             location: None,
         })
         .collect();
-    let (live, _) = live::read(context, &wanted).await?;
+    let (live, services) = live::read(context, &wanted).await?;
     let stale = plan.stale_prefixes(&live);
-    if stale.is_empty() {
-        return Ok(());
+    if !stale.is_empty() {
+        let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
+        return Err(Failure::unfulfilled(format!(
+            "not applying {name}: the live bindings of prefix {} changed since it was planned; plan again",
+            list.join(", ")
+        )));
     }
-    let list: Vec<String> = stale.iter().map(ToString::to_string).collect();
-    Err(Failure::unfulfilled(format!(
-        "not applying {name}: the live bindings of prefix {} changed since it was planned; plan again",
-        list.join(", ")
-    )))
+    plan.verify(&live, &services)
+        .map_err(|mismatch| unsound(name, &mismatch))
+}
+
+/// The refusal of a saved plan that does not do what it shows: a usage error (exit
+/// 2), like any other input that cannot be used as it is; planning again gives a
+/// sound one.
+fn unsound(name: &str, mismatch: &PlanMismatch) -> Failure {
+    Failure::usage(format!(
+        "not applying {name}: {mismatch}; it is not the plan `cf-bindings plan --out` wrote (was it edited?): plan again"
+    ))
 }
 
 /// Makes the steps, one progress line each; on a failure, says what was done

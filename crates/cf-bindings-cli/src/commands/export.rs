@@ -7,8 +7,10 @@ use super::live::{self, Wanted};
 use crate::args::ExportArgs;
 use crate::failure::Failure;
 use crate::output;
+use crate::write;
 
-/// Runs `export`: the file on stdout, or in `-f FILE` (`--file`, alias `--out`).
+/// Runs `export`: the file on stdout, or in `-f FILE` (`--file`, alias `--out`;
+/// see [`write::file`]).
 pub async fn run(context: &Context, args: ExportArgs) -> Result<(), Failure> {
     let texts: Vec<&str> = if args.prefixes.is_empty() {
         context.default_prefixes.to_vec()
@@ -20,7 +22,10 @@ pub async fn run(context: &Context, args: ExportArgs) -> Result<(), Failure> {
             "no prefix: pass --prefix ID (repeat it for several)",
         ));
     }
-    // Every id is checked before any request is sent.
+    // Every id, and the file to write, is checked before any request is sent.
+    if let Some(path) = &args.out {
+        write::check(path, "bindings file", args.force)?;
+    }
     let ids = texts
         .iter()
         .map(|text| {
@@ -35,9 +40,8 @@ pub async fn run(context: &Context, args: ExportArgs) -> Result<(), Failure> {
     match &args.out {
         None => output::out(&text),
         Some(path) => {
-            std::fs::write(path, &text)
-                .map_err(|e| Failure::usage(format!("cannot write {}: {e}", path.display())))?;
-            output::note(&format!("wrote {}", path.display()));
+            let replaced = write::file(path, text.as_bytes(), "bindings file", args.force)?;
+            output::note(&format!("wrote {}{}", path.display(), replaced.note()));
             Ok(())
         }
     }

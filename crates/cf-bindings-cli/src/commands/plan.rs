@@ -11,13 +11,17 @@ use crate::args::{Output, PlanArgs};
 use crate::failure::{Exit, Failure};
 use crate::output;
 use crate::table::{Table, Tone};
+use crate::write;
 
 /// Runs `plan`: prints the plan, saves it with `--out`, and with `--exit-code`
 /// exits 6 when there is something to change.
 pub async fn run(context: &Context, file: &DesiredFile, args: PlanArgs) -> Result<(), Failure> {
+    if let Some(path) = &args.out {
+        write::check(path, "plan", args.force)?;
+    }
     let plan = compute(context, file).await?;
     if let Some(path) = &args.out {
-        save(&plan, path)?;
+        save(&plan, path, args.force)?;
     }
     // A reader that went away does not change the outcome: drift still exits 6.
     output::unless_closed(print(context, &plan, &file.name))?;
@@ -53,13 +57,16 @@ pub async fn compute(context: &Context, file: &DesiredFile) -> Result<Plan, Fail
     Ok(plan)
 }
 
-/// Writes the plan as JSON, for `apply PLAN`.
-fn save(plan: &Plan, path: &Path) -> Result<(), Failure> {
+/// Writes the plan as JSON, for `apply PLAN` (see [`write::file`]).
+fn save(plan: &Plan, path: &Path, force: bool) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(plan)
         .map_err(|e| Failure::unfulfilled(format!("cannot render the plan: {e}")))?;
-    std::fs::write(path, text + "\n")
-        .map_err(|e| Failure::usage(format!("cannot write the plan to {}: {e}", path.display())))?;
-    output::note(&format!("saved the plan to {}", path.display()));
+    let replaced = write::file(path, (text + "\n").as_bytes(), "plan", force)?;
+    output::note(&format!(
+        "saved the plan to {}{}",
+        path.display(),
+        replaced.note()
+    ));
     Ok(())
 }
 

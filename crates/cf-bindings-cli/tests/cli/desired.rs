@@ -303,7 +303,20 @@ fn a_stale_saved_plan_is_refused_and_a_fresh_one_applies() {
     );
     assert_eq!(emulator.bindings(dir).len(), 2, "nothing applied");
 
-    let again = emulator.run(dir, &["plan", "-f", "bindings.toml", "--out", "plan.json"]);
+    // The new plan replaces the old one only when told to.
+    let refused = emulator.run(dir, &["plan", "-f", "bindings.toml", "--out", "plan.json"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let again = emulator.run(
+        dir,
+        &[
+            "plan",
+            "-f",
+            "bindings.toml",
+            "--out",
+            "plan.json",
+            "--force",
+        ],
+    );
     assert!(again.status.success(), "{}", stderr(&again));
     let fresh = emulator.run(dir, &["apply", "plan.json", "--yes"]);
     assert!(fresh.status.success(), "{}", stderr(&fresh));
@@ -399,6 +412,13 @@ bindings = []
 id = "6b3f1e0a9d2c4b7e8f5a1c3d2e4f6a8b"
 cidr = "2001:db8:1000::/48"
 bindings = [{{ cidr = "2001:db8:1000::/64", service = "CDN" }}]
+
+[[prefix]]
+id = "9f1b2c3d4e5f60718293a4b5c6d7e8f9"
+bindings = [
+  {{ cidr = "198.51.100.7/32", service = "CDN" }},
+  {{ cidr = "::ffff:198.51.100.7/128", service = "Spectrum" }},
+]
 "#
     );
     let work = Workdir::with("bindings.toml", &text);

@@ -12,8 +12,10 @@ const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
 mod desired;
 mod hardening;
+mod local_files;
 mod outcome;
 mod pipes;
+mod saved_plans;
 
 /// The binary with a clean environment: no credentials, no colour, fixed width.
 fn bare() -> Command {

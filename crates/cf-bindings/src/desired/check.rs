@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{
     Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics,
-    net::{Kind, by_address, enclosing, nested_pairs, strictly_contains, supernet},
+    net::{Kind, by_address, enclosing, ipv4_mapped, nested_pairs, strictly_contains, supernet},
 };
 use crate::{cidr::Cidr, model::Service};
 
@@ -50,6 +50,16 @@ pub(super) fn base_of(prefix: &DesiredPrefix) -> Option<Cidr> {
 
 fn check_prefix(prefix: &DesiredPrefix, out: &mut Vec<Diagnostic>) {
     let errors_before = out.iter().filter(|d| d.is_error()).count();
+    let written = prefix
+        .cidr
+        .map(|c| (c, &prefix.cidr_location))
+        .into_iter()
+        .chain(prefix.bindings.iter().map(|b| (b.cidr, &b.location)));
+    for (cidr, location) in written {
+        if let Some(error) = mapped(cidr, location.as_ref()) {
+            out.push(error);
+        }
+    }
     let base = base_of(prefix);
     let mut sorted: Vec<&DesiredBinding> = prefix.bindings.iter().collect();
     sorted.sort_by(|a, b| by_address(&a.cidr, &b.cidr));
@@ -127,6 +137,19 @@ fn check_prefix(prefix: &DesiredPrefix, out: &mut Vec<Diagnostic>) {
     if out.iter().filter(|d| d.is_error()).count() == errors_before {
         warnings(prefix, base, &others, out);
     }
+}
+
+/// An error for an IPv4-mapped IPv6 CIDR: it would dodge the rules that compare
+/// addresses (an address bound to CDN as IPv4 and to Spectrum as IPv6, say).
+fn mapped(cidr: Cidr, location: Option<&super::Location>) -> Option<Diagnostic> {
+    let ipv4 = ipv4_mapped(&cidr)?;
+    Some(Diagnostic::error(
+        DiagnosticKind::Ipv4Mapped { cidr, ipv4 },
+        format!(
+            "{cidr} is an IPv4-mapped IPv6 CIDR: it stands for the IPv4 addresses {ipv4}; write {ipv4}"
+        ),
+        location.cloned(),
+    ))
 }
 
 fn overlap(outer: &DesiredBinding, inner: &DesiredBinding) -> Diagnostic {

@@ -41,6 +41,15 @@ pub enum DiagnosticKind {
     /// A value that does not parse: a CIDR (malformed, or with host bits set), an
     /// id, or an empty service.
     InvalidValue,
+    /// An IPv4-mapped IPv6 CIDR (inside `::ffff:0:0/96`): IPv4 addresses written as
+    /// IPv6, which the rules would not compare with the same addresses written as
+    /// IPv4 (`::ffff:203.0.113.7/128` is `203.0.113.7/32`).
+    Ipv4Mapped {
+        /// The CIDR as written.
+        cidr: Cidr,
+        /// The IPv4 CIDR it stands for.
+        ipv4: Cidr,
+    },
     /// The same prefix id appears twice in the file.
     DuplicatePrefix,
     /// The prefix has no base binding: none equal to the prefix's CIDR.

@@ -12,12 +12,14 @@ mod order;
 mod parse;
 mod plan;
 mod planner;
+mod verify;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use export::export;
 pub use location::Location;
 pub use plan::{Change, ChangeKind, LiveBinding, Plan, PrefixPlan, ServiceRef, Step};
 pub use planner::plan;
+pub use verify::{MismatchKind, PlanMismatch};
 
 use std::collections::BTreeMap;
 
@@ -81,6 +83,8 @@ use crate::{
 /// # The rules
 /// [`Desired::validate`] checks, with the file alone: every CIDR and id is well formed
 /// (no host bits: `203.0.113.7/24` is refused with `203.0.113.0/24` suggested); no
+/// CIDR is IPv4-mapped IPv6 (`::ffff:203.0.113.7/128` is refused with
+/// `203.0.113.7/32` suggested: written so, IPv4 addresses would escape the rules); no
 /// prefix id twice; where a prefix's `cidr` is given, one binding equals it (the
 /// *base* binding, the first a prefix gets) and every other lies strictly inside it;
 /// no CIDR twice in a prefix; more-specific (non-base) bindings do not overlap; no

@@ -73,6 +73,18 @@ pub(crate) fn supernet(cidr: &Cidr) -> Option<Cidr> {
     Cidr::new(net).ok()
 }
 
+/// The IPv4 CIDR that an IPv4-mapped IPv6 CIDR (inside `::ffff:0:0/96`) stands
+/// for: `203.0.113.7/32` for `::ffff:203.0.113.7/128`, `0.0.0.0/0` for the whole
+/// `::ffff:0:0/96`.
+pub(crate) fn ipv4_mapped(cidr: &Cidr) -> Option<Cidr> {
+    let IpNet::V6(net) = cidr.as_ipnet() else {
+        return None;
+    };
+    let len = net.prefix_len().checked_sub(96)?;
+    let ipv4 = net.network().to_ipv4_mapped()?;
+    Cidr::new(IpNet::V4(ipnet::Ipv4Net::new(ipv4, len).ok()?)).ok()
+}
+
 /// What a service is for the CDN/Spectrum rule, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {

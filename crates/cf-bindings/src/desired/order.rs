@@ -15,6 +15,16 @@ use crate::{
 /// A live binding: its CIDR, service and id.
 pub(super) type LiveEntry = (Cidr, ServiceRef, BindingId);
 
+/// The live bindings of a prefix as a plan starts from them: one per CIDR (the API
+/// allows no more; the first by id wins), sorted by id.
+pub(super) fn one_per_cidr(now: &[ServiceBinding]) -> Vec<&ServiceBinding> {
+    let mut sorted: Vec<&ServiceBinding> = now.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut seen = HashSet::with_capacity(sorted.len());
+    sorted.retain(|b| seen.insert(b.cidr));
+    sorted
+}
+
 /// The changes (by address) and steps (in order) that turn `live` (one binding per
 /// CIDR) into `target` (valid under the rules, with base binding `base`).
 pub(super) fn order(

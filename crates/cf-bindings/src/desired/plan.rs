@@ -180,7 +180,8 @@ pub struct PrefixPlan {
 ///
 /// Serialize it (e.g. with `serde_json`) to save it. Before applying a saved plan,
 /// refuse it when its [`version`](Plan::version) is not [`Plan::VERSION`], list the
-/// live bindings of its prefixes again, and refuse it when [`Plan::is_stale`]. To
+/// live bindings of its prefixes again, and refuse it when [`Plan::verify`] does
+/// (a stale plan, or one whose steps are not what its changes show). To
 /// apply it, run each prefix's [`steps`](PrefixPlan::steps) in order, stopping at
 /// the first failure: planning again from the new live state then finishes the job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

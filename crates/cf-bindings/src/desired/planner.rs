@@ -8,7 +8,7 @@ use super::{
     PrefixPlan, ServiceRef,
     check::base_of,
     net::{Kind, by_address, enclosing, nested_pairs},
-    order::{LiveEntry, order},
+    order::{LiveEntry, one_per_cidr, order},
 };
 use crate::{
     cidr::Cidr,
@@ -189,11 +189,7 @@ fn plan_prefix(
         return Err(errors);
     }
 
-    // One live binding per CIDR (the API allows no more); the first by id wins.
-    let mut sorted_live: Vec<&ServiceBinding> = now.iter().collect();
-    sorted_live.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut seen = HashSet::with_capacity(sorted_live.len());
-    sorted_live.retain(|b| seen.insert(b.cidr));
+    let sorted_live = one_per_cidr(now);
     let live_base = enclosing(sorted_live.iter().map(|b| b.cidr));
 
     if let (Some(file), Some(live)) = (prefix.cidr, live_base)
