@@ -177,7 +177,13 @@ fn stopped_failure(stopped: ApplyError) -> Failure {
         stopped.done.len(),
         stopped.done.len() + 1 + stopped.not_done.len()
     ));
-    output::note(&format!("  {step} (failed)"));
+    // A step checked by listing, the listing failing too, was not shown failed.
+    let how = if stopped.error.is_outcome_unknown() {
+        "outcome unknown"
+    } else {
+        "failed"
+    };
+    output::note(&format!("  {step} ({how})"));
     for (_, step) in &stopped.not_done {
         output::note(&format!("  {step}"));
     }
