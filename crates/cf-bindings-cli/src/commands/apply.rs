@@ -130,7 +130,7 @@ async fn refuse_if_stale(context: &Context, plan: &Plan, name: &str) -> Result<(
 /// and what was not.
 async fn execute(context: &Context, plan: &Plan) -> Result<Vec<Applied>, Failure> {
     let total = plan.steps().count();
-    let bar = output::stderr_is_terminal().then(|| output::progress_bar(total));
+    let bar = output::stderr_is_terminal().then(|| output::Progress::bar(total));
     let mut made = 0;
     let outcome = cf_bindings::apply(&context.account(), plan, |applied| {
         made += 1;
@@ -138,15 +138,13 @@ async fn execute(context: &Context, plan: &Plan) -> Result<Vec<Applied>, Failure
         match &bar {
             Some(bar) => {
                 bar.println(line);
-                bar.inc(1);
+                bar.inc();
             }
             None => output::note(&line),
         }
     })
     .await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    drop(bar);
     outcome.map_err(stopped_failure)
 }
 

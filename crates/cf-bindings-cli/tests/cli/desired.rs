@@ -59,14 +59,14 @@ impl Workdir {
 }
 
 /// An emulator with fault injection, in memory, served from this test process.
-struct Standalone {
-    base: String,
+pub(super) struct Standalone {
+    pub(super) base: String,
     root: SocketAddr,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Standalone {
-    fn start() -> Standalone {
+    pub(super) fn start() -> Standalone {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -92,7 +92,7 @@ impl Standalone {
     }
 
     /// Appends a fault script (see the emulator's docs).
-    fn faults(&self, script: &Value) {
+    pub(super) fn faults(&self, script: &Value) {
         let body = script.to_string();
         let mut stream = TcpStream::connect(self.root).expect("connects");
         write!(
@@ -106,7 +106,7 @@ impl Standalone {
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     }
 
-    fn run(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(super) fn run(&self, dir: &Path, args: &[&str]) -> Output {
         bare()
             .current_dir(dir)
             .env("CLOUDFLARE_API_TOKEN", DEFAULT_API_TOKEN)
