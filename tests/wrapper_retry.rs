@@ -5,9 +5,10 @@
 
 use crate::common;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cf_bindings::{Client, Error, RetryPolicy};
+use cf_bindings::{Client, Error, LongWait, RetryPolicy, WaitReason};
 use cf_bindings_emulator::{
     CDN_SERVICE_ID, DEFAULT_API_TOKEN, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, Emulator,
     EmulatorConfig, RunningEmulator,
@@ -74,12 +75,72 @@ async fn reads_retry_a_timeout() {
 async fn reads_never_retry_other_4xx() {
     for status in [400, 401, 403, 404, 405, 409, 422] {
         let server = TestServer::start().await;
-        server.push(Reply::json(status, failure(1000, "no")));
+        let client = client(&server);
+        for _ in 0..3 {
+            server.push(Reply::json(status, failure(1000, "no")));
+        }
         server.push(Reply::json(200, ok(json!([]))));
-        let err = bindings(&client(&server)).get(BINDING).await.unwrap_err();
-        assert_eq!(err.status(), Some(status));
-        assert_eq!(server.requests().len(), 1, "HTTP {status} was retried");
+        let errors = [
+            bindings(&client).get(BINDING).await.unwrap_err(),
+            bindings(&client).list().await.unwrap_err(),
+            client.account(ACCOUNT).services().list().await.unwrap_err(),
+        ];
+        for err in errors {
+            assert_eq!(err.status(), Some(status), "{err}");
+        }
+        assert_eq!(server.requests().len(), 3, "HTTP {status} was retried");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn reads_retry_a_2xx_they_cannot_read_or_that_says_it_failed() {
+    let answers = [
+        Reply::json(200, failure(1099, "Something went wrong")),
+        Reply::raw(200, "application/json", "{\"success\":true,\"res"),
+        Reply::raw(200, "application/json", ""),
+        Reply::raw(200, "text/html", "<html>maintenance</html>"),
+    ];
+    for reply in answers {
+        let server = TestServer::start().await;
+        let label = format!("{reply:?}");
+        server.push(reply);
+        server.push(Reply::json(200, ok(json!([base_binding()]))));
+        let listed = bindings(&client(&server)).list().await.unwrap();
+        assert_eq!(listed.len(), 1, "{label}");
+        assert_eq!(server.requests().len(), 2, "{label}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_final_timeout_says_how_many_attempts_over_how_long() {
+    let server = TestServer::start().await;
+    for _ in 0..3 {
+        server.push(Reply::json(200, ok(json!([]))).delay(Duration::from_secs(5)));
+    }
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_token(TOKEN)
+        .retry_policy(fast_retry())
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let err = bindings(&client).list().await.unwrap_err();
+    let Error::Timeout {
+        attempts, elapsed, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*attempts, 3);
+    // Three timeouts of 150 ms and two backoffs of at least 1 and 2 ms.
+    assert!(*elapsed >= Duration::from_millis(453), "{elapsed:?}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("list service bindings: timed out after 3 attempts over ")
+            && text.ends_with(" (each request limited to 150ms)"),
+        "{text}"
+    );
+    assert_eq!(server.requests().len(), 3);
 }
 
 #[tokio::test(start_paused = true)]
@@ -322,22 +383,67 @@ async fn delete(server: &TestServer) -> Result<cf_bindings::Response<()>, Error>
     bindings(&client(server)).delete(BINDING2).await
 }
 
+/// The prefix's bindings as listed, with `BINDING2` (the one deleted) or without.
+fn listed(with_binding2: bool) -> Reply {
+    let mut bindings = vec![base_binding()];
+    if with_binding2 {
+        bindings.push(binding_json(
+            BINDING2,
+            "192.0.2.16/29",
+            CDN,
+            "CDN",
+            "active",
+        ));
+    }
+    Reply::json(200, ok(json!(bindings)))
+}
+
+fn delete_path() -> String {
+    format!("DELETE {}/{BINDING2}", bindings_path())
+}
+
 #[tokio::test(start_paused = true)]
-async fn delete_404_after_an_ambiguous_attempt_is_done() {
-    let ambiguous = [
+async fn delete_in_doubt_is_done_when_the_listing_no_longer_has_the_binding() {
+    let in_doubt = [
         Reply::drop_connection(),
         Reply::json(500, failure(1050, "internal")),
+        Reply::raw(502, "text/html", "<html>bad gateway</html>"),
+        // The body cut short: the connection closes before `content-length`.
         Reply::json(200, json!({"success": true, "errors": [], "messages": []})).truncated(),
+        // A whole body that is not the envelope: truncated JSON, or not JSON.
+        Reply::raw(200, "application/json", "{\"success\":true,\"err"),
+        Reply::raw(200, "application/json", "<html>ok</html>"),
+        Reply::json(200, failure(1099, "Something went wrong")),
     ];
-    for reply in ambiguous {
+    for reply in in_doubt {
         let server = TestServer::start().await;
         let label = format!("{reply:?}");
         server.push(reply);
-        server.push(Reply::json(404, failure(1003, "Service binding not found")));
+        server.push(listed(false));
         let done = delete(&server).await.unwrap();
-        assert_eq!(done.status, 404, "{label}");
-        assert_eq!(server.requests().len(), 2, "{label}");
+        assert_eq!(done.status, 200, "{label}");
+        assert_eq!(calls(&server), [delete_path(), get_path()], "{label}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_in_doubt_is_sent_again_when_the_listing_still_has_the_binding() {
+    let server = TestServer::start().await;
+    server.push(Reply::raw(503, "text/html", "unavailable"));
+    server.push(listed(true));
+    server.push(deleted());
+    assert_eq!(delete(&server).await.unwrap().status, 200);
+    assert_eq!(calls(&server), [delete_path(), get_path(), delete_path()]);
+
+    // A 404 to the second DELETE: gone since the listing, which tells again.
+    let server = TestServer::start().await;
+    server.push(Reply::drop_connection());
+    server.push(listed(true));
+    server.push(Reply::json(404, failure(1003, "Service binding not found")));
+    server.push(listed(false));
+    assert_eq!(delete(&server).await.unwrap().status, 200);
+    let (d, g) = (delete_path(), get_path());
+    assert_eq!(calls(&server), [&*d, &*g, &*d, &*g]);
 }
 
 #[tokio::test(start_paused = true)]
@@ -361,28 +467,38 @@ async fn delete_404_after_a_429_is_an_error() {
 
 #[tokio::test(start_paused = true)]
 async fn delete_whose_outcome_cannot_be_established_says_so() {
-    // Every attempt may have been processed: the last failure cannot tell.
+    // The answer is lost, and so is the listing that would tell.
     let server = TestServer::start().await;
-    for _ in 0..3 {
-        server.push(Reply::drop_connection());
-    }
+    server
+        .push(Reply::json(200, json!({"success": true, "errors": [], "messages": []})).truncated());
+    server.push(Reply::json(403, failure(10000, "Authentication error")));
     let err = delete(&server).await.unwrap_err();
     assert!(err.is_outcome_unknown(), "{err:?}");
+    let Error::OutcomeUnknown { cause, check, .. } = &err else {
+        unreachable!("checked above")
+    };
+    assert_eq!(cause.status(), Some(200));
+    assert_eq!(check.as_ref().and_then(|c| c.status()), Some(403));
     assert!(
         err.to_string().starts_with(
             "delete service binding: outcome unknown: the binding may or may not have been deleted"
         ),
         "{err}"
     );
-    assert_eq!(server.requests().len(), 3);
+    assert_eq!(calls(&server), [delete_path(), get_path()]);
+}
 
-    // A refusal after an ambiguous attempt does not tell either.
+#[tokio::test(start_paused = true)]
+async fn delete_the_listing_shows_undone_after_every_attempt_is_a_plain_error() {
     let server = TestServer::start().await;
-    server.push(Reply::json(502, failure(1, "bad gateway")));
-    server.push(Reply::json(403, failure(10000, "Authentication error")));
+    for _ in 0..3 {
+        server.push(Reply::drop_connection());
+        server.push(listed(true));
+    }
     let err = delete(&server).await.unwrap_err();
-    assert!(err.is_outcome_unknown(), "{err:?}");
-    assert_eq!(err.status(), Some(403));
+    assert!(!err.is_outcome_unknown(), "{err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(server.requests().len(), 6);
 }
 
 #[tokio::test(start_paused = true)]
@@ -397,15 +513,6 @@ async fn delete_refused_before_any_ambiguous_attempt_is_a_plain_error() {
         "{err:?}"
     );
     assert_eq!(server.requests().len(), 3);
-}
-
-#[tokio::test(start_paused = true)]
-async fn delete_retries_5xx() {
-    let server = TestServer::start().await;
-    server.push(Reply::raw(503, "text/html", "unavailable"));
-    server.push(deleted());
-    assert_eq!(delete(&server).await.unwrap().status, 200);
-    assert_eq!(server.requests().len(), 2);
 }
 
 // ---------------------------------------------------------------------------------
@@ -496,9 +603,193 @@ async fn emulator_delete_dropped_after_commit_is_done() {
         .unwrap();
     inject(&running, json!({"delete": [{"kind": "drop_after_commit"}]})).await;
     let done = bindings.delete(&created.id).await.unwrap();
-    assert_eq!(done.status, 404);
+    assert_eq!(done.status, 200, "the listing's");
     assert!(bindings.get(&created.id).await.unwrap_err().is_not_found());
     running.shutdown().await.unwrap();
+}
+
+/// A delete the server made, answered 200 with its body cut in half.
+#[tokio::test(start_paused = true)]
+async fn emulator_delete_answered_with_a_truncated_body_is_done() {
+    let running = emulator().await;
+    let bindings = emulator_bindings(&running);
+    let created = bindings
+        .create("203.0.113.16/29", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    inject(&running, json!({"delete": [{"kind": "truncated_json"}]})).await;
+    bindings.delete(&created.id).await.unwrap();
+    let all = bindings.list().await.unwrap();
+    assert!(all.iter().all(|b| b.id != created.id), "{all:?}");
+    running.shutdown().await.unwrap();
+}
+
+/// The same, and every attempt of the listing that would tell fails.
+#[tokio::test(start_paused = true)]
+async fn emulator_delete_truncated_whose_listing_fails_is_unknown() {
+    let running = emulator().await;
+    let bindings = emulator_bindings(&running);
+    let created = bindings
+        .create("203.0.113.16/29", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    let down = json!({"kind": "http_error", "status": 503});
+    inject(
+        &running,
+        json!({"delete": [{"kind": "truncated_json"}], "list": [down, down, down]}),
+    )
+    .await;
+    let err = bindings.delete(&created.id).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    let Error::OutcomeUnknown { check, .. } = &err else {
+        unreachable!("checked above")
+    };
+    assert_eq!(check.as_ref().and_then(|c| c.status()), Some(503));
+    // It was made: the answer was lost, not the delete.
+    assert!(bindings.get(&created.id).await.unwrap_err().is_not_found());
+    running.shutdown().await.unwrap();
+}
+
+/// A create answered 200 with `success: false` was not made, as the listing shows:
+/// it is sent again, and makes one binding.
+#[tokio::test(start_paused = true)]
+async fn emulator_create_answered_unsuccessful_is_checked_then_made_once() {
+    let running = emulator().await;
+    inject(&running, json!({"create": [{"kind": "unsuccessful"}]})).await;
+    let bindings = emulator_bindings(&running);
+    let created = bindings
+        .create("203.0.113.16/29", CDN_SERVICE_ID)
+        .await
+        .unwrap();
+    let all = bindings.list().await.unwrap();
+    assert_eq!(
+        all.iter().filter(|b| b.cidr == created.cidr).count(),
+        1,
+        "{all:?}"
+    );
+    running.shutdown().await.unwrap();
+}
+
+/// Each read, answered once with a truncated body, a malformed one, a 200 with
+/// `success: false`, an HTML 502 or a dropped connection, is retried and succeeds.
+#[tokio::test(start_paused = true)]
+async fn emulator_reads_answered_badly_once_are_retried() {
+    let faults = [
+        json!({"kind": "truncated_json"}),
+        json!({"kind": "malformed_json"}),
+        json!({"kind": "unsuccessful"}),
+        json!({"kind": "http_error"}),
+        json!({"kind": "drop_before_commit"}),
+    ];
+    for fault in faults {
+        let running = emulator().await;
+        let bindings = emulator_bindings(&running);
+        let created = bindings
+            .create("203.0.113.16/29", CDN_SERVICE_ID)
+            .await
+            .unwrap();
+        inject(
+            &running,
+            json!({"list": [fault], "get": [fault], "list_services": [fault]}),
+        )
+        .await;
+        let listed = bindings.list().await.unwrap();
+        assert!(listed.iter().any(|b| b.id == created.id), "{fault}");
+        let got = bindings.get(&created.id).await.unwrap();
+        assert_eq!(got.cidr, created.cidr, "{fault}");
+        let services = Client::builder()
+            .base_url(running.base_url())
+            .api_token(DEFAULT_API_TOKEN)
+            .retry_policy(fast_retry())
+            .build()
+            .unwrap()
+            .account(DEMO_ACCOUNT_ID)
+            .services()
+            .list()
+            .await
+            .unwrap();
+        assert!(!services.is_empty(), "{fault}");
+        running.shutdown().await.unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Long waits, told to `on_long_wait`
+
+/// A client of `server` with `policy` that keeps every long wait it is told.
+fn recording_client(
+    server: &TestServer,
+    policy: RetryPolicy,
+    rate: Option<f64>,
+) -> (Client, Arc<Mutex<Vec<LongWait>>>) {
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&told);
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_token(TOKEN)
+        .retry_policy(policy)
+        .rate_limit(rate)
+        .on_long_wait(move |wait| sink.lock().unwrap().push(wait.clone()))
+        .build()
+        .unwrap();
+    (client, told)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_of_five_seconds_is_told_and_one_of_one_second_is_not() {
+    let server = TestServer::start().await;
+    server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "5"));
+    server.push(Reply::json(429, failure(971, "slow down")).header("retry-after", "1"));
+    server.push(Reply::json(200, ok(json!([]))));
+    let policy = RetryPolicy::new()
+        .with_max_attempts(3)
+        .with_max_retry_after(Duration::from_secs(60));
+    let (client, told) = recording_client(&server, policy, None);
+    let start = tokio::time::Instant::now();
+    bindings(&client).list().await.unwrap();
+    assert!(start.elapsed() >= Duration::from_secs(6));
+    let told = told.lock().unwrap().clone();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].operation, cf_bindings::Operation::ListBindings);
+    assert_eq!(told[0].duration, Duration::from_secs(5));
+    assert_eq!(
+        told[0].reason,
+        WaitReason::Retry {
+            cause: "rate limited by Cloudflare (HTTP 429)".to_owned(),
+            retry_after: true,
+            attempts_made: 1,
+            max_attempts: 3,
+        }
+    );
+    assert_eq!(
+        told[0].to_string(),
+        "waiting 5s (Retry-After) to retry list service bindings: rate limited by Cloudflare (HTTP 429), 1 of 3 attempts made"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_long_wait_for_the_rate_limit_is_told() {
+    let server = TestServer::start().await;
+    for _ in 0..2 {
+        server.push(Reply::json(200, ok(json!([]))));
+    }
+    let (client, told) = recording_client(&server, fast_retry(), Some(0.2));
+    bindings(&client).list().await.unwrap();
+    assert!(told.lock().unwrap().is_empty(), "the first slot is free");
+    bindings(&client).list().await.unwrap();
+    let told = told.lock().unwrap().clone();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(
+        told[0].reason,
+        WaitReason::RateLimit {
+            interval: Duration::from_secs(5)
+        }
+    );
+    assert!(
+        told[0].duration > Duration::from_millis(4900)
+            && told[0].duration <= Duration::from_secs(5),
+        "{told:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------

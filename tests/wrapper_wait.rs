@@ -98,6 +98,60 @@ async fn other_errors_are_returned() {
     assert!(seen.is_empty());
 }
 
+/// Each pause between two polls longer than two seconds is told, with what is
+/// waited for and how much of the wait is left; shorter ones are not.
+#[tokio::test(start_paused = true)]
+async fn long_pauses_between_polls_are_told() {
+    let server = TestServer::start().await;
+    for _ in 0..4 {
+        server.push(state("provisioning"));
+    }
+    server.push(state("active"));
+    let told = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = std::sync::Arc::clone(&told);
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_token(TOKEN)
+        .retry_policy(fast_retry())
+        .on_long_wait(move |wait| sink.lock().unwrap().push(wait.clone()))
+        .build()
+        .unwrap();
+    // Pauses of 1 s, 2 s, 4 s, 5 s (the longest): two are told.
+    let options = WaitOptions::new()
+        .with_initial_interval(Duration::from_secs(1))
+        .with_max_interval(Duration::from_secs(5))
+        .with_timeout(Duration::from_secs(60));
+    client
+        .account(ACCOUNT)
+        .prefix(PREFIX)
+        .bindings()
+        .wait_until_active(BINDING2, &options, |_| {})
+        .await
+        .unwrap();
+    let told = told.lock().unwrap().clone();
+    let pauses: Vec<Duration> = told.iter().map(|w| w.duration).collect();
+    assert_eq!(pauses, [Duration::from_secs(4), Duration::from_secs(5)]);
+    let cf_bindings::WaitReason::Provisioning {
+        binding_id,
+        state,
+        remaining,
+        ..
+    } = &told[0].reason
+    else {
+        panic!("{told:?}")
+    };
+    assert_eq!(binding_id.as_str(), BINDING2);
+    assert_eq!(*state, ProvisioningState::Provisioning);
+    // 3 s waited of 60 (the polls themselves take no time on the paused clock).
+    assert_eq!(*remaining, Duration::from_secs(57));
+    assert_eq!(
+        told[0].to_string(),
+        format!(
+            "waiting 4s to check binding {BINDING2} (192.0.2.1/32) again: it is provisioning, 57s left of the wait"
+        )
+    );
+}
+
 fn demo_bindings(base_url: &str) -> cf_bindings::Bindings {
     Client::builder()
         .base_url(base_url)

@@ -75,11 +75,16 @@ pub struct Global {
     #[arg(long, short, global = true, value_enum, default_value_t = Output::Table)]
     pub output: Output,
 
-    /// Time limit of each request, and of a wait for a binding to become active
-    /// (e.g. 30s, 2m, 1h) [default: 30s for requests, 7h for waits: Cloudflare takes
-    /// four to six hours to provision a binding].
+    /// Time limit of each request, connection and answer included (e.g. 30s, 2m)
+    /// [default: 30s].
     #[arg(long, global = true, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+
+    /// How long `bindings wait`, `bindings create --wait` and `apply --wait` wait for
+    /// a binding to become active (e.g. 6h, 90m) [default: 7h: Cloudflare takes four
+    /// to six hours to provision a binding, and a slow one gets an hour more].
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_wait_timeout)]
+    pub wait_timeout: Option<Duration>,
 
     /// Log what happens to stderr (-v: requests, -vv: everything).
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
@@ -199,7 +204,8 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation (required without a terminal).
     #[arg(long, short)]
     pub yes: bool,
-    /// Then wait until the created bindings are active.
+    /// Then wait until the created bindings are active (each for at most
+    /// --wait-timeout).
     #[arg(long)]
     pub wait: bool,
 }
@@ -270,7 +276,7 @@ pub enum BindingsCommand {
         /// The service, by name (case-insensitive, e.g. CDN) or id.
         #[arg(long, value_name = "NAME_OR_ID")]
         service: String,
-        /// Wait until the new binding is active.
+        /// Wait until the new binding is active (at most --wait-timeout).
         #[arg(long)]
         wait: bool,
     },
@@ -284,7 +290,8 @@ pub enum BindingsCommand {
         #[arg(long, short)]
         yes: bool,
     },
-    /// Wait until a binding is active, showing its state on stderr.
+    /// Wait until a binding is active (at most --wait-timeout), showing its state
+    /// on stderr.
     Wait {
         #[command(flatten)]
         prefix: PrefixArg,
@@ -344,6 +351,17 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     Ok(timeout)
 }
 
+/// A `--wait-timeout`: a duration longer than zero (a zero wait fails at once).
+pub fn parse_wait_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(text)?;
+    if timeout.is_zero() {
+        return Err(format!(
+            "`{text}` is no time at all: the wait would give up at once; try 6h"
+        ));
+    }
+    Ok(timeout)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,7 +380,14 @@ mod tests {
         assert_eq!(parse_timeout("1ms"), Ok(Duration::from_millis(1)));
         for zero in ["0", "0s", "0ms", "0.0"] {
             assert!(parse_timeout(zero).unwrap_err().contains("no time at all"));
+            assert!(
+                parse_wait_timeout(zero)
+                    .unwrap_err()
+                    .contains("the wait would give up at once")
+            );
         }
+        assert_eq!(parse_wait_timeout("6h"), Ok(Duration::from_secs(6 * 3600)));
+        assert_eq!(parse_wait_timeout("90m"), Ok(Duration::from_secs(5400)));
         assert!(
             parse_duration("5x")
                 .unwrap_err()

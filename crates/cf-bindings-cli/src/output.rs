@@ -15,9 +15,13 @@
 //! rather than killing the process; that is what lets the embedded emulator shut
 //! down cleanly, so the signal's disposition is left as it is.
 
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
+use cf_bindings::LongWait;
 use serde_json::Value;
 
 use crate::failure::Failure;
@@ -158,21 +162,146 @@ impl Write for Diagnostics {
     }
 }
 
-/// A spinner on stderr, drawn through this module.
-pub fn spinner() -> indicatif::ProgressBar {
-    let target = indicatif::ProgressDrawTarget::term_like(Box::new(StderrTerminal));
-    let spinner = indicatif::ProgressBar::with_draw_target(None, target);
-    spinner.set_style(indicatif::ProgressStyle::default_spinner());
-    spinner
+/// Tells a long wait of the client (more than two seconds: a `Retry-After`, a
+/// backoff, the rate limit, a poll of a provisioning binding): at the end of the
+/// progress line while one is drawn, counting down, else as one line on stderr.
+/// Given to the client as its `on_long_wait` callback.
+pub fn long_wait(wait: &LongWait) {
+    let mut line = progress_line();
+    if line.drawn {
+        line.wait = Some((Instant::now(), wait.clone()));
+    } else {
+        drop(line);
+        note(&wait.to_string());
+    }
 }
 
-/// A progress bar of `len` steps on stderr, drawn through this module; lines
-/// printed with its `println` appear above it.
-pub fn progress_bar(len: usize) -> indicatif::ProgressBar {
-    let target = indicatif::ProgressDrawTarget::term_like(Box::new(StderrTerminal));
-    let bar = indicatif::ProgressBar::with_draw_target(Some(len as u64), target);
-    bar.set_style(indicatif::ProgressStyle::default_bar());
-    bar
+/// What the progress line shows at its end, shared with the client's callback.
+struct ProgressLine {
+    /// Whether a progress line is drawn.
+    drawn: bool,
+    /// The line's own text (a binding's state).
+    message: String,
+    /// The long wait in progress, and when it was told.
+    wait: Option<(Instant, LongWait)>,
+}
+
+static PROGRESS_LINE: Mutex<ProgressLine> = Mutex::new(ProgressLine {
+    drawn: false,
+    message: String::new(),
+    wait: None,
+});
+
+fn progress_line() -> MutexGuard<'static, ProgressLine> {
+    PROGRESS_LINE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A progress line on stderr, drawn through this module: a bar of steps or a
+/// spinner. While it is drawn, the client's long waits show at its end, counting
+/// down, instead of as lines of their own. Dropping it clears it.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+}
+
+impl Progress {
+    /// A bar of `len` steps; lines printed with [`Progress::println`] appear above
+    /// it.
+    pub fn bar(len: usize) -> Progress {
+        let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len}{status}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "status",
+                |state: &indicatif::ProgressState, w: &mut dyn fmt::Write| {
+                    // The bar, a space, `pos/len`.
+                    let used = 32
+                        + state.pos().to_string().len()
+                        + state.len().unwrap_or(0).to_string().len();
+                    status(used, w);
+                },
+            );
+        Progress::start(Some(len as u64), style, Duration::from_secs(1))
+    }
+
+    /// A spinner, followed by a message ([`Progress::set_message`]).
+    pub fn spinner() -> Progress {
+        let style = indicatif::ProgressStyle::with_template("{spinner}{status}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+            .with_key(
+                "status",
+                |_: &indicatif::ProgressState, w: &mut dyn fmt::Write| {
+                    status(1, w);
+                },
+            );
+        Progress::start(None, style, Duration::from_millis(120))
+    }
+
+    fn start(len: Option<u64>, style: indicatif::ProgressStyle, tick: Duration) -> Progress {
+        *progress_line() = ProgressLine {
+            drawn: true,
+            message: String::new(),
+            wait: None,
+        };
+        let target = indicatif::ProgressDrawTarget::term_like(Box::new(StderrTerminal));
+        let bar = indicatif::ProgressBar::with_draw_target(len, target);
+        bar.set_style(style);
+        bar.enable_steady_tick(tick);
+        Progress { bar }
+    }
+
+    /// Prints a line above the progress line.
+    pub fn println(&self, line: impl AsRef<str>) {
+        self.bar.println(line);
+    }
+
+    /// Counts one more step done.
+    pub fn inc(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Sets the text after the spinner.
+    pub fn set_message(&self, text: impl Into<String>) {
+        progress_line().message = text.into();
+        self.bar.tick();
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+        *progress_line() = ProgressLine {
+            drawn: false,
+            message: String::new(),
+            wait: None,
+        };
+    }
+}
+
+/// Writes the end of the progress line: the long wait in progress with what is
+/// left of it, or else the line's message; cut to the width of the terminal less
+/// the `used` columns before it.
+fn status(used: usize, w: &mut dyn fmt::Write) {
+    let text = {
+        let line = progress_line();
+        match &line.wait {
+            // Whole seconds of countdown: 5s, 4s, 3s rather than 4.9s, 3.9s.
+            Some((told, wait)) if told.elapsed() < wait.duration => wait
+                .after(Duration::from_secs(told.elapsed().as_secs()))
+                .to_string(),
+            _ => line.message.clone(),
+        }
+    };
+    if text.is_empty() {
+        return;
+    }
+    let width = terminal_size::terminal_size().map_or(80, |(width, _)| usize::from(width.0));
+    // A space before the text, and a column left free so the line never wraps.
+    let room = width.saturating_sub(used + 2);
+    let mut shown: String = text.chars().take(room).collect();
+    if text.chars().count() > room && room > 0 {
+        shown.pop();
+        shown.push('…');
+    }
+    let _ = write!(w, " {shown}");
 }
 
 /// Stderr as a terminal for indicatif: ANSI cursor movements, nothing else.

@@ -9,6 +9,7 @@ use cf_bindings_emulator::RunningEmulator;
 use crate::args::{Global, Rate};
 use crate::emulated;
 use crate::failure::Failure;
+use crate::output;
 use crate::token;
 
 /// Requests per second when `--rate` is not given: 4, or 1,200 per 5 minutes,
@@ -104,7 +105,8 @@ fn account(global: &Global, setup: &Setup) -> Result<Option<String>, Failure> {
 fn builder(global: &Global, retry: Option<RetryPolicy>) -> ClientBuilder {
     let builder = Client::builder()
         .timeout(global.timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT))
-        .rate_limit(rate_limit(global));
+        .rate_limit(rate_limit(global))
+        .on_long_wait(output::long_wait);
     match retry {
         Some(policy) => builder.retry_policy(policy),
         None => builder,

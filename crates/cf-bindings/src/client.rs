@@ -13,11 +13,12 @@ use crate::{
     handles::{Account, check},
     ids::AccountId,
     limiter::RateLimiter,
+    long_wait::{Observer, WaitReason},
     model::{self, FieldError, Service, ServiceBinding},
     operation::Operation,
     redact::Redactor,
     response::Response,
-    retry::RetryPolicy,
+    retry::{Retries, RetryPolicy},
     shapes::Envelope,
     text::one_line,
     transport::Bounds,
@@ -46,6 +47,7 @@ struct Inner {
     max_body_bytes: usize,
     redactor: Redactor,
     limiter: Option<RateLimiter>,
+    observer: Observer,
 }
 
 /// What [`ClientBuilder::build`] hands to [`Client`].
@@ -58,6 +60,7 @@ pub(crate) struct Settings {
     pub(crate) max_body_bytes: usize,
     pub(crate) redactor: Redactor,
     pub(crate) limiter: Option<RateLimiter>,
+    pub(crate) observer: Observer,
 }
 
 impl fmt::Debug for Client {
@@ -68,6 +71,7 @@ impl fmt::Debug for Client {
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
             .field("rate_limit", &self.rate_limit())
+            .field("on_long_wait", &self.inner.observer)
             .finish_non_exhaustive()
     }
 }
@@ -99,6 +103,7 @@ impl Client {
             max_body_bytes,
             redactor,
             limiter,
+            observer,
         } = settings;
         // One generated client for every request: each request captures the head of
         // its own response (`ResponseRecorder::capture`).
@@ -117,6 +122,7 @@ impl Client {
                 max_body_bytes,
                 redactor,
                 limiter,
+                observer,
             }),
         }
     }
@@ -129,6 +135,19 @@ impl Client {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
+    }
+
+    /// The retry policy, and where its long waits are told.
+    pub(crate) fn retries(&self) -> Retries<'_> {
+        Retries {
+            policy: &self.inner.retry,
+            observer: &self.inner.observer,
+        }
+    }
+
+    /// Where long waits are told.
+    pub(crate) fn observer(&self) -> &Observer {
+        &self.inner.observer
     }
 
     /// The timeout of one request.
@@ -147,8 +166,6 @@ impl Client {
         Account::new(self.clone(), check("account id", account))
     }
 
-    /// Sends one request (after its rate-limit slot), under the request timeout, and
-    /// decodes its envelope.
     /// Sends one request and converts its result with `convert`. Everything that
     /// came from the server, in an error or in the answer's messages, leaves here
     /// with the client's credentials masked, and only then is logged.
@@ -159,7 +176,14 @@ impl Client {
         convert: impl FnOnce(E::Result) -> Result<U, FieldError>,
     ) -> Result<Response<U>, Error> {
         if let Some(limiter) = &self.inner.limiter {
-            limiter.acquire().await;
+            limiter
+                .acquire(|delay| {
+                    self.inner.observer.pause(delay, || {
+                        let interval = limiter.interval();
+                        (operation, WaitReason::RateLimit { interval })
+                    });
+                })
+                .await;
         }
         let timeout = self.inner.timeout;
         tracing::debug!(operation = %operation, "sending request");
@@ -178,10 +202,7 @@ impl Client {
             Ok(outcome) => outcome
                 .map(|response| redactor.response(response))
                 .map_err(|e| redactor.error(e)),
-            Err(_) => Err(Error::Timeout {
-                operation,
-                after: timeout,
-            }),
+            Err(_) => Err(Error::timeout(operation, timeout)),
         };
         match &outcome {
             Ok(response) => {

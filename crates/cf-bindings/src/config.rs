@@ -7,6 +7,7 @@ use crate::{
     credentials::{Credentials, ENV_API_TOKEN, ENV_BASE_URL, Secret, env_lookup},
     error::{ConfigError, Error},
     limiter::RateLimiter,
+    long_wait::{LongWait, Observer},
     redact::Redactor,
     retry::RetryPolicy,
 };
@@ -105,6 +106,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     rate_limit: Option<f64>,
     http: Option<reqwest::Client>,
+    observer: Observer,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -116,6 +118,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("on_long_wait", &self.observer)
             .field(
                 "http_client",
                 &self.http.as_ref().map(|_| "caller-supplied"),
@@ -136,6 +139,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             rate_limit: None,
             http: None,
+            observer: Observer::default(),
         }
     }
 }
@@ -238,6 +242,20 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `callback` before every pause of the client longer than
+    /// [`LONG_WAIT`](crate::LONG_WAIT) (two seconds): a delay before a retry (a
+    /// `Retry-After` or a backoff), a wait for a slot of the
+    /// [`rate_limit`](Self::rate_limit), a pause between two polls of
+    /// [`Bindings::wait_until_active`](crate::Bindings::wait_until_active). The
+    /// [`LongWait`] says what the client waits for and for how long, so that a
+    /// program can tell its user why it is silent. Shorter pauses are not told.
+    ///
+    /// The callback runs on the task that waits, before it sleeps: keep it short.
+    pub fn on_long_wait(mut self, callback: impl Fn(&LongWait) + Send + Sync + 'static) -> Self {
+        self.observer = Observer::new(callback);
+        self
+    }
+
     /// Uses a `reqwest::Client` of your own. It must already carry the credentials
     /// (`default_headers(credentials.headers()?)`); see [How authentication is applied](Self#how-authentication-is-applied).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -311,6 +329,7 @@ impl ClientBuilder {
             max_body_bytes: self.max_body_bytes,
             redactor,
             limiter,
+            observer: self.observer,
         }))
     }
 }

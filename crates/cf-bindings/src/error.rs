@@ -13,6 +13,7 @@ use crate::{
     ids::BindingId,
     model::ServiceBinding,
     operation::Operation,
+    retry::{self, FailureKind, Kind, Next},
     state::ProvisioningState,
     text::{human, one_line},
 };
@@ -140,13 +141,22 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// No complete answer within the configured per-request timeout.
-    #[error("{operation}: timed out after {}", human(*after))]
+    /// No complete answer within the configured per-request timeout. When the
+    /// request was retried, the message says how many attempts were made and over
+    /// how long: `list service bindings: timed out after 3 attempts over 10.2s
+    /// (each request limited to 3s)`.
+    #[error("{operation}: timed out after {}", timed_out(*after, *attempts, *elapsed))]
+    #[non_exhaustive]
     Timeout {
         /// The operation that timed out.
         operation: Operation,
-        /// The timeout that expired.
+        /// The timeout of one request, which expired.
         after: Duration,
+        /// The attempts made, the last one included (1 when it was not retried).
+        attempts: u32,
+        /// The time from the first attempt to the end of the last, delays between
+        /// them included.
+        elapsed: Duration,
     },
 
     /// A failure inside the HTTP client that fits no other variant.
@@ -205,10 +215,10 @@ pub enum Error {
     },
 
     /// A create or a delete may or may not have taken effect: the request may have
-    /// been processed (a timeout, a connection lost after sending, a 5xx), and what
-    /// would have told (listing the bindings, or another attempt) failed too. Check
-    /// the prefix's bindings before doing anything else; see
-    /// [`Error::is_outcome_unknown`].
+    /// been processed (a timeout, a connection lost after sending, a 5xx, a 2xx
+    /// answer that could not be read), and the listing of the prefix's bindings that
+    /// would have told failed too. Check the prefix's bindings before doing anything
+    /// else; see [`Error::is_outcome_unknown`].
     #[error(
         "{operation}: outcome unknown: {}; the request may have been processed ({cause}){}",
         unknown_effect(*operation),
@@ -236,6 +246,19 @@ pub enum Error {
         /// How long it waited.
         waited: Duration,
     },
+}
+
+/// `3s`, or `3 attempts over 10.2s (each request limited to 3s)`.
+fn timed_out(after: Duration, attempts: u32, elapsed: Duration) -> String {
+    if attempts <= 1 {
+        human(after)
+    } else {
+        format!(
+            "{attempts} attempts over {} (each request limited to {})",
+            human(elapsed),
+            human(after)
+        )
+    }
 }
 
 fn unknown_effect(operation: Operation) -> &'static str {
@@ -360,36 +383,22 @@ impl Error {
         }
     }
 
-    /// Whether the same request may succeed if sent again: connection failures,
-    /// timeouts, HTTP 408, 429 and 5xx. For a create, see the retry rules in
-    /// [`RetryPolicy`](crate::RetryPolicy): only some of these are safe to resend.
+    /// Whether the client retries this failure of a read (list, get, list
+    /// services): connection failures, timeouts, HTTP 408, 429 and 5xx, and a 2xx
+    /// answer whose body cannot be read or that says `success: false`. A create or
+    /// a delete follows stricter rules: see the table of
+    /// [`RetryPolicy`](crate::RetryPolicy).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Connect { .. } | Self::Transport { .. } | Self::Timeout { .. } => true,
-            Self::Api(_) | Self::UnexpectedBody(_) => {
-                matches!(self.status(), Some(408 | 429 | 500..=599))
-            }
-            _ => false,
-        }
+        retry::next(Kind::Read, FailureKind::of(self), false) == Next::Retry
     }
 
-    /// The request surely was not processed: it never reached the server, or the
-    /// server refused it before acting (429). Safe to resend even for a create.
-    pub(crate) fn surely_not_processed(&self) -> bool {
-        matches!(self, Self::Connect { .. }) || self.is_rate_limited()
-    }
-
-    /// The request may or may not have been processed: a timeout, a connection lost
-    /// after sending, a 408 or a 5xx, or a success status whose body could not be
-    /// read (too large, or not the expected result).
-    pub(crate) fn is_ambiguous(&self) -> bool {
-        match self {
-            Self::Transport { .. } | Self::Timeout { .. } | Self::Decode(_) => true,
-            Self::Api(_) => matches!(self.status(), Some(408 | 500..=599)),
-            Self::UnexpectedBody(_) | Self::BodyTooLarge { .. } => {
-                matches!(self.status(), None | Some(200..=299 | 408 | 500..=599))
-            }
-            _ => false,
+    /// A timeout of one attempt of `operation`, limited to `after`.
+    pub(crate) fn timeout(operation: Operation, after: Duration) -> Self {
+        Self::Timeout {
+            operation,
+            after,
+            attempts: 1,
+            elapsed: after,
         }
     }
 }

@@ -157,10 +157,32 @@ impl Bindings {
     pub async fn list(&self) -> Result<Response<Vec<ServiceBinding>>, Error> {
         let (account, prefix) = self.ids()?;
         let client = &self.client;
-        retry::read(client.retry_policy(), Operation::ListBindings, || {
+        retry::read(client.retries(), Operation::ListBindings, || {
             client.list_bindings_once(account, prefix)
         })
         .await
+    }
+
+    /// The check of a create or delete whose outcome is in doubt: lists the
+    /// bindings and asks `done` whether they show the change made (its result
+    /// then, kept with the listing's status and `cf-ray`).
+    async fn reconcile<T>(
+        &self,
+        done: impl FnOnce(Vec<ServiceBinding>) -> Option<T>,
+    ) -> Result<Option<Response<T>>, Error> {
+        let listed = self.list().await?;
+        let Response {
+            result,
+            messages,
+            status,
+            cf_ray,
+        } = listed;
+        Ok(done(result).map(|result| Response {
+            result,
+            messages,
+            status,
+            cf_ray,
+        }))
     }
 
     /// Fetches one binding (retried on transient failures).
@@ -176,7 +198,7 @@ impl Bindings {
         let binding: BindingArg = check("binding id", binding);
         let binding = wire(&binding)?;
         let client = &self.client;
-        retry::read(client.retry_policy(), Operation::GetBinding, || {
+        retry::read(client.retries(), Operation::GetBinding, || {
             client.get_binding_once(account, prefix, binding)
         })
         .await
@@ -204,45 +226,47 @@ impl Bindings {
             service_id: service.wire,
         };
         let client = &self.client;
-        let (cidr, service) = (&cidr, &service.id);
-        retry::create(
-            client.retry_policy(),
+        let service = &service.id;
+        retry::write(
+            client.retries(),
+            Operation::CreateBinding,
             || client.create_binding_once(account, prefix, &body),
-            || async move {
-                let listed = retry::read(client.retry_policy(), Operation::ListBindings, || {
-                    client.list_bindings_once(account, prefix)
+            || {
+                self.reconcile(|bindings| {
+                    bindings
+                        .into_iter()
+                        .find(|b| b.cidr == cidr && b.service_id == *service)
                 })
-                .await?;
-                let found = listed
-                    .result
-                    .iter()
-                    .find(|b| b.cidr == *cidr && b.service_id == *service)
-                    .cloned();
-                Ok(found.map(|binding| listed.map(|_| binding)))
             },
         )
         .await
     }
 
-    /// Deletes a binding. A 404 on a retry after an ambiguous attempt counts as
-    /// done (the response's status is then 404); see [`RetryPolicy`].
+    /// Deletes a binding. When an answer leaves the outcome in doubt (no answer, a
+    /// 5xx, a 2xx that cannot be read), the bindings are listed: a binding no longer
+    /// listed counts as deleted, and the response is then the listing's (status
+    /// 200); see [`RetryPolicy`].
     ///
     /// [`RetryPolicy`]: crate::RetryPolicy
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for an invalid id (no request sent), or the
-    /// request's error.
+    /// request's error ([`Error::OutcomeUnknown`] when the listing failed too).
     pub async fn delete(
         &self,
         binding: impl TryInto<BindingId, Error: Into<InvalidInput>>,
     ) -> Result<Response<()>, Error> {
         let (account, prefix) = self.ids()?;
         let binding: BindingArg = check("binding id", binding);
+        let id = typed(&binding)?;
         let binding = wire(&binding)?;
         let client = &self.client;
-        retry::delete(client.retry_policy(), || {
-            client.delete_binding_once(account, prefix, binding)
-        })
+        retry::write(
+            client.retries(),
+            Operation::DeleteBinding,
+            || client.delete_binding_once(account, prefix, binding),
+            || self.reconcile(|bindings| bindings.iter().all(|b| b.id != *id).then_some(())),
+        )
         .await
     }
 
@@ -264,6 +288,7 @@ impl Bindings {
         wait::until_active(
             binding,
             options,
+            self.client.observer(),
             || async { self.get(binding).await.map(Response::into_inner) },
             on_state,
         )
@@ -295,7 +320,7 @@ impl Services {
     pub async fn list(&self) -> Result<Response<Vec<Service>>, Error> {
         let account = wire(&self.account)?;
         let client = &self.client;
-        retry::read(client.retry_policy(), Operation::ListServices, || {
+        retry::read(client.retries(), Operation::ListServices, || {
             client.list_services_once(account)
         })
         .await

@@ -11,7 +11,10 @@
 //!   from the edge becomes a readable [`Error`] with the `cf-ray`;
 //! - authentication from code or the environment ([`ClientBuilder`]), with secrets
 //!   that never print;
-//! - retries with backoff that never create a binding twice ([`RetryPolicy`]);
+//! - retries with backoff that never create a binding twice, and a create or delete
+//!   whose answer is lost or unreadable checked by listing ([`RetryPolicy`]);
+//! - every pause longer than two seconds (a `Retry-After`, a backoff, the rate
+//!   limit, a poll) told to a callback first ([`ClientBuilder::on_long_wait`]);
 //! - an optional client-side rate limit ([`ClientBuilder::rate_limit`]);
 //! - [`Bindings::wait_until_active`] ([`WaitOptions`]) and a longest-prefix-match
 //!   [`RoutingTable`].
@@ -77,6 +80,7 @@ mod failure;
 mod handles;
 mod ids;
 mod limiter;
+mod long_wait;
 mod model;
 mod operation;
 mod redact;
@@ -108,6 +112,7 @@ pub use error::{ConfigError, Error, InvalidInput};
 pub use failure::{ApiError, ApiMessage, BodyError, DecodeError};
 pub use handles::{Account, Bindings, Prefix, Services};
 pub use ids::{AccountId, BindingId, MAX_ID_LEN, PrefixId, ServiceId};
+pub use long_wait::{LONG_WAIT, LongWait, WaitReason};
 pub use model::{Service, ServiceBinding};
 pub use operation::Operation;
 pub use response::Response;

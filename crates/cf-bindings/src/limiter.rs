@@ -61,9 +61,15 @@ impl RateLimiter {
         self.per_second
     }
 
-    /// Waits for the next free slot and takes it. Slots are handed out in the order
-    /// of the calls; a caller that stops waiting leaves its slot unused.
-    pub(crate) async fn acquire(&self) {
+    /// The time between two requests.
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Waits for the next free slot and takes it, telling `before_waiting` how long
+    /// the wait will be when there is one. Slots are handed out in the order of the
+    /// calls; a caller that stops waiting leaves its slot unused.
+    pub(crate) async fn acquire(&self, before_waiting: impl FnOnce(Duration)) {
         let slot = {
             let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
             let now = Instant::now();
@@ -78,7 +84,13 @@ impl RateLimiter {
             slot
         };
         match slot {
-            Some(slot) => tokio::time::sleep_until(slot).await,
+            Some(slot) => {
+                let delay = slot.saturating_duration_since(Instant::now());
+                if !delay.is_zero() {
+                    before_waiting(delay);
+                }
+                tokio::time::sleep_until(slot).await;
+            }
             None => std::future::pending().await,
         }
     }
@@ -112,7 +124,7 @@ mod tests {
         let start = Instant::now();
         let mut times = Vec::new();
         for _ in 0..5 {
-            limiter.acquire().await;
+            limiter.acquire(|_| {}).await;
             times.push(start.elapsed());
         }
         let expected: Vec<Duration> = (0..5).map(|i| Duration::from_millis(250 * i)).collect();
@@ -120,14 +132,27 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_caller_that_must_wait_is_told_how_long_first() {
+        let limiter = RateLimiter::new(0.25).expect("accepted");
+        let mut told = Vec::new();
+        for _ in 0..2 {
+            let start = Instant::now();
+            limiter.acquire(|delay| told.push(delay)).await;
+            // Told before the wait, not after.
+            assert_eq!(start.elapsed(), told.last().copied().unwrap_or_default());
+        }
+        assert_eq!(told, [Duration::from_secs(4)]);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn an_idle_limiter_does_not_save_up_a_burst() {
         let limiter = RateLimiter::new(2.0).expect("accepted");
-        limiter.acquire().await;
+        limiter.acquire(|_| {}).await;
         tokio::time::sleep(Duration::from_secs(10)).await;
         let start = Instant::now();
-        limiter.acquire().await;
+        limiter.acquire(|_| {}).await;
         assert_eq!(start.elapsed(), Duration::ZERO);
-        limiter.acquire().await;
+        limiter.acquire(|_| {}).await;
         assert_eq!(start.elapsed(), Duration::from_millis(500));
     }
 
@@ -139,7 +164,7 @@ mod tests {
             .map(|_| {
                 let limiter = std::sync::Arc::clone(&limiter);
                 tokio::spawn(async move {
-                    limiter.acquire().await;
+                    limiter.acquire(|_| {}).await;
                     start.elapsed()
                 })
             })

@@ -1,36 +1,67 @@
-//! Retries and backoff: [`RetryPolicy`] and the loops that apply its rules to each
-//! operation.
+//! Retries and backoff: [`RetryPolicy`], the one table that says what happens after
+//! each kind of failure of each kind of operation ([`next`]), and the loops that
+//! apply it.
 
 use std::{future::Future, time::Duration};
 
 use tokio::time::Instant;
 
-use crate::{error::Error, operation::Operation, response::Response, text::human};
+use crate::{
+    error::Error,
+    long_wait::{Observer, WaitReason},
+    operation::Operation,
+    text::human,
+};
 
 /// How often and how patiently requests are retried, and the rules each operation
 /// follows.
 ///
-/// - **List, get, list services** are safe to repeat: they retry on connection
-///   errors, timeouts, HTTP 408, 429 and 5xx. Other 4xx never retry.
-/// - **Delete** retries like a read. When an earlier attempt was *ambiguous* (a
-///   timeout, a connection lost after sending, 408 or 5xx: the server may have acted)
-///   and a retry answers 404, the binding is gone and the delete counts as done.
-/// - **Create** is not idempotent. It is resent at once (after the backoff) only when
-///   the request surely was not processed: the connection could not be made, or the
-///   server answered 429. After an ambiguous failure the client lists the prefix's
-///   bindings: if one with the same CIDR and service exists, that binding is the
-///   result; if none does, the create is sent again; if the list fails too, the
-///   error is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), holding both
-///   failures. A create thus never makes a duplicate and never
-///   reports failure for a binding it made (a binding with the same CIDR and service
-///   that existed before the call is returned too).
+/// After a failed attempt, the client does one of three things: **retry** (send
+/// the request again after a delay), **reconcile** (the request may have taken
+/// effect: list the prefix's bindings to find out, and send it again only if it
+/// did not), or **fail** (return the error). Which one depends on the operation and
+/// on how the attempt failed:
+///
+/// | the attempt failed with | list, get, list services | create | delete |
+/// |---|---|---|---|
+/// | no connection (the request never left) | retry | retry | retry |
+/// | HTTP 429 | retry | retry | retry |
+/// | a timeout, or the connection lost after sending (the body cut short included) | retry | reconcile | reconcile |
+/// | HTTP 408 or 5xx | retry | reconcile | reconcile |
+/// | a 2xx whose body is not Cloudflare's envelope (truncated, malformed, empty) | retry | reconcile | reconcile |
+/// | a 2xx with `success: false` | retry | reconcile | reconcile |
+/// | a 2xx whose `result` does not fit ([`Error::Decode`]) | fail | reconcile | reconcile |
+/// | a body over the cap ([`Error::BodyTooLarge`]) | fail | reconcile | reconcile |
+/// | HTTP 404 | fail | fail | fail; reconcile after an earlier attempt was reconciled |
+/// | any other 4xx (a client mistake or a rule) | fail | fail | fail |
+///
+/// Reads are idempotent, so every failure that may pass is retried; a client
+/// mistake gets a 4xx, which another attempt would only repeat, and a body that
+/// does not fit or is too large would come back the same. A create or delete is
+/// sent again at once (after the delay) only when it surely was not processed.
+/// Otherwise the client lists the prefix's bindings (a read, retried as above):
+/// - a create is done when a binding with the same CIDR and service exists (that
+///   binding is the result, even if it existed before the call); a delete is done
+///   when the binding is no longer listed (the result is then the listing's
+///   status and `cf-ray`);
+/// - when it is not done, the request is sent again, if attempts are left; if none
+///   are, the error is returned as it is: the listing showed that the change was
+///   not made;
+/// - when the listing fails too, the error is
+///   [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), holding both failures.
+///
+/// A create thus never makes a duplicate and never reports failure for a binding
+/// it made, and a delete never reports failure for a binding it removed.
 ///
 /// Delays grow exponentially from [`RetryPolicy::base_delay`] up to
 /// [`RetryPolicy::max_delay`], with jitter (each delay is drawn between half and all of
 /// its nominal value). A `Retry-After` (seconds) or `retry-after-ms` header replaces
 /// the computed delay, capped at [`RetryPolicy::max_retry_after`]. No attempt starts
 /// once [`RetryPolicy::max_attempts`] have been made, or when its delay would end
-/// after the overall [`RetryPolicy::deadline`]; the last error is then returned.
+/// after the overall [`RetryPolicy::deadline`]; the last error is then returned (an
+/// [`Error::Timeout`] then says how many attempts were made, over how long). A delay
+/// longer than [`LONG_WAIT`](crate::LONG_WAIT) is told to
+/// [`ClientBuilder::on_long_wait`](crate::ClientBuilder::on_long_wait) first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -62,8 +93,8 @@ impl RetryPolicy {
         Self::default()
     }
 
-    /// A policy that never retries (one attempt; a create still reconciles after an
-    /// ambiguous failure, without resending).
+    /// A policy that never retries (one attempt; a create or delete still
+    /// reconciles after a failure that may have taken effect, without resending).
     pub fn no_retries() -> Self {
         Self {
             max_attempts: 1,
@@ -157,32 +188,180 @@ impl RetryPolicy {
     }
 }
 
+/// The operations, as the retry rules tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// List bindings, get a binding, list services: idempotent.
+    Read,
+    /// Create a binding: not idempotent.
+    Create,
+    /// Delete a binding: idempotent, but a repeat answers 404.
+    Delete,
+}
+
+impl Kind {
+    /// The kind of `operation`.
+    pub(crate) fn of(operation: Operation) -> Kind {
+        match operation {
+            Operation::ListBindings | Operation::GetBinding | Operation::ListServices => Kind::Read,
+            Operation::CreateBinding => Kind::Create,
+            Operation::DeleteBinding => Kind::Delete,
+        }
+    }
+}
+
+/// How an attempt failed, as the retry rules tell failures apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FailureKind {
+    /// The connection could not be made: the request never left.
+    NotSent,
+    /// HTTP 429: refused before being processed.
+    RateLimited,
+    /// No complete answer: a timeout, or the connection lost after the request was
+    /// sent (a body cut short included).
+    NoAnswer,
+    /// HTTP 408 or 5xx.
+    ServerError,
+    /// A 2xx (or no status) whose body is not Cloudflare's envelope: truncated,
+    /// malformed, empty.
+    Unreadable,
+    /// A 2xx envelope with `success: false`.
+    Unsuccessful,
+    /// A 2xx envelope whose `result` does not fit.
+    Misfit,
+    /// A body larger than the cap, with a 2xx, 408 or 5xx status or none.
+    TooLarge,
+    /// HTTP 404.
+    NotFound,
+    /// Any other status: a 4xx client mistake or rule, or a 1xx or 3xx.
+    Refused,
+    /// Not an answer to the request: invalid input, configuration, an error of the
+    /// HTTP client.
+    Local,
+}
+
+impl FailureKind {
+    /// How `error` failed.
+    pub(crate) fn of(error: &Error) -> FailureKind {
+        let answered = match error {
+            Error::Connect { .. } => return FailureKind::NotSent,
+            Error::Transport { .. } | Error::Timeout { .. } => return FailureKind::NoAnswer,
+            Error::Api(_) => FailureKind::Unsuccessful,
+            Error::UnexpectedBody(_) => FailureKind::Unreadable,
+            Error::Decode(_) => FailureKind::Misfit,
+            Error::BodyTooLarge { .. } => FailureKind::TooLarge,
+            _ => return FailureKind::Local,
+        };
+        match error.status() {
+            Some(429) => FailureKind::RateLimited,
+            Some(404) => FailureKind::NotFound,
+            Some(408 | 500..=599) if answered != FailureKind::TooLarge => FailureKind::ServerError,
+            // No status (0: the head was not kept) counts as a success status: the
+            // body is what could not be read.
+            None | Some(0 | 200..=299 | 408 | 500..=599) => answered,
+            Some(_) => FailureKind::Refused,
+        }
+    }
+
+    /// The failure in a few words, for a [`WaitReason::Retry`].
+    fn describe(self, error: &Error) -> String {
+        let status = error
+            .status()
+            .map(|s| format!(" (HTTP {s})"))
+            .unwrap_or_default();
+        match (self, error) {
+            (FailureKind::NotSent, _) => "could not connect".to_owned(),
+            (FailureKind::RateLimited, _) => format!("rate limited by Cloudflare{status}"),
+            (FailureKind::NoAnswer, Error::Timeout { after, .. }) => {
+                format!("no answer within {}", human(*after))
+            }
+            (FailureKind::NoAnswer, _) => format!("connection lost{status}"),
+            (FailureKind::ServerError, _) => format!("server error{status}"),
+            (FailureKind::Unreadable, _) => format!("an answer that could not be read{status}"),
+            (FailureKind::Unsuccessful, _) => {
+                format!("Cloudflare reported a failure{status}")
+            }
+            _ => error.to_string(),
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// Send the request again after the delay, if attempts are left.
+    Retry,
+    /// The request may have taken effect: check by listing, and send it again
+    /// only if it did not.
+    Reconcile,
+    /// Return the error.
+    Fail,
+}
+
+/// The rules of [`RetryPolicy`], in one table: what to do after an attempt of a
+/// `kind` of operation failed with `failure`; `reconciled` is whether an earlier
+/// attempt of the same call had to be reconciled.
+pub(crate) fn next(kind: Kind, failure: FailureKind, reconciled: bool) -> Next {
+    use FailureKind as F;
+    match (kind, failure) {
+        // Surely not processed: safe to send again, whatever the operation.
+        (_, F::NotSent | F::RateLimited) => Next::Retry,
+        // A read is idempotent: anything that may pass is tried again.
+        (Kind::Read, F::NoAnswer | F::ServerError | F::Unreadable | F::Unsuccessful) => Next::Retry,
+        // ... but a body that does not fit or is too large would come back the same.
+        (Kind::Read, F::Misfit | F::TooLarge) => Next::Fail,
+        // A change that may have been made is checked before it is sent again.
+        (
+            Kind::Create | Kind::Delete,
+            F::NoAnswer
+            | F::ServerError
+            | F::Unreadable
+            | F::Unsuccessful
+            | F::Misfit
+            | F::TooLarge,
+        ) => Next::Reconcile,
+        // A delete sent again after it was reconciled: gone, perhaps by our own
+        // earlier attempt; the listing tells.
+        (Kind::Delete, F::NotFound) if reconciled => Next::Reconcile,
+        (_, F::NotFound | F::Refused | F::Local) => Next::Fail,
+    }
+}
+
+/// The retry policy and where long waits are told: what every retry loop needs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Retries<'a> {
+    pub(crate) policy: &'a RetryPolicy,
+    pub(crate) observer: &'a Observer,
+}
+
 /// Counts attempts and decides whether another one may start.
-struct Attempts<'p> {
-    policy: &'p RetryPolicy,
+struct Attempts<'a> {
+    retries: Retries<'a>,
     operation: Operation,
     start: Instant,
     made: u32,
 }
 
-impl<'p> Attempts<'p> {
-    fn new(policy: &'p RetryPolicy, operation: Operation) -> Self {
+impl<'a> Attempts<'a> {
+    fn new(retries: Retries<'a>, operation: Operation) -> Self {
         Self {
-            policy,
+            retries,
             operation,
             start: Instant::now(),
             made: 0,
         }
     }
 
-    /// Waits before the next attempt after `error`; false when no attempt is left.
-    async fn wait_for_next(&mut self, error: &Error) -> bool {
-        if self.made >= self.policy.max_attempts {
+    /// Waits before the next attempt after `error` (failed as `failure`); false
+    /// when no attempt is left.
+    async fn wait_for_next(&mut self, error: &Error, failure: FailureKind) -> bool {
+        let policy = self.retries.policy;
+        if self.made >= policy.max_attempts {
             tracing::debug!(operation = %self.operation, attempts = self.made, "no attempt left");
             return false;
         }
-        let delay = self.policy.delay_after(self.made, error);
-        if let Some(deadline) = self.policy.deadline
+        let delay = policy.delay_after(self.made, error);
+        if let Some(deadline) = policy.deadline
             && self
                 .start
                 .elapsed()
@@ -195,18 +374,45 @@ impl<'p> Attempts<'p> {
         tracing::warn!(
             operation = %self.operation,
             attempt = self.made + 1,
-            max_attempts = self.policy.max_attempts,
+            max_attempts = policy.max_attempts,
             "retrying in {}: {error}",
             human(delay)
         );
+        self.retries.observer.pause(delay, || {
+            (
+                self.operation,
+                WaitReason::Retry {
+                    cause: failure.describe(error),
+                    retry_after: error.retry_after().is_some(),
+                    attempts_made: self.made,
+                    max_attempts: policy.max_attempts,
+                },
+            )
+        });
         tokio::time::sleep(delay).await;
         true
+    }
+
+    /// The error to return: a timeout says how many attempts were made, over how
+    /// long.
+    fn finish(&self, error: Error) -> Error {
+        match error {
+            Error::Timeout {
+                operation, after, ..
+            } => Error::Timeout {
+                operation,
+                after,
+                attempts: self.made,
+                elapsed: self.start.elapsed(),
+            },
+            other => other,
+        }
     }
 }
 
 /// Runs a read (list, get, list services) with retries.
 pub(crate) async fn read<T, F, Fut>(
-    policy: &RetryPolicy,
+    retries: Retries<'_>,
     operation: Operation,
     mut attempt: F,
 ) -> Result<T, Error>
@@ -214,122 +420,76 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let mut attempts = Attempts::new(policy, operation);
+    let mut attempts = Attempts::new(retries, operation);
     loop {
         attempts.made += 1;
-        match attempt().await {
+        let error = match attempt().await {
             Ok(value) => return Ok(value),
-            Err(error) if error.is_retryable() => {
-                if !attempts.wait_for_next(&error).await {
-                    return Err(error);
-                }
-            }
-            Err(error) => return Err(error),
+            Err(error) => error,
+        };
+        let failure = FailureKind::of(&error);
+        match next(Kind::of(operation), failure, false) {
+            Next::Retry if attempts.wait_for_next(&error, failure).await => {}
+            _ => return Err(attempts.finish(error)),
         }
     }
 }
 
-/// Runs a delete with retries; a 404 after an ambiguous attempt counts as done.
-pub(crate) async fn delete<F, Fut>(
-    policy: &RetryPolicy,
+/// Runs a create or a delete: sends it again only when it surely was not
+/// processed, and otherwise asks `check` whether it took effect: `Some(result)`
+/// when it did (the binding found for a create, the listing that no longer has the
+/// binding for a delete), `None` when it did not.
+pub(crate) async fn write<T, F, Fut, C, CFut>(
+    retries: Retries<'_>,
+    operation: Operation,
     mut attempt: F,
-) -> Result<Response<()>, Error>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Response<()>, Error>>,
-{
-    let operation = Operation::DeleteBinding;
-    let mut attempts = Attempts::new(policy, operation);
-    let mut ambiguous = false;
-    // After an ambiguous attempt, a failure no longer says whether the binding exists.
-    let give_up = |error: Error, ambiguous: bool| {
-        if ambiguous {
-            Error::OutcomeUnknown {
-                operation,
-                cause: Box::new(error),
-                check: None,
-            }
-        } else {
-            error
-        }
-    };
-    loop {
-        attempts.made += 1;
-        match attempt().await {
-            Ok(value) => return Ok(value),
-            Err(error) if ambiguous && error.status() == Some(404) => {
-                tracing::info!(
-                    operation = %operation,
-                    "binding not found after an ambiguous attempt: it was deleted by that attempt"
-                );
-                return Ok(Response {
-                    result: (),
-                    messages: Vec::new(),
-                    status: 404,
-                    cf_ray: error.cf_ray().map(str::to_owned),
-                });
-            }
-            Err(error) if error.is_retryable() => {
-                ambiguous |= error.is_ambiguous();
-                if !attempts.wait_for_next(&error).await {
-                    return Err(give_up(error, ambiguous));
-                }
-            }
-            Err(error) => return Err(give_up(error, ambiguous)),
-        }
-    }
-}
-
-/// Runs a create: resends only when the request surely was not processed, and
-/// reconciles with `find_existing` after an ambiguous failure.
-pub(crate) async fn create<T, F, Fut, R, RFut>(
-    policy: &RetryPolicy,
-    mut attempt: F,
-    mut find_existing: R,
+    mut check: C,
 ) -> Result<T, Error>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
-    R: FnMut() -> RFut,
-    RFut: Future<Output = Result<Option<T>, Error>>,
+    C: FnMut() -> CFut,
+    CFut: Future<Output = Result<Option<T>, Error>>,
 {
-    let operation = Operation::CreateBinding;
-    let mut attempts = Attempts::new(policy, operation);
+    let kind = Kind::of(operation);
+    let mut attempts = Attempts::new(retries, operation);
+    let mut reconciled = false;
     loop {
         attempts.made += 1;
-        match attempt().await {
+        let error = match attempt().await {
             Ok(value) => return Ok(value),
-            Err(error) if error.surely_not_processed() => {
-                if !attempts.wait_for_next(&error).await {
-                    return Err(error);
-                }
-            }
-            Err(error) if error.is_ambiguous() => {
+            Err(error) => error,
+        };
+        let failure = FailureKind::of(&error);
+        match next(kind, failure, reconciled) {
+            Next::Retry => {}
+            Next::Fail => return Err(attempts.finish(error)),
+            Next::Reconcile => {
+                reconciled = true;
                 tracing::warn!(
                     operation = %operation,
                     "outcome unknown ({error}); listing the prefix's bindings to find out"
                 );
-                match find_existing().await {
-                    Ok(Some(found)) => {
-                        tracing::info!(operation = %operation, "the binding exists: the create succeeded");
-                        return Ok(found);
+                match check().await {
+                    Ok(Some(done)) => {
+                        tracing::info!(operation = %operation, "the listing shows the change: it was made");
+                        return Ok(done);
                     }
                     Ok(None) => {
-                        tracing::info!(operation = %operation, "the binding does not exist: the create was not processed");
-                        if !attempts.wait_for_next(&error).await {
-                            return Err(error);
-                        }
+                        tracing::info!(operation = %operation, "the listing shows no change: it was not made");
                     }
-                    Err(list_error) => {
+                    Err(check_error) => {
                         return Err(Error::OutcomeUnknown {
                             operation,
-                            cause: Box::new(error),
-                            check: Some(Box::new(list_error)),
+                            cause: Box::new(attempts.finish(error)),
+                            check: Some(Box::new(check_error)),
                         });
                     }
                 }
             }
-            Err(error) => return Err(error),
+        }
+        if !attempts.wait_for_next(&error, failure).await {
+            return Err(attempts.finish(error));
         }
     }
 }

@@ -59,10 +59,7 @@ pub(crate) fn transport_error(
             source: error,
         }
     } else if error.is_timeout() {
-        Error::Timeout {
-            operation,
-            after: bounds.timeout,
-        }
+        Error::timeout(operation, bounds.timeout)
     } else if error.is_builder() {
         Error::Other {
             operation,

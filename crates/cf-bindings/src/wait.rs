@@ -4,13 +4,22 @@ use std::{future::Future, time::Duration};
 
 use tokio::time::Instant;
 
-use crate::{error::Error, ids::BindingId, model::ServiceBinding, state::ProvisioningState};
+use crate::{
+    error::Error,
+    ids::BindingId,
+    long_wait::{Observer, WaitReason},
+    model::ServiceBinding,
+    operation::Operation,
+    state::ProvisioningState,
+};
 
 /// How long and how often [`Bindings::wait_until_active`](crate::Bindings::wait_until_active) polls.
 ///
 /// A new binding takes four to six hours to propagate. `wait_until_active` polls it
 /// with a growing interval and reports every state it observes through a callback,
-/// so a command-line tool can show progress. It ends with:
+/// so a command-line tool can show progress; a pause between two polls longer than
+/// [`LONG_WAIT`](crate::LONG_WAIT) is also told to
+/// [`ClientBuilder::on_long_wait`](crate::ClientBuilder::on_long_wait). It ends with:
 /// - `Ok(binding)` once the binding is `active`;
 /// - [`Error::RouteMissing`] as soon as it reports `magic_transit_route_missing`
 ///   (waiting will not help);
@@ -76,11 +85,12 @@ impl WaitOptions {
     }
 }
 
-/// Polls with `get` until the binding is active; the outcomes are those of
-/// [`WaitOptions`].
+/// Polls with `get` until the binding is active, telling `observer` of long
+/// pauses; the outcomes are those of [`WaitOptions`].
 pub(crate) async fn until_active<F, Fut>(
     binding_id: &BindingId,
     options: &WaitOptions,
+    observer: &Observer,
     mut get: F,
     mut on_state: impl FnMut(&ServiceBinding),
 ) -> Result<ServiceBinding, Error>
@@ -122,7 +132,20 @@ where
                 waited,
             });
         }
-        tokio::time::sleep(interval.min(options.timeout - waited)).await;
+        let remaining = options.timeout - waited;
+        let pause = interval.min(remaining);
+        observer.pause(pause, || {
+            (
+                Operation::GetBinding,
+                WaitReason::Provisioning {
+                    binding_id: binding_id.clone(),
+                    cidr: binding.cidr,
+                    state: binding.state.clone(),
+                    remaining,
+                },
+            )
+        });
+        tokio::time::sleep(pause).await;
         interval = interval.saturating_mul(2).min(options.max_interval);
     }
 }

@@ -150,7 +150,7 @@ fn unsound(name: &str, mismatch: &PlanMismatch) -> Failure {
 /// and what was not.
 async fn execute(context: &Context, plan: &Plan) -> Result<Vec<Applied>, Failure> {
     let total = plan.steps().count();
-    let bar = output::stderr_is_terminal().then(|| output::progress_bar(total));
+    let bar = output::stderr_is_terminal().then(|| output::Progress::bar(total));
     let mut made = 0;
     let outcome = cf_bindings::apply(&context.account(), plan, |applied| {
         made += 1;
@@ -158,15 +158,13 @@ async fn execute(context: &Context, plan: &Plan) -> Result<Vec<Applied>, Failure
         match &bar {
             Some(bar) => {
                 bar.println(line);
-                bar.inc(1);
+                bar.inc();
             }
             None => output::note(&line),
         }
     })
     .await;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    drop(bar);
     outcome.map_err(stopped_failure)
 }
 
@@ -197,7 +195,13 @@ fn stopped_failure(stopped: ApplyError) -> Failure {
         stopped.done.len(),
         stopped.done.len() + 1 + stopped.not_done.len()
     ));
-    output::note(&format!("  {step} (failed)"));
+    // A step checked by listing, the listing failing too, was not shown failed.
+    let how = if stopped.error.is_outcome_unknown() {
+        "outcome unknown"
+    } else {
+        "failed"
+    };
+    output::note(&format!("  {step} ({how})"));
     for (_, step) in &stopped.not_done {
         output::note(&format!("  {step}"));
     }

@@ -85,18 +85,15 @@ pub(super) async fn wait_until_active(
     binding: &ServiceBinding,
 ) -> Result<ServiceBinding, Failure> {
     let started = Instant::now();
-    let spinner = output::stderr_is_terminal().then(|| {
-        let spinner = output::spinner();
-        spinner.enable_steady_tick(Duration::from_millis(120));
-        spinner
-    });
+    let spinner = output::stderr_is_terminal().then(output::Progress::spinner);
     let mut last: Option<ProvisioningState> = None;
     // Poll soon at first (the emulator activates in seconds), then every 30 s at
-    // most (Cloudflare takes hours).
+    // most (Cloudflare takes hours). Each pause of more than two seconds is told
+    // by the client (`output::long_wait`).
     let mut options = WaitOptions::new()
         .with_initial_interval(Duration::from_millis(500))
         .with_max_interval(Duration::from_secs(30));
-    if let Some(timeout) = context.timeout {
+    if let Some(timeout) = context.wait_timeout {
         options = options.with_timeout(timeout);
     }
     let outcome = bindings
@@ -116,9 +113,7 @@ pub(super) async fn wait_until_active(
             last = Some(seen.state.clone());
         })
         .await;
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
-    }
+    drop(spinner);
     Ok(outcome?)
 }
 

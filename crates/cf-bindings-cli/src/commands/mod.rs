@@ -90,8 +90,9 @@ pub struct Context {
     /// The prefixes `export` takes when none is given (the emulator's demo seed).
     default_prefixes: &'static [&'static str],
     output: Output,
-    /// `--timeout`, which also bounds waits (the library's default otherwise).
-    timeout: Option<Duration>,
+    /// `--wait-timeout`: how long to wait for a binding to become active (the
+    /// library's default otherwise).
+    wait_timeout: Option<Duration>,
 }
 
 impl Context {
@@ -108,7 +109,7 @@ impl Context {
                 &[]
             },
             output: global.output,
-            timeout: global.timeout,
+            wait_timeout: global.wait_timeout,
         }
     }
 

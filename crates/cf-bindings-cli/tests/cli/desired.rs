@@ -59,14 +59,14 @@ impl Workdir {
 }
 
 /// An emulator with fault injection, in memory, served from this test process.
-struct Standalone {
-    base: String,
+pub(super) struct Standalone {
+    pub(super) base: String,
     root: SocketAddr,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Standalone {
-    fn start() -> Standalone {
+    pub(super) fn start() -> Standalone {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -92,7 +92,7 @@ impl Standalone {
     }
 
     /// Appends a fault script (see the emulator's docs).
-    fn faults(&self, script: &Value) {
+    pub(super) fn faults(&self, script: &Value) {
         let body = script.to_string();
         let mut stream = TcpStream::connect(self.root).expect("connects");
         write!(
@@ -106,7 +106,7 @@ impl Standalone {
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     }
 
-    fn run(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(super) fn run(&self, dir: &Path, args: &[&str]) -> Output {
         bare()
             .current_dir(dir)
             .env("CLOUDFLARE_API_TOKEN", DEFAULT_API_TOKEN)
@@ -332,7 +332,11 @@ fn a_failure_half_way_stops_with_a_summary_and_a_second_apply_finishes() {
     let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
     let refuse =
         serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
-    emulator.faults(&serde_json::json!({ "create": [pass, pass, pass, refuse] }));
+    // A create answered `success: false` is checked by listing and sent again: the
+    // fourth create is refused on each of apply's four attempts.
+    emulator.faults(&serde_json::json!({
+        "create": [pass, pass, pass, refuse, refuse, refuse, refuse]
+    }));
 
     let first = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
     let err = stderr(&first);
@@ -385,6 +389,69 @@ fn lost_answers_on_a_fifth_of_creates_make_no_duplicate() {
     assert_eq!(emulator.bindings(dir), expected(&wanted));
     let again = emulator.run(dir, &["plan", "--exit-code", "-f", "bindings.toml"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
+
+/// A delete the server made, whose 200 answer arrives cut in half, is checked by
+/// listing: done, never "failed"; when the listing fails too, exit 5, outcome
+/// unknown, and the record matches the server.
+#[test]
+fn a_delete_answered_with_a_truncated_body_is_done_or_unknown_never_failed() {
+    let emulator = Standalone::start();
+    let file = |service: &str| demo_file(&[("203.0.113.32/28".to_owned(), service)]);
+    let work = Workdir::with("bindings.toml", &file("CDN"));
+    let dir = work.dir.path();
+    let apply = || emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    let made = apply();
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    // Moving the /28 to Spectrum deletes it, then creates it again.
+    work.write("bindings.toml", &file("Spectrum"));
+    let truncated = serde_json::json!({ "kind": "truncated_json" });
+    emulator.faults(&serde_json::json!({ "delete": [truncated] }));
+    let replaced = apply();
+    let err = stderr(&replaced);
+    assert!(replaced.status.success(), "{err}");
+    assert!(err.contains("[1/2] deleted 203.0.113.32/28 (CDN"), "{err}");
+    assert!(
+        err.contains("[2/2] created 203.0.113.32/28 → Spectrum"),
+        "{err}"
+    );
+    assert!(!err.contains("failed"), "{err}");
+    assert_eq!(
+        emulator.bindings(dir),
+        expected(&[("203.0.113.32/28".to_owned(), "Spectrum")])
+    );
+
+    // Back to CDN; planning lists once, then every attempt of the listing that
+    // would tell fails.
+    work.write("bindings.toml", &file("CDN"));
+    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
+    let down = serde_json::json!({ "kind": "http_error", "status": 503 });
+    emulator.faults(&serde_json::json!({
+        "delete": [truncated],
+        "list": [pass, down, down, down, down],
+    }));
+    let unknown = apply();
+    let err = stderr(&unknown);
+    assert_eq!(unknown.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("apply stopped after 0 of 2 steps; not done:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("delete 203.0.113.32/28") && err.contains("(outcome unknown)"),
+        "{err}"
+    );
+    assert!(!err.contains("failed)"), "{err}");
+    assert!(err.contains("outcome unknown: the binding may or may not have been deleted"));
+    // The delete was made (its answer was lost), the create not tried.
+    assert_eq!(emulator.bindings(dir), expected(&[]));
+    let finished = apply();
+    assert!(finished.status.success(), "{}", stderr(&finished));
+    assert_eq!(
+        emulator.bindings(dir),
+        expected(&[("203.0.113.32/28".to_owned(), "CDN")])
+    );
 }
 
 #[test]
