@@ -1,5 +1,6 @@
 //! What an emulator is started with: [`EmulatorConfig`], the credentials it
-//! accepts, and the defaults and limits of both.
+//! accepts, and the defaults and limits of both, the caps on the files it reads
+//! included.
 
 use std::{
     fmt,
@@ -107,6 +108,13 @@ pub const MAX_CONNECTIONS_LIMIT: usize = tokio::sync::Semaphore::MAX_PERMITS;
 
 /// The default [`EmulatorConfig::read_timeout`].
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest state file read (16 MiB, roughly 70,000 bindings); a change that would
+/// make the file larger is refused and nothing changes.
+pub const MAX_STATE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The largest seed file read by [`Seed::load`] (1 MiB).
+pub const MAX_SEED_FILE_BYTES: u64 = 1024 * 1024;
 
 impl Default for EmulatorConfig {
     fn default() -> Self {

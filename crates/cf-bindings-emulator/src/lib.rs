@@ -96,8 +96,17 @@
 //! response is sent: the JSON is written to a temporary file in the same directory,
 //! fsynced, renamed over the state file, and the directory fsynced, so a crash leaves
 //! the old or the new file, never a torn one. A corrupt state file is an
-//! [`Error::CorruptState`] at start and is left untouched. A lock file `FILE.lock`
-//! beside it guards it:
+//! [`Error::CorruptState`] at start and is left untouched.
+//!
+//! The state file and its temporaries are created with mode 0600, and the missing
+//! directories of its path with mode 0700, whatever the umask. The state file must be
+//! a regular file of at most [`MAX_STATE_FILE_BYTES`] (16 MiB): anything else (a FIFO,
+//! a device) is refused at start without being opened for long, and a change that
+//! would make the file larger is refused (code 1050), nothing changed. A seed file
+//! must be a regular file of at most [`MAX_SEED_FILE_BYTES`] (1 MiB).
+//!
+//! A lock file `FILE.lock` beside it (mode 0600; a symbolic link there is refused,
+//! its target neither created nor changed) guards it:
 //! - [`StateSharing::Exclusive`] (default): the emulator holds the lock for its whole
 //!   life; a second emulator on the same file fails with [`Error::StateFileInUse`].
 //! - [`StateSharing::Shared`]: several processes may use the file at once. Each request
@@ -145,6 +154,7 @@
 mod config;
 mod domain;
 pub mod error_codes;
+mod files;
 mod http;
 mod persist;
 
@@ -155,7 +165,7 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 pub use config::{
     Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig, MAX_CONNECTIONS_LIMIT,
-    MAX_QUEUED_FAULTS, StateSharing,
+    MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES, MAX_STATE_FILE_BYTES, StateSharing,
 };
 pub use domain::{
     CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
@@ -175,7 +185,8 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// The seed file could not be read.
+    /// The seed file could not be read, is not a regular file, or is larger than
+    /// [`MAX_SEED_FILE_BYTES`].
     #[error("cannot read seed file {}: {source}", path.display())]
     SeedIo {
         /// The seed file.
@@ -199,7 +210,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// The state file (or its lock file) could not be read or written.
+    /// The directory of the state file could not be created.
+    #[error("cannot create the state file's directory {}: {source}", path.display())]
+    StateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The state file (or its lock file) could not be read or written, or is not a
+    /// regular file, or is larger than [`MAX_STATE_FILE_BYTES`]; or the lock file is
+    /// a symbolic link.
     #[error("state file {}: {source}", path.display())]
     StateIo {
         /// The file.

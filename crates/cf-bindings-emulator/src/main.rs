@@ -15,6 +15,8 @@ use clap::Parser;
 /// rules. Prints the base URL to use (for CLOUDFLARE_BASE_URL) on its first line of
 /// standard output, logs one line per request to standard error, and shuts down
 /// gracefully on Ctrl-C or SIGTERM.
+///
+/// Files it creates are private to its user (0600, directories 0700).
 #[derive(Debug, Parser)]
 #[command(name = "cf-bindings-emulator", version)]
 struct Args {
@@ -24,12 +26,13 @@ struct Args {
 
     /// Seed file (TOML if it ends in .toml, JSON otherwise) with the services,
     /// accounts, prefixes and bindings to start with; default: the built-in demo seed.
-    /// Ignored when --state names an existing file.
+    /// Ignored when --state names an existing file. A regular file of at most 1 MiB.
     #[arg(long, env = "CF_EMULATOR_SEED", value_name = "FILE")]
     seed: Option<PathBuf>,
 
-    /// State file: loaded at start if it exists (else created from the seed) and saved
-    /// atomically after every change. Default: state kept in memory only.
+    /// State file: loaded at start if it exists (else created from the seed, with
+    /// any missing directory) and saved atomically after every change, mode 0600. A
+    /// regular file of at most 16 MiB. Default: state kept in memory only.
     #[arg(long, env = "CF_EMULATOR_STATE", value_name = "FILE")]
     state: Option<PathBuf>,
 
