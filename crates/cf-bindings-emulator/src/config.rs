@@ -94,6 +94,15 @@ pub struct EmulatorConfig {
     /// and body) is not whole this long after its first byte; the time a request
     /// takes to be handled does not count. Default [`DEFAULT_READ_TIMEOUT`].
     pub read_timeout: Duration,
+    /// Host names (or IP addresses), without a port, accepted in a request's `Host`
+    /// besides the ones always accepted: a loopback address (`127.0.0.0/8`, `[::1]`),
+    /// `localhost`, and the address of [`EmulatorConfig::listen`] (any IP address when
+    /// that is `0.0.0.0` or `[::]`). Compared case-insensitively, with any port. Any
+    /// other `Host` is answered 421 (a guard against DNS rebinding: a web page whose
+    /// name was made to point at this machine cannot reach the emulator).
+    /// [`Emulator::start`](crate::Emulator::start) refuses a name that is empty or has
+    /// a port with [`Error::InvalidConfig`](crate::Error::InvalidConfig). Default: none.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// The default [`EmulatorConfig::max_connections`].
@@ -128,6 +137,7 @@ impl Default for EmulatorConfig {
             faults: false,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             read_timeout: DEFAULT_READ_TIMEOUT,
+            allowed_hosts: Vec::new(),
         }
     }
 }

@@ -44,6 +44,9 @@ pub const MALFORMED_REQUEST: u64 = 1016;
 pub const URI_TOO_LONG: u64 = 1017;
 /// The request headers are too large. HTTP 431.
 pub const HEADERS_TOO_LARGE: u64 = 1018;
+/// The request's `Host` is not a loopback address, `localhost`, the address the
+/// emulator listens on or an allowed host (a guard against DNS rebinding). HTTP 421.
+pub const HOST_NOT_ALLOWED: u64 = 1019;
 
 /// `cidr` is not a CIDR (`address/length`). HTTP 400.
 pub const INVALID_CIDR: u64 = 1020;

@@ -31,6 +31,15 @@
 //! credential grants access to every account of the state. Credentials are never
 //! logged.
 //!
+//! # A local service
+//! The emulator is meant for one machine, and guards itself against the web pages
+//! its user visits:
+//! - It answers only requests whose `Host` is a loopback address (`127.0.0.0/8`,
+//!   `[::1]`), `localhost`, the address of [`EmulatorConfig::listen`] (any IP address
+//!   when that is `0.0.0.0` or `[::]`) or one of [`EmulatorConfig::allowed_hosts`],
+//!   with any port; others get 421 (code 1019) before anything else is looked at. A
+//!   page whose name an attacker points at 127.0.0.1 (DNS rebinding) is refused.
+//!
 //! # Rules
 //! - The first binding of a prefix must be exactly the prefix's CIDR (the *base*
 //!   binding, of any service); later ones must lie strictly inside the prefix.
@@ -70,6 +79,7 @@
 //! | 1016  | 400  | The request line or headers have bytes HTTP does not allow |
 //! | 1017  | 414  | The request URI is too long |
 //! | 1018  | 431  | The request headers are too large |
+//! | 1019  | 421  | `Host` is not a loopback address, `localhost`, the listen address or an allowed host |
 //! | 1020  | 400  | `cidr` is not a CIDR |
 //! | 1021  | 400  | `cidr` has host bits set |
 //! | 1022  | 400  | `service_id` names no service |
@@ -278,12 +288,15 @@ impl Emulator {
             faults,
             max_connections,
             read_timeout,
+            allowed_hosts,
         } = config;
         if !(1..=MAX_CONNECTIONS_LIMIT).contains(&max_connections) {
             return Err(Error::InvalidConfig(format!(
                 "max_connections is {max_connections}; it must be from 1 to {MAX_CONNECTIONS_LIMIT}"
             )));
         }
+        let hosts =
+            http::HostPolicy::new(listen.ip(), &allowed_hosts).map_err(Error::InvalidConfig)?;
         let store = match state_file {
             None => persist::Store::in_memory(seed.state),
             Some(path) => tokio::task::spawn_blocking(move || {
@@ -307,6 +320,7 @@ impl Emulator {
             credentials: Arc::new(credentials),
             delay: provisioning_delay,
             faults: faults.then(http::Faults::default),
+            hosts: Arc::new(hosts),
         };
         let router = http::router(app);
         let (stop_tx, stop_rx) = oneshot::channel::<()>();

@@ -16,13 +16,28 @@ use clap::Parser;
 /// standard output, logs one line per request to standard error, and shuts down
 /// gracefully on Ctrl-C or SIGTERM.
 ///
-/// Files it creates are private to its user (0600, directories 0700).
+/// It answers only requests whose Host is a loopback address, localhost or the
+/// --listen address (a guard against DNS rebinding; see --allow-host). Files it
+/// creates are private to its user (0600, directories 0700).
 #[derive(Debug, Parser)]
 #[command(name = "cf-bindings-emulator", version)]
 struct Args {
     /// Address and port to listen on (port 0 picks a free port).
     #[arg(long, env = "CF_EMULATOR_LISTEN", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
+
+    /// Also answer requests whose Host is NAME (a host name or IP address, without
+    /// a port; any port is accepted). Repeatable; the variable takes a
+    /// comma-separated list. Always answered: a loopback address, localhost, and the
+    /// --listen address (any IP address when it is 0.0.0.0 or [::]); any other Host
+    /// gets 421.
+    #[arg(
+        long = "allow-host",
+        env = "CF_EMULATOR_ALLOW_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<String>,
 
     /// Seed file (TOML if it ends in .toml, JSON otherwise) with the services,
     /// accounts, prefixes and bindings to start with; default: the built-in demo seed.
@@ -147,6 +162,7 @@ async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
         faults: args.faults,
         max_connections: args.max_connections,
         read_timeout: args.read_timeout,
+        allowed_hosts: args.allow_hosts,
     };
     let running = Emulator::start(config).await?;
     {

@@ -363,6 +363,8 @@ fn help_documents_every_option() {
     let help = String::from_utf8(output.stdout).unwrap();
     for option in [
         "--listen",
+        "--allow-host",
+        "CF_EMULATOR_ALLOW_HOSTS",
         "--seed",
         "--state",
         "--shared-state",
@@ -388,7 +390,7 @@ fn help_documents_every_option() {
         .lines()
         .filter(|l| l.trim_start().starts_with("--"))
         .count();
-    assert_eq!(options, 12, "{help}");
+    assert_eq!(options, 13, "{help}");
 }
 
 #[tokio::test]
