@@ -39,6 +39,12 @@
 //!   when that is `0.0.0.0` or `[::]`) or one of [`EmulatorConfig::allowed_hosts`],
 //!   with any port; others get 421 (code 1019) before anything else is looked at. A
 //!   page whose name an attacker points at 127.0.0.1 (DNS rebinding) is refused.
+//! - The fault endpoint takes no credentials, so it takes a script only as
+//!   `application/json` (415, code 1092, otherwise): a page may send a `text/plain`
+//!   POST anywhere, but an `application/json` one needs a CORS preflight the emulator
+//!   never grants. The API's endpoints need credentials in headers, which need the
+//!   same preflight; Create also refuses a body whose `Content-Type` is not JSON
+//!   (code 1014).
 //!
 //! # Rules
 //! - The first binding of a prefix must be exactly the prefix's CIDR (the *base*
@@ -92,6 +98,7 @@
 //! | 1050  | 500  | State could not be read or saved; nothing changed |
 //! | 1090  | 400  | Invalid fault script |
 //! | 1091  | 400  | The fault queues would hold more than [`MAX_QUEUED_FAULTS`] faults |
+//! | 1092  | 415  | The fault script is not sent as `application/json` |
 //! | 1099  | 200  | Default code of an injected `success: false` |
 //! | 971   | 429  | Injected rate limit (Cloudflare's) |
 //!
@@ -135,8 +142,8 @@
 //! characters and unique; bindings are replayed through the rules above in order.
 //!
 //! # Fault injection
-//! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials)
-//! appends to a FIFO queue per operation; each request of that operation takes the next
+//! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials;
+//! `Content-Type: application/json` required) appends to a FIFO queue per operation; each request of that operation takes the next
 //! fault. Operations: `create`, `list`, `get`, `delete`, `list_services` (or the spec's
 //! operationIds). `GET` shows the pending counts, `DELETE` clears all queues. The
 //! queues hold at most [`MAX_QUEUED_FAULTS`] faults in all: a script that would go

@@ -79,7 +79,8 @@ struct Args {
     provisioning_delay: Duration,
 
     /// Serve the fault-injection endpoint POST/GET/DELETE /__emulator/faults, which
-    /// scripts the next responses of each operation (for testing clients).
+    /// scripts the next responses of each operation (for testing clients). It takes
+    /// no credentials; a script must be sent as application/json.
     #[arg(long, env = "CF_EMULATOR_FAULTS")]
     faults: bool,
 

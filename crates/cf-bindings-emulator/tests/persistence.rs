@@ -371,6 +371,7 @@ fn help_documents_every_option() {
         "--token",
         "--email",
         "--api-key",
+        "application/json",
         "--accept-any-credentials",
         "--provisioning-delay",
         "--faults",
