@@ -1,5 +1,5 @@
 //! How the emulator touches the file system, in one place: files it reads (a seed, a
-//! state file) are regular files read whole up to a cap, opened
+//! state file, a credential file) are regular files read whole up to a cap, opened
 //! without blocking (a FIFO or a device is refused, never waited on); files and
 //! directories it creates are private to its user (0600, 0700), whatever the umask;
 //! and the lock file is never opened through a symbolic link.
@@ -31,6 +31,22 @@ pub(crate) fn ensure_regular_or_missing(path: &Path) -> io::Result<()> {
         Ok(metadata) => ensure_regular(&metadata),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(err) => Err(err),
+    }
+}
+
+/// The permission bits of `file` when its group or others may read it (Unix;
+/// always `None` elsewhere).
+pub(crate) fn readable_by_others(file: &File) -> io::Result<Option<u32>> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata()?.permissions().mode() & 0o777;
+        Ok((mode & 0o044 != 0).then_some(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        Ok(None)
     }
 }
 

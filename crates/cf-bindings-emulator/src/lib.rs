@@ -29,7 +29,8 @@
 //! and [`DEFAULT_API_KEY`] (`emulator-key`). With [`Credentials::accept_any`] set, any
 //! non-empty credentials are accepted (missing ones are still refused). Every
 //! credential grants access to every account of the state. Credentials are never
-//! logged.
+//! logged. [`CredentialFile::read`] reads one from a file (the binary's
+//! `--token-file`, `--api-key-file`), so that it need not appear in a command line.
 //!
 //! # A local service
 //! The emulator is meant for one machine, and guards itself against the web pages
@@ -45,6 +46,9 @@
 //!   never grants. The API's endpoints need credentials in headers, which need the
 //!   same preflight; Create also refuses a body whose `Content-Type` is not JSON
 //!   (code 1014).
+//! - Listening beyond loopback, [`RunningEmulator::exposure_warning`] has a warning
+//!   (the binary prints it): others can use the emulator, with the published demo
+//!   credentials if it still accepts them, over plain HTTP.
 //!
 //! # Rules
 //! - The first binding of a prefix must be exactly the prefix's CIDR (the *base*
@@ -180,9 +184,10 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub use config::{
-    Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig, MAX_CONNECTIONS_LIMIT,
-    MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES, MAX_STATE_FILE_BYTES, StateSharing,
+    CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig,
+    MAX_CONNECTIONS_LIMIT, MAX_CREDENTIAL_FILE_BYTES, MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES,
+    MAX_STATE_FILE_BYTES, StateSharing,
 };
 pub use domain::{
     CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
@@ -233,6 +238,14 @@ pub enum Error {
         /// The directory.
         path: PathBuf,
         /// The cause.
+        source: std::io::Error,
+    },
+    /// A credential file could not be read, or does not hold one credential.
+    #[error("credential file {}: {source}", path.display())]
+    CredentialFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause (never the file's content).
         source: std::io::Error,
     },
     /// The state file (or its lock file) could not be read or written, or is not a
@@ -322,6 +335,7 @@ impl Emulator {
             addr: listen,
             source,
         })?;
+        let exposure = config::exposure_warning(local_addr, &credentials);
         let app = http::App {
             store: store.clone(),
             credentials: Arc::new(credentials),
@@ -349,6 +363,7 @@ impl Emulator {
         });
         Ok(RunningEmulator {
             local_addr,
+            exposure,
             store,
             stop: Some(stop_tx),
             task,
@@ -360,6 +375,7 @@ impl Emulator {
 #[derive(Debug)]
 pub struct RunningEmulator {
     local_addr: SocketAddr,
+    exposure: Option<String>,
     store: persist::Store,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
@@ -369,6 +385,13 @@ impl RunningEmulator {
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// A warning to show when it listens beyond loopback (others who can reach it
+    /// can use it, with the well-known demo credentials if it accepts them, over
+    /// plain HTTP); `None` on a loopback address.
+    pub fn exposure_warning(&self) -> Option<&str> {
+        self.exposure.as_deref()
     }
 
     /// The API base URL, e.g. `http://127.0.0.1:8787/client/v4`.
