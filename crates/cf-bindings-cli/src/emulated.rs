@@ -52,13 +52,11 @@ pub fn default_state_file() -> Result<PathBuf, Failure> {
         })
 }
 
-/// Starts the embedded emulator on the given state file. Several processes may use
-/// the same file at once: each request locks it, re-reads it and saves before
-/// unlocking, so concurrent commands lose nothing.
+/// Starts the embedded emulator on the given state file (the emulator creates its
+/// missing directories, private to the user). Several processes may use the same
+/// file at once: each request locks it, re-reads it and saves before unlocking, so
+/// concurrent commands lose nothing.
 pub async fn start(state_file: &Path) -> Result<RunningEmulator, Failure> {
-    if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::write::private_dir(dir, "the emulator's state directory")?;
-    }
     let config = EmulatorConfig {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         credentials: Credentials::default(),

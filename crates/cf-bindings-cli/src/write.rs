@@ -118,19 +118,6 @@ pub fn file(path: &Path, contents: &[u8], what: &str, force: bool) -> Result<Rep
     Ok(replaced)
 }
 
-/// Makes `dir` and its missing parents, those it makes with mode 0700 whatever
-/// the umask (a directory that exists is left as it is); `what` names it in
-/// messages.
-pub fn private_dir(dir: &Path, what: &str) -> Result<(), Failure> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| Failure::usage(format!("cannot create {what} {}: {e}", dir.display())))
-}
-
 /// A temporary file, removed when dropped unless it was moved away.
 struct Temp {
     path: PathBuf,
@@ -311,18 +298,5 @@ mod tests {
             text.contains("it is a directory, not a regular file"),
             "{text}"
         );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn private_directories_are_0700() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("a directory");
-        let deep = dir.path().join("a").join("b");
-        assert!(private_dir(&deep, "the state directory").is_ok());
-        for made in [dir.path().join("a"), deep] {
-            let mode = fs::metadata(&made).map(|m| m.permissions().mode() & 0o777);
-            assert_eq!(mode.ok(), Some(0o700), "{}", made.display());
-        }
     }
 }

@@ -44,6 +44,9 @@ pub const MALFORMED_REQUEST: u64 = 1016;
 pub const URI_TOO_LONG: u64 = 1017;
 /// The request headers are too large. HTTP 431.
 pub const HEADERS_TOO_LARGE: u64 = 1018;
+/// The request's `Host` is not a loopback address, `localhost`, the address the
+/// emulator listens on or an allowed host (a guard against DNS rebinding). HTTP 421.
+pub const HOST_NOT_ALLOWED: u64 = 1019;
 
 /// `cidr` is not a CIDR (`address/length`). HTTP 400.
 pub const INVALID_CIDR: u64 = 1020;
@@ -73,6 +76,9 @@ pub const INVALID_FAULT_SCRIPT: u64 = 1090;
 /// The fault script would make the queues hold more than
 /// [`MAX_QUEUED_FAULTS`](crate::MAX_QUEUED_FAULTS) faults; nothing was queued. HTTP 400.
 pub const TOO_MANY_FAULTS: u64 = 1091;
+/// The fault script is not sent as `application/json` (a web page may send
+/// `text/plain` to any address without asking first). HTTP 415.
+pub const FAULT_SCRIPT_NOT_JSON: u64 = 1092;
 /// Default code of an injected `200` with `success: false`.
 pub const INJECTED_FAILURE: u64 = 1099;
 /// Injected rate limit (Cloudflare's). HTTP 429.

@@ -29,7 +29,26 @@
 //! and [`DEFAULT_API_KEY`] (`emulator-key`). With [`Credentials::accept_any`] set, any
 //! non-empty credentials are accepted (missing ones are still refused). Every
 //! credential grants access to every account of the state. Credentials are never
-//! logged.
+//! logged. [`CredentialFile::read`] reads one from a file (the binary's
+//! `--token-file`, `--api-key-file`), so that it need not appear in a command line.
+//!
+//! # A local service
+//! The emulator is meant for one machine, and guards itself against the web pages
+//! its user visits:
+//! - It answers only requests whose `Host` is a loopback address (`127.0.0.0/8`,
+//!   `[::1]`), `localhost`, the address of [`EmulatorConfig::listen`] (any IP address
+//!   when that is `0.0.0.0` or `[::]`) or one of [`EmulatorConfig::allowed_hosts`],
+//!   with any port; others get 421 (code 1019) before anything else is looked at. A
+//!   page whose name an attacker points at 127.0.0.1 (DNS rebinding) is refused.
+//! - The fault endpoint takes no credentials, so it takes a script only as
+//!   `application/json` (415, code 1092, otherwise): a page may send a `text/plain`
+//!   POST anywhere, but an `application/json` one needs a CORS preflight the emulator
+//!   never grants. The API's endpoints need credentials in headers, which need the
+//!   same preflight; Create also refuses a body whose `Content-Type` is not JSON
+//!   (code 1014).
+//! - Listening beyond loopback, [`RunningEmulator::exposure_warning`] has a warning
+//!   (the binary prints it): others can use the emulator, with the published demo
+//!   credentials if it still accepts them, over plain HTTP.
 //!
 //! # Rules
 //! - The first binding of a prefix must be exactly the prefix's CIDR (the *base*
@@ -70,6 +89,7 @@
 //! | 1016  | 400  | The request line or headers have bytes HTTP does not allow |
 //! | 1017  | 414  | The request URI is too long |
 //! | 1018  | 431  | The request headers are too large |
+//! | 1019  | 421  | `Host` is not a loopback address, `localhost`, the listen address or an allowed host |
 //! | 1020  | 400  | `cidr` is not a CIDR |
 //! | 1021  | 400  | `cidr` has host bits set |
 //! | 1022  | 400  | `service_id` names no service |
@@ -82,6 +102,7 @@
 //! | 1050  | 500  | State could not be read or saved; nothing changed |
 //! | 1090  | 400  | Invalid fault script |
 //! | 1091  | 400  | The fault queues would hold more than [`MAX_QUEUED_FAULTS`] faults |
+//! | 1092  | 415  | The fault script is not sent as `application/json` |
 //! | 1099  | 200  | Default code of an injected `success: false` |
 //! | 971   | 429  | Injected rate limit (Cloudflare's) |
 //!
@@ -96,8 +117,17 @@
 //! response is sent: the JSON is written to a temporary file in the same directory,
 //! fsynced, renamed over the state file, and the directory fsynced, so a crash leaves
 //! the old or the new file, never a torn one. A corrupt state file is an
-//! [`Error::CorruptState`] at start and is left untouched. A lock file `FILE.lock`
-//! beside it guards it:
+//! [`Error::CorruptState`] at start and is left untouched.
+//!
+//! The state file and its temporaries are created with mode 0600, and the missing
+//! directories of its path with mode 0700, whatever the umask. The state file must be
+//! a regular file of at most [`MAX_STATE_FILE_BYTES`] (16 MiB): anything else (a FIFO,
+//! a device) is refused at start without being opened for long, and a change that
+//! would make the file larger is refused (code 1050), nothing changed. A seed file
+//! must be a regular file of at most [`MAX_SEED_FILE_BYTES`] (1 MiB).
+//!
+//! A lock file `FILE.lock` beside it (mode 0600; a symbolic link there is refused,
+//! its target neither created nor changed) guards it:
 //! - [`StateSharing::Exclusive`] (default): the emulator holds the lock for its whole
 //!   life; a second emulator on the same file fails with [`Error::StateFileInUse`].
 //! - [`StateSharing::Shared`]: several processes may use the file at once. Each request
@@ -116,8 +146,8 @@
 //! characters and unique; bindings are replayed through the rules above in order.
 //!
 //! # Fault injection
-//! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials)
-//! appends to a FIFO queue per operation; each request of that operation takes the next
+//! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials;
+//! `Content-Type: application/json` required) appends to a FIFO queue per operation; each request of that operation takes the next
 //! fault. Operations: `create`, `list`, `get`, `delete`, `list_services` (or the spec's
 //! operationIds). `GET` shows the pending counts, `DELETE` clears all queues. The
 //! queues hold at most [`MAX_QUEUED_FAULTS`] faults in all: a script that would go
@@ -145,6 +175,7 @@
 mod config;
 mod domain;
 pub mod error_codes;
+mod files;
 mod http;
 mod persist;
 
@@ -153,9 +184,10 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub use config::{
-    Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig, MAX_CONNECTIONS_LIMIT,
-    MAX_QUEUED_FAULTS, StateSharing,
+    CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig,
+    MAX_CONNECTIONS_LIMIT, MAX_CREDENTIAL_FILE_BYTES, MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES,
+    MAX_STATE_FILE_BYTES, StateSharing,
 };
 pub use domain::{
     CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
@@ -175,7 +207,8 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// The seed file could not be read.
+    /// The seed file could not be read, is not a regular file, or is larger than
+    /// [`MAX_SEED_FILE_BYTES`].
     #[error("cannot read seed file {}: {source}", path.display())]
     SeedIo {
         /// The seed file.
@@ -199,7 +232,25 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// The state file (or its lock file) could not be read or written.
+    /// The directory of the state file could not be created.
+    #[error("cannot create the state file's directory {}: {source}", path.display())]
+    StateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A credential file could not be read, or does not hold one credential.
+    #[error("credential file {}: {source}", path.display())]
+    CredentialFile {
+        /// The file.
+        path: PathBuf,
+        /// The cause (never the file's content).
+        source: std::io::Error,
+    },
+    /// The state file (or its lock file) could not be read or written, or is not a
+    /// regular file, or is larger than [`MAX_STATE_FILE_BYTES`]; or the lock file is
+    /// a symbolic link.
     #[error("state file {}: {source}", path.display())]
     StateIo {
         /// The file.
@@ -257,12 +308,15 @@ impl Emulator {
             faults,
             max_connections,
             read_timeout,
+            allowed_hosts,
         } = config;
         if !(1..=MAX_CONNECTIONS_LIMIT).contains(&max_connections) {
             return Err(Error::InvalidConfig(format!(
                 "max_connections is {max_connections}; it must be from 1 to {MAX_CONNECTIONS_LIMIT}"
             )));
         }
+        let hosts =
+            http::HostPolicy::new(listen.ip(), &allowed_hosts).map_err(Error::InvalidConfig)?;
         let store = match state_file {
             None => persist::Store::in_memory(seed.state),
             Some(path) => tokio::task::spawn_blocking(move || {
@@ -281,11 +335,13 @@ impl Emulator {
             addr: listen,
             source,
         })?;
+        let exposure = config::exposure_warning(local_addr, &credentials);
         let app = http::App {
             store: store.clone(),
             credentials: Arc::new(credentials),
             delay: provisioning_delay,
             faults: faults.then(http::Faults::default),
+            hosts: Arc::new(hosts),
         };
         let router = http::router(app);
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -307,6 +363,7 @@ impl Emulator {
         });
         Ok(RunningEmulator {
             local_addr,
+            exposure,
             store,
             stop: Some(stop_tx),
             task,
@@ -318,6 +375,7 @@ impl Emulator {
 #[derive(Debug)]
 pub struct RunningEmulator {
     local_addr: SocketAddr,
+    exposure: Option<String>,
     store: persist::Store,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
@@ -327,6 +385,13 @@ impl RunningEmulator {
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// A warning to show when it listens beyond loopback (others who can reach it
+    /// can use it, with the well-known demo credentials if it accepts them, over
+    /// plain HTTP); `None` on a loopback address.
+    pub fn exposure_warning(&self) -> Option<&str> {
+        self.exposure.as_deref()
     }
 
     /// The API base URL, e.g. `http://127.0.0.1:8787/client/v4`.

@@ -4,8 +4,8 @@
 use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use cf_bindings_emulator::{
-    Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
-    Emulator, EmulatorConfig, MAX_CONNECTIONS_LIMIT, Seed, StateSharing,
+    CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL,
+    DEFAULT_MAX_CONNECTIONS, Emulator, EmulatorConfig, MAX_CONNECTIONS_LIMIT, Seed, StateSharing,
 };
 use clap::Parser;
 
@@ -15,21 +15,41 @@ use clap::Parser;
 /// rules. Prints the base URL to use (for CLOUDFLARE_BASE_URL) on its first line of
 /// standard output, logs one line per request to standard error, and shuts down
 /// gracefully on Ctrl-C or SIGTERM.
+///
+/// It answers only requests whose Host is a loopback address, localhost or the
+/// --listen address (a guard against DNS rebinding; see --allow-host), and warns on
+/// standard error when it listens beyond loopback. Files it creates are private to
+/// its user (0600, directories 0700).
 #[derive(Debug, Parser)]
 #[command(name = "cf-bindings-emulator", version)]
 struct Args {
-    /// Address and port to listen on (port 0 picks a free port).
+    /// Address and port to listen on (port 0 picks a free port). Beyond loopback
+    /// (0.0.0.0, say), other machines can use the emulator, and it warns so.
     #[arg(long, env = "CF_EMULATOR_LISTEN", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
 
+    /// Also answer requests whose Host is NAME (a host name or IP address, without
+    /// a port; any port is accepted). Repeatable; the variable takes a
+    /// comma-separated list. Always answered: a loopback address, localhost, and the
+    /// --listen address (any IP address when it is 0.0.0.0 or [::]); any other Host
+    /// gets 421.
+    #[arg(
+        long = "allow-host",
+        env = "CF_EMULATOR_ALLOW_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    allow_hosts: Vec<String>,
+
     /// Seed file (TOML if it ends in .toml, JSON otherwise) with the services,
     /// accounts, prefixes and bindings to start with; default: the built-in demo seed.
-    /// Ignored when --state names an existing file.
+    /// Ignored when --state names an existing file. A regular file of at most 1 MiB.
     #[arg(long, env = "CF_EMULATOR_SEED", value_name = "FILE")]
     seed: Option<PathBuf>,
 
-    /// State file: loaded at start if it exists (else created from the seed) and saved
-    /// atomically after every change. Default: state kept in memory only.
+    /// State file: loaded at start if it exists (else created from the seed, with
+    /// any missing directory) and saved atomically after every change, mode 0600. A
+    /// regular file of at most 16 MiB. Default: state kept in memory only.
     #[arg(long, env = "CF_EMULATOR_STATE", value_name = "FILE")]
     state: Option<PathBuf>,
 
@@ -38,17 +58,39 @@ struct Args {
     #[arg(long, env = "CF_EMULATOR_SHARED_STATE", requires = "state")]
     shared_state: bool,
 
-    /// API token accepted as `Authorization: Bearer <token>`.
+    /// API token accepted as `Authorization: Bearer <token>`. Given here, it is visible
+    /// to other users in the process list: prefer --token-file or the variable.
     #[arg(long, env = "CF_EMULATOR_TOKEN", default_value = DEFAULT_API_TOKEN, hide_env_values = true)]
     token: String,
+
+    /// Read the API token from FILE instead (one line, its line break removed; a
+    /// regular file of at most 4 KiB; a warning if others may read it).
+    #[arg(
+        long,
+        env = "CF_EMULATOR_TOKEN_FILE",
+        value_name = "FILE",
+        conflicts_with = "token"
+    )]
+    token_file: Option<PathBuf>,
 
     /// Email accepted in X-Auth-Email (with --api-key in X-Auth-Key).
     #[arg(long, env = "CF_EMULATOR_EMAIL", default_value = DEFAULT_EMAIL)]
     email: String,
 
-    /// Global API key accepted in X-Auth-Key (with --email in X-Auth-Email).
+    /// Global API key accepted in X-Auth-Key (with --email in X-Auth-Email). Given here,
+    /// it is visible to other users in the process list: prefer --api-key-file or the
+    /// variable.
     #[arg(long, env = "CF_EMULATOR_API_KEY", default_value = DEFAULT_API_KEY, hide_env_values = true)]
     api_key: String,
+
+    /// Read the global API key from FILE instead (as --token-file reads the token).
+    #[arg(
+        long,
+        env = "CF_EMULATOR_API_KEY_FILE",
+        value_name = "FILE",
+        conflicts_with = "api_key"
+    )]
+    api_key_file: Option<PathBuf>,
 
     /// Accept any non-empty API token or email/key pair (missing credentials are
     /// still refused).
@@ -61,7 +103,8 @@ struct Args {
     provisioning_delay: Duration,
 
     /// Serve the fault-injection endpoint POST/GET/DELETE /__emulator/faults, which
-    /// scripts the next responses of each operation (for testing clients).
+    /// scripts the next responses of each operation (for testing clients). It takes
+    /// no credentials; a script must be sent as application/json.
     #[arg(long, env = "CF_EMULATOR_FAULTS")]
     faults: bool,
 
@@ -120,18 +163,49 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Writes a warning on standard error (nowhere left to say it when stderr is
+/// closed).
+fn warn(message: &str) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "cf-bindings-emulator: warning: {message}"
+    );
+}
+
+/// The credential of `file` when given (warning when others may read the file), else
+/// `given`.
+fn credential(
+    file: Option<&PathBuf>,
+    given: String,
+    what: &str,
+) -> Result<String, cf_bindings_emulator::Error> {
+    let Some(path) = file else {
+        return Ok(given);
+    };
+    let read = CredentialFile::read(path)?;
+    if let Some(mode) = read.readable_by_others {
+        warn(&format!(
+            "{what} file {} may be read by other users (mode {mode:03o}): chmod 600 it",
+            path.display()
+        ));
+    }
+    Ok(read.secret)
+}
+
 async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
     let seed = match &args.seed {
         Some(path) => Seed::load(path)?,
         None => Seed::demo(),
     };
+    let token = credential(args.token_file.as_ref(), args.token, "token")?;
+    let api_key = credential(args.api_key_file.as_ref(), args.api_key, "API key")?;
     let config = EmulatorConfig {
         listen: args.listen,
         seed,
         credentials: Credentials {
-            api_token: Some(args.token),
+            api_token: Some(token),
             email: Some(args.email),
-            api_key: Some(args.api_key),
+            api_key: Some(api_key),
             accept_any: args.accept_any_credentials,
         },
         provisioning_delay: args.provisioning_delay,
@@ -144,8 +218,13 @@ async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
         faults: args.faults,
         max_connections: args.max_connections,
         read_timeout: args.read_timeout,
+        allowed_hosts: args.allow_hosts,
     };
     let running = Emulator::start(config).await?;
+    // Before the base URL: whoever reads that line has had the warning.
+    if let Some(message) = running.exposure_warning() {
+        warn(message);
+    }
     {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{}", running.base_url());

@@ -245,12 +245,12 @@ async fn a_half_sent_request_is_closed_after_the_read_timeout() {
     let addr = emu.root.trim_start_matches("http://").to_owned();
     let create = format!(
         "POST /client/v4/accounts/{DEMO_ACCOUNT_ID}/addressing/prefixes/{DEMO_IPV4_PREFIX_ID}/bindings HTTP/1.1\r\n\
-         Host: x\r\nAuthorization: Bearer {}\r\ncontent-type: application/json\r\n\
+         Host: 127.0.0.1\r\nAuthorization: Bearer {}\r\ncontent-type: application/json\r\n\
          content-length: 100\r\n\r\n{{\"cidr\"",
         cf_bindings_emulator::DEFAULT_API_TOKEN
     );
     for partial in [
-        "GET /client/v4/accounts HTTP/1.1\r\nHost: x\r\nX-Half: ".to_owned(),
+        "GET /client/v4/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ".to_owned(),
         create,
     ] {
         let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
@@ -318,7 +318,7 @@ async fn a_request_trickled_byte_by_byte_is_closed_after_the_read_timeout() {
     let started = std::time::Instant::now();
     // One byte every 50 ms: never idle for the read timeout, never a whole head.
     let head = format!(
-        "GET /client/v4/accounts HTTP/1.1\r\nHost: x\r\nX-Slow: {}",
+        "GET /client/v4/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: {}",
         "a".repeat(200)
     );
     let mut closed = false;

@@ -361,3 +361,59 @@ async fn the_queues_hold_a_bounded_number_of_faults() {
     let (status, _) = faults_control(&emu, Method::POST, Some(script(1))).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_fault_script_not_sent_as_json_is_refused_and_queues_nothing() {
+    let emu = start().await;
+    let script = json!({"list": [{"kind": "malformed_json"}]}).to_string();
+    // What a web page may send anywhere without a CORS preflight (text/plain, a form,
+    // or no type at all), and JSON under another name.
+    for content_type in [
+        Some("text/plain"),
+        Some("text/plain; charset=utf-8"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+        Some("application/problem+json"),
+        None,
+    ] {
+        let mut request = emu
+            .client
+            .post(format!("{}/__emulator/faults", emu.root))
+            .body(script.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let answer = common::Answer {
+            status,
+            headers: response.headers().clone(),
+            body: response.json().await.unwrap(),
+        };
+        let message = answer.expect_error(415, error_codes::FAULT_SCRIPT_NOT_JSON);
+        assert!(message.contains("application/json"), "{message}");
+        assert!(answer.headers.contains_key("cf-ray"), "{content_type:?}");
+    }
+    let (status, pending) = faults_control(&emu, Method::GET, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        pending["result"]["pending"],
+        json!({}),
+        "nothing was queued"
+    );
+    // The list is answered normally: no fault got through.
+    assert_eq!(cidrs(&emu).await, ["203.0.113.0/24"]);
+
+    // application/json, with parameters, is taken.
+    let response = emu
+        .client
+        .post(format!("{}/__emulator/faults", emu.root))
+        .header("content-type", "Application/JSON; charset=utf-8")
+        .body(script)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, pending) = faults_control(&emu, Method::GET, None).await;
+    assert_eq!(pending["result"]["pending"], json!({"list": 1}));
+}

@@ -363,12 +363,20 @@ fn help_documents_every_option() {
     let help = String::from_utf8(output.stdout).unwrap();
     for option in [
         "--listen",
+        "--allow-host",
+        "CF_EMULATOR_ALLOW_HOSTS",
         "--seed",
         "--state",
         "--shared-state",
         "--token",
+        "--token-file",
+        "CF_EMULATOR_TOKEN_FILE",
+        "visible to other users in the process list",
         "--email",
         "--api-key",
+        "--api-key-file",
+        "CF_EMULATOR_API_KEY_FILE",
+        "application/json",
         "--accept-any-credentials",
         "--provisioning-delay",
         "--faults",
@@ -388,7 +396,7 @@ fn help_documents_every_option() {
         .lines()
         .filter(|l| l.trim_start().starts_with("--"))
         .count();
-    assert_eq!(options, 12, "{help}");
+    assert_eq!(options, 15, "{help}");
 }
 
 #[tokio::test]
@@ -430,4 +438,428 @@ fn a_start_failure_with_stderr_closed_exits_1_without_a_panic() {
         .unwrap();
     // A panic exits 101.
     assert_eq!(status.code(), Some(1));
+}
+
+/// Waits for `child` to exit, killing it (and failing) if it is still running after
+/// a generous bound: what is tested is that it does not hang, not how fast it is.
+fn exit_within_bound(mut child: Child, what: &str) -> (std::process::ExitStatus, String) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut pipe, &mut stderr).unwrap();
+    }
+    (status, stderr)
+}
+
+/// Spawns the binary with `args` and `env` (stderr piped), and reads the base URL
+/// (given for 127.0.0.1 whatever the listen address) from its first stdout line.
+fn spawn_piped(args: &[&str], env: &[(&str, &str)]) -> (Child, String) {
+    let mut command = emulator_binary();
+    command
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let base = line.trim().replace("http://0.0.0.0:", "http://127.0.0.1:");
+    assert!(base.starts_with("http://127.0.0.1:"), "{line:?}");
+    (child, base)
+}
+
+/// Stops a child spawned by [`spawn_piped`] and returns what it wrote on stderr.
+fn stop(mut child: Child) -> String {
+    child.kill().unwrap();
+    let (_, stderr) = exit_within_bound(child, "killed emulator");
+    stderr
+}
+
+#[cfg(unix)]
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn files_and_directories_are_private_under_umask_000() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new").join("sub").join("state.json");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"umask 000; exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_cf-bindings-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--provisioning-delay",
+            "0",
+            "--state",
+        ])
+        .arg(&path)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // A change: the state file is written again through a temporary file.
+    let created = reqwest::Client::new()
+        .post(bindings_of(line.trim(), DEMO_IPV4_PREFIX_ID))
+        .bearer_auth("emulator-token")
+        .json(&json!({"cidr": "203.0.113.9/32", "service_id": CDN_SERVICE_ID}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("203.0.113.9/32")
+    );
+    assert_eq!(mode_of(&path), 0o600, "state file");
+    assert_eq!(
+        mode_of(&dir.path().join("new/sub/state.json.lock")),
+        0o600,
+        "lock file"
+    );
+    assert_eq!(
+        mode_of(&dir.path().join("new/sub")),
+        0o700,
+        "created directory"
+    );
+    assert_eq!(mode_of(&dir.path().join("new")), 0o700, "created directory");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlink_at_the_lock_path_is_refused_and_its_target_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let lock = dir.path().join("state.json.lock");
+    let missing_target = dir.path().join("created-through-the-link");
+    let existing_target = dir.path().join("victim");
+    std::fs::write(&existing_target, b"keep me").unwrap();
+    let victim_mode = mode_of(&existing_target);
+    for target in [&missing_target, &existing_target] {
+        std::os::unix::fs::symlink(target, &lock).unwrap();
+        for sharing in [StateSharing::Exclusive, StateSharing::Shared] {
+            let err = Emulator::start(file_config(&path, sharing))
+                .await
+                .expect_err("a symlinked lock file is refused");
+            let message = err.to_string();
+            assert!(matches!(err, Error::StateIo { .. }), "{err:?}");
+            assert!(
+                message.contains("state.json.lock") && message.contains("symbolic link"),
+                "{message}"
+            );
+        }
+        assert!(
+            std::fs::symlink_metadata(&lock)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        std::fs::remove_file(&lock).unwrap();
+    }
+    assert!(!missing_target.exists(), "the link's target was created");
+    assert_eq!(std::fs::read(&existing_target).unwrap(), b"keep me");
+    assert_eq!(mode_of(&existing_target), victim_mode);
+    assert!(!path.exists(), "nothing was started");
+
+    // In shared mode every request opens the lock again: a link planted then is
+    // refused too, and the change is not made.
+    let emu = start_with(file_config(&path, StateSharing::Shared)).await;
+    std::fs::remove_file(&lock).unwrap();
+    std::os::unix::fs::symlink(&missing_target, &lock).unwrap();
+    emu.create(DEMO_IPV4_PREFIX_ID, "203.0.113.7/32", CDN_SERVICE_ID)
+        .await
+        .expect_error(500, error_codes::STORAGE_FAILURE);
+    assert!(!missing_target.exists(), "the link's target was created");
+    assert!(
+        !std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("203.0.113.7/32")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn dev_zero_and_fifos_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap().to_owned();
+    for (option, path, kind) in [
+        ("--state", "/dev/zero", "a character device"),
+        ("--seed", "/dev/zero", "a character device"),
+        ("--token-file", "/dev/zero", "a character device"),
+        ("--api-key-file", "/dev/zero", "a character device"),
+        ("--state", fifo.as_str(), "a FIFO"),
+        ("--seed", fifo.as_str(), "a FIFO"),
+        ("--token-file", fifo.as_str(), "a FIFO"),
+        ("--api-key-file", fifo.as_str(), "a FIFO"),
+    ] {
+        let child = emulator_binary()
+            .args(["--listen", "127.0.0.1:0", option, path])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (status, stderr) = exit_within_bound(child, &format!("{option} {path}"));
+        assert_eq!(status.code(), Some(1), "{option} {path}: {stderr}");
+        assert!(
+            stderr.contains(path) && stderr.contains(&format!("not a regular file ({kind})")),
+            "{option} {path}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // The state file's lock is not made beside a device.
+    assert!(!Path::new("/dev/zero.lock").exists());
+}
+
+#[test]
+fn files_past_their_cap_are_refused_before_being_read() {
+    use cf_bindings_emulator::{
+        CredentialFile, MAX_CREDENTIAL_FILE_BYTES, MAX_SEED_FILE_BYTES, MAX_STATE_FILE_BYTES, Seed,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse files: their size costs no disk, and reading them whole would cost memory.
+    let sized = |name: &str, len: u64| {
+        let path = dir.path().join(name);
+        std::fs::File::create(&path).unwrap().set_len(len).unwrap();
+        path
+    };
+    let seed = sized("seed.json", MAX_SEED_FILE_BYTES + 1);
+    let message = Seed::load(&seed).unwrap_err().to_string();
+    assert!(
+        message.contains("seed.json") && message.contains("larger than 1 MiB"),
+        "{message}"
+    );
+    // At the cap it is read (and found not to be JSON).
+    let seed = sized("seed-at-cap.json", MAX_SEED_FILE_BYTES);
+    let message = Seed::load(&seed).unwrap_err().to_string();
+    assert!(message.contains("invalid seed"), "{message}");
+
+    let token = sized("token", MAX_CREDENTIAL_FILE_BYTES + 1);
+    let message = CredentialFile::read(&token).unwrap_err().to_string();
+    assert!(message.contains("larger than 4 KiB"), "{message}");
+
+    let state = sized("state.json", MAX_STATE_FILE_BYTES + 1);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let err = runtime
+        .block_on(Emulator::start(file_config(
+            &state,
+            StateSharing::Exclusive,
+        )))
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, Error::StateIo { .. }), "{err:?}");
+    assert!(
+        message.contains("state.json") && message.contains("larger than 16 MiB"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::metadata(&state).unwrap().len(),
+        MAX_STATE_FILE_BYTES + 1,
+        "left untouched"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn credentials_come_from_files_and_the_environment() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "file-token-5e1f\n").unwrap();
+    std::fs::set_permissions(&token_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let key_file = dir.path().join("key");
+    std::fs::write(&key_file, "file-key-77a0\r\n").unwrap();
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let client = reqwest::Client::new();
+    let services = |base: &str| format!("{base}/accounts/{DEMO_ACCOUNT_ID}/addressing/services");
+    let status_with =
+        |request: reqwest::RequestBuilder| async move { request.send().await.unwrap().status() };
+
+    let (child, base) = spawn_piped(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--api-key-file",
+            key_file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let url = services(&base);
+    assert_eq!(
+        status_with(client.get(&url).bearer_auth("file-token-5e1f")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_with(client.get(&url).bearer_auth("emulator-token")).await,
+        StatusCode::FORBIDDEN
+    );
+    let with_key = |key: &str| {
+        client
+            .get(&url)
+            .header("x-auth-email", "demo@example.com")
+            .header("x-auth-key", key)
+    };
+    assert_eq!(status_with(with_key("file-key-77a0")).await, StatusCode::OK);
+    assert_eq!(
+        status_with(with_key("emulator-key")).await,
+        StatusCode::FORBIDDEN
+    );
+    let stderr = stop(child);
+    // Only the file others may read is warned about, and no secret is printed.
+    assert!(
+        stderr.contains("API key file") && stderr.contains("mode 644"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("token file"), "{stderr}");
+    assert!(
+        !stderr.contains("file-token-5e1f") && !stderr.contains("file-key-77a0"),
+        "{stderr}"
+    );
+
+    // From the environment: the token itself, and the key's file.
+    let (child, base) = spawn_piped(
+        &["--listen", "127.0.0.1:0"],
+        &[
+            ("CF_EMULATOR_TOKEN", "env-token-90b2"),
+            ("CF_EMULATOR_API_KEY_FILE", key_file.to_str().unwrap()),
+        ],
+    );
+    let url = services(&base);
+    assert_eq!(
+        status_with(client.get(&url).bearer_auth("env-token-90b2")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_with(client.get(&url).bearer_auth("emulator-token")).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status_with(
+            client
+                .get(&url)
+                .header("x-auth-email", "demo@example.com")
+                .header("x-auth-key", "file-key-77a0")
+        )
+        .await,
+        StatusCode::OK
+    );
+    stop(child);
+
+    // A file that holds no credential is refused without quoting it.
+    for (content, why) in [("\n", "empty"), ("two\nlines\n", "more than one line")] {
+        std::fs::write(&token_file, content).unwrap();
+        let child = emulator_binary()
+            .args(["--listen", "127.0.0.1:0", "--token-file"])
+            .arg(&token_file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (status, stderr) = exit_within_bound(child, why);
+        assert_eq!(status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("token") && stderr.contains(why), "{stderr}");
+        assert!(!stderr.contains("lines"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn the_binary_warns_once_when_listening_beyond_loopback() {
+    // Binding every address is allowed here; traffic goes to 127.0.0.1 only.
+    let (child, base) = spawn_piped(
+        &["--listen", "0.0.0.0:0", "--allow-host", "emulator.test"],
+        &[],
+    );
+    let port = base
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches("/client/v4")
+        .to_owned();
+    let client = reqwest::Client::new();
+    let url = format!("{base}/accounts/{DEMO_ACCOUNT_ID}/addressing/services");
+    for host in [format!("127.0.0.1:{port}"), format!("emulator.test:{port}")] {
+        let response = client
+            .get(&url)
+            .bearer_auth("emulator-token")
+            .header("host", &host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{host}");
+    }
+    let refused = client
+        .get(&url)
+        .bearer_auth("emulator-token")
+        .header("host", format!("evil.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::MISDIRECTED_REQUEST);
+    let stderr = stop(child);
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains(&format!("listening on 0.0.0.0:{port}, beyond loopback"))
+            && warnings[0].contains("demo credentials"),
+        "{stderr}"
+    );
+
+    // On loopback, and with the allowed hosts from the environment: no warning.
+    let (child, base) = spawn_piped(
+        &["--listen", "127.0.0.1:0"],
+        &[("CF_EMULATOR_ALLOW_HOSTS", "a.test,b.test")],
+    );
+    let url = format!("{base}/accounts/{DEMO_ACCOUNT_ID}/addressing/services");
+    for (host, status) in [
+        ("b.test", StatusCode::OK),
+        ("a.test", StatusCode::OK),
+        ("c.test", StatusCode::MISDIRECTED_REQUEST),
+    ] {
+        let response = client
+            .get(&url)
+            .bearer_auth("emulator-token")
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{host}");
+    }
+    let stderr = stop(child);
+    assert!(!stderr.contains("warning"), "{stderr}");
 }

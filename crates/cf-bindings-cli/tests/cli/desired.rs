@@ -97,7 +97,7 @@ impl Standalone {
         let mut stream = TcpStream::connect(self.root).expect("connects");
         write!(
             stream,
-            "POST /__emulator/faults HTTP/1.1\r\nhost: emulator\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            "POST /__emulator/faults HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
         )
         .expect("sent");

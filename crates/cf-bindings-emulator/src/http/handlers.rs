@@ -128,9 +128,11 @@ pub(super) async fn get_faults(State(app): State<App>) -> Response {
 
 pub(super) async fn post_faults(
     State(app): State<App>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     respond(faults_of(&app).and_then(|faults| {
+        require_json_content_type(&headers)?;
         faults.push_script(&read_body(body)?)?;
         Ok(faults.pending())
     }))
@@ -154,23 +156,49 @@ fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     })
 }
 
+/// The media type of `Content-Type` without its parameters, lowercase; `None` when
+/// the header is missing.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?;
+    let text = value.to_str().unwrap_or_default();
+    let essence = text.split(';').next().unwrap_or_default().trim();
+    Some(essence.to_ascii_lowercase())
+}
+
+/// Refuses a fault script unless it is sent as `application/json` (parameters such
+/// as `charset` allowed): the fault endpoint takes no credentials, and a web page
+/// may send a `text/plain` (or typeless) POST to any address without asking the
+/// server first, whereas `application/json` needs a CORS preflight this emulator
+/// never grants.
+fn require_json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    if media_type(headers).as_deref() == Some("application/json") {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        error_codes::FAULT_SCRIPT_NOT_JSON,
+        "A fault script must be sent with Content-Type: application/json; nothing was queued",
+    ))
+}
+
 /// Refuses a body sent as something other than JSON (`application/json`, or any
 /// `+json` type, with parameters). A missing `Content-Type` is accepted.
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+    let Some(essence) = media_type(headers) else {
         return Ok(());
     };
-    let text = value.to_str().unwrap_or_default();
-    let essence = text.split(';').next().unwrap_or_default().trim();
-    let essence = essence.to_ascii_lowercase();
     if essence == "application/json" || essence.ends_with("+json") {
         Ok(())
     } else {
+        let value = headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
         Err(ApiError::bad_request(
             error_codes::NOT_JSON_CONTENT_TYPE,
             format!(
                 "Content-Type {:?} is not JSON: send the body as application/json",
-                String::from_utf8_lossy(value.as_bytes())
+                String::from_utf8_lossy(value)
             ),
         ))
     }

@@ -1,5 +1,5 @@
-//! The HTTP layer: the router, `cf-ray` and the request log, authentication,
-//! handlers that turn requests into domain operations and their results into
+//! The HTTP layer: the router, `cf-ray` and the request log, the `Host` guard,
+//! authentication, handlers that turn requests into domain operations and their results into
 //! Cloudflare's envelope, scripted faults, and connection handling.
 
 mod auth;
@@ -8,6 +8,7 @@ pub(crate) mod conn;
 mod envelope;
 mod faults;
 mod handlers;
+mod host;
 mod render;
 mod strict_json;
 
@@ -27,6 +28,7 @@ use axum::{
 
 pub(crate) use envelope::ApiError;
 pub(crate) use faults::Faults;
+pub(crate) use host::HostPolicy;
 
 use crate::{Credentials, error_codes, persist::Store};
 
@@ -41,6 +43,8 @@ pub(crate) struct App {
     pub(crate) delay: Duration,
     /// `Some` when fault injection is enabled.
     pub(crate) faults: Option<Faults>,
+    /// Which `Host` values are answered.
+    pub(crate) hosts: Arc<HostPolicy>,
 }
 
 /// The `cf-ray` id of the current request.
@@ -88,6 +92,11 @@ pub(crate) fn router(app: App) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        // Every request, routed or not, before credentials and faults.
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            host::check_host,
+        ))
         .layer(middleware::from_fn(log_and_ray))
         .with_state(app)
 }

@@ -7,16 +7,25 @@ use std::{collections::HashSet, path::Path};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Error,
+    Error, MAX_SEED_FILE_BYTES,
     domain::{Account, NewBinding, Prefix, Seed, Service, State, is_valid_id, parse_cidr},
 };
 
 impl Seed {
-    /// Reads a seed file: TOML if its name ends in `.toml`, JSON otherwise.
+    /// Reads a seed file: TOML if its name ends in `.toml`, JSON otherwise. It must
+    /// be a regular file (a FIFO or a device is refused at once) of at most
+    /// [`MAX_SEED_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::SeedIo {
+        let io_error = |source| Error::SeedIo {
             path: path.to_owned(),
             source,
+        };
+        let bytes = crate::files::read_regular(path, MAX_SEED_FILE_BYTES).map_err(io_error)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            io_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not UTF-8 text",
+            ))
         })?;
         let is_toml = path
             .extension()

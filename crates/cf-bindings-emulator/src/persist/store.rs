@@ -2,7 +2,7 @@
 //! change (optionally shared by several processes through a lock file).
 
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     io::Write,
     path::{Path, PathBuf},
     sync::{Arc, Mutex, MutexGuard},
@@ -10,7 +10,7 @@ use std::{
 };
 
 use super::document::Document;
-use crate::{Error, StateSharing, domain::State};
+use crate::{Error, MAX_STATE_FILE_BYTES, StateSharing, domain::State, files};
 
 /// The state could not be read or saved: the request fails, nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,20 +42,22 @@ impl Store {
     }
 
     /// A store backed by `path`: loads it if it exists (the seed is then ignored),
-    /// otherwise writes `seed` to it.
+    /// otherwise writes `seed` to it. Missing directories of `path` are created
+    /// (0700); a `path` that exists and is not a regular file is refused before its
+    /// lock file is made.
     pub(crate) fn open(path: &Path, sharing: StateSharing, seed: State) -> Result<Self, Error> {
         let path = path.to_owned();
+        files::ensure_regular_or_missing(&path).map_err(|source| Error::StateIo {
+            path: path.clone(),
+            source,
+        })?;
+        let dir = dir_of(&path);
+        files::create_private_dirs(&dir).map_err(|source| Error::StateDir { path: dir, source })?;
         let lock_path = lock_path_of(&path);
-        let lock_file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|source| Error::StateIo {
-                path: lock_path.clone(),
-                source,
-            })?;
+        let lock_file = files::open_lock_file(&lock_path).map_err(|source| Error::StateIo {
+            path: lock_path.clone(),
+            source,
+        })?;
         match sharing {
             StateSharing::Exclusive => match lock_file.try_lock() {
                 Ok(()) => {}
@@ -192,13 +194,7 @@ impl StateFile {
                 self.lock_path.display()
             ))
         };
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&self.lock_path)
-            .map_err(fail)?;
+        let file = files::open_lock_file(&self.lock_path).map_err(fail)?;
         lock_waiting(&file, exclusive).map_err(fail)?;
         Ok(LockGuard(file))
     }
@@ -268,9 +264,10 @@ fn lock_path_of(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Reads and validates a state file; `None` if it does not exist.
+/// Reads and validates a state file; `None` if it does not exist. Anything but a
+/// regular file of at most [`MAX_STATE_FILE_BYTES`] is refused without blocking.
 fn read_state(path: &Path) -> Result<Option<State>, Error> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match files::read_regular(path, MAX_STATE_FILE_BYTES) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {
@@ -288,12 +285,23 @@ fn read_state(path: &Path) -> Result<Option<State>, Error> {
     State::from_document(doc).map(Some).map_err(corrupt)
 }
 
-/// Writes the state to a temporary file in the same directory, fsyncs it, renames it
-/// over `path` and (on Unix) fsyncs the directory: a crash leaves either the old or the
-/// new file, plus at most a temporary file that the next start removes.
+/// Writes the state to a temporary file in the same directory (created anew, mode
+/// 0600), fsyncs it, renames it over `path` and (on Unix) fsyncs the directory: a
+/// crash leaves either the old or the new file, plus at most a temporary file that
+/// the next start removes. A state larger than [`MAX_STATE_FILE_BYTES`] (which could
+/// not be read back) is refused and nothing is written.
 fn save_atomically(path: &Path, state: &State) -> std::io::Result<()> {
     let mut bytes = serde_json::to_vec_pretty(&state.to_document())?;
     bytes.push(b'\n');
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_STATE_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "the state would take more than {}, the most a state file may hold",
+                files::human_size(MAX_STATE_FILE_BYTES)
+            ),
+        ));
+    }
     let dir = dir_of(path);
     let tmp = dir.join(format!(
         "{}{}.{:08x}",
@@ -302,7 +310,7 @@ fn save_atomically(path: &Path, state: &State) -> std::io::Result<()> {
         fastrand::u32(..)
     ));
     let written = (|| {
-        let mut file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut file = files::create_new_private(&tmp)?;
         file.write_all(&bytes)?;
         file.sync_all()?;
         drop(file);
