@@ -78,12 +78,20 @@ fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String
 /// sensitive, so reqwest and its logging never print them; the crate never logs
 /// headers, and [`Secret`] prints a mask in `Debug` and `Display`.
 ///
+/// The client never follows a redirect, and sends no `Referer`: Cloudflare's API
+/// never redirects, and a hop to another host would take the credentials with it
+/// (reqwest drops `Authorization` on such a hop, but not `X-Auth-Email` and
+/// `X-Auth-Key`). A 3xx answer is an [`Error::Redirected`] naming the status and
+/// the origin it pointed to.
+///
 /// A caller-supplied `reqwest::Client` ([`ClientBuilder::http_client`]) cannot be given
 /// headers after it was built, so it must already carry the credentials: build it
-/// with `default_headers(credentials.headers()?)`. Setting credentials on the builder
-/// as well is refused, rather than silently sending requests without them. The
-/// builder's user agent and connect timeout then do not apply either (the client's
-/// own do); the per-request timeout still applies.
+/// with `default_headers(credentials.headers()?)`, and with
+/// `redirect(reqwest::redirect::Policy::none())` so that it does not follow
+/// redirects either. Setting credentials on the builder as well is refused, rather
+/// than silently sending requests without them. The builder's user agent, connect
+/// timeout and redirect policy then do not apply (the client's own do); the
+/// per-request timeout still applies.
 ///
 /// # Environment
 /// [`ClientBuilder::from_env`] reads the variables of Cloudflare's official SDKs:
@@ -286,6 +294,10 @@ impl ClientBuilder {
                 let http = reqwest::Client::builder()
                     .default_headers(credentials.headers()?)
                     .user_agent(USER_AGENT)
+                    // Cloudflare's API never redirects; following one would send
+                    // the credentials wherever it points.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .referer(false)
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
                     .build()

@@ -8,7 +8,8 @@
 //!   the `cf-ray` header and `Retry-After`;
 //! - a body that is not the envelope (HTML from the edge, truncated or empty) →
 //!   [`Error::UnexpectedBody`] with the status, `cf-ray` and a short excerpt;
-//! - a success whose `result` does not fit → [`Error::Decode`] naming the field.
+//! - a success whose `result` does not fit → [`Error::Decode`] naming the field;
+//! - a redirect (3xx), whatever its body → [`Error::Redirected`].
 //!
 //! Transport failures are mapped in `transport`; the results of generated calls are
 //! sorted in `call`.
@@ -22,7 +23,7 @@ use crate::{
     response::Response,
     shapes::{Envelope, LenientEnvelope, ValueEnvelope},
     text::one_line,
-    transport::{cf_ray, parse_retry_after},
+    transport::{cf_ray, parse_retry_after, redirected},
 };
 
 /// The longest body excerpt kept in a [`BodyError`].
@@ -90,6 +91,9 @@ pub(crate) fn decode_bytes<E: Envelope>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response<E::Result>, Error> {
+    if let Some(redirect) = redirected(operation, status, headers) {
+        return Err(redirect);
+    }
     let success_status = (200..300).contains(&status);
     if success_status && let Ok(envelope) = serde_json::from_slice::<E>(body) {
         return finish(operation, status, headers, envelope);
@@ -184,12 +188,14 @@ pub(crate) fn decode_bytes<E: Envelope>(
 /// - a body that is not the envelope (HTML from the edge, truncated or empty) →
 ///   [`Error::UnexpectedBody`] with the status, `cf-ray` and a short excerpt;
 /// - a success whose `result` does not fit → [`Error::Decode`] naming the field;
+/// - a redirect (3xx), whatever its body → [`Error::Redirected`] (the client never
+///   follows one);
 /// - (in the client) transport failures → [`Error::Connect`], [`Error::Transport`] or
 ///   [`Error::Timeout`].
 ///
 /// # Errors
-/// [`Error::Api`], [`Error::UnexpectedBody`] or [`Error::Decode`], per the rules
-/// above.
+/// [`Error::Api`], [`Error::UnexpectedBody`], [`Error::Decode`] or
+/// [`Error::Redirected`], per the rules above.
 pub fn decode_envelope(
     operation: Operation,
     status: u16,

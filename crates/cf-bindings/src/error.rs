@@ -149,6 +149,30 @@ pub enum Error {
         after: Duration,
     },
 
+    /// The server answered with a redirect (HTTP 3xx). Cloudflare's API never
+    /// redirects, so the client does not follow one: the credentials would go
+    /// wherever it points (reqwest keeps `X-Auth-Key` on a hop to another host).
+    /// The server did not act on the request; it is not retried, and a create or
+    /// delete answered so is not in doubt. A base URL that is wrong (`http://` for
+    /// `https://`, a missing `/client/v4`) is the usual cause.
+    #[error(
+        "{operation}: HTTP {status}: {}, not followed (Cloudflare's API never redirects: check the base URL){}",
+        location.as_ref().map_or_else(|| "a redirect".to_owned(), |l| format!("redirected to {l}")),
+        cf_ray.as_ref().map(|r| format!(" (cf-ray {r})")).unwrap_or_default()
+    )]
+    Redirected {
+        /// The operation that was redirected.
+        operation: Operation,
+        /// The HTTP status (3xx).
+        status: u16,
+        /// Where the `Location` header pointed, as an origin (`https://host:port`)
+        /// cut after 100 characters: never its path, query or user information.
+        /// `None` when it was absent, relative or not a URL.
+        location: Option<String>,
+        /// The `cf-ray` header.
+        cf_ray: Option<String>,
+    },
+
     /// A failure inside the HTTP client that fits no other variant.
     #[error("{operation}: {message}")]
     Other {
@@ -279,6 +303,7 @@ impl Error {
             Self::Transport { status, .. } => *status,
             Self::OutcomeUnknown { cause, .. } => cause.status(),
             Self::BodyTooLarge { status, .. } => *status,
+            Self::Redirected { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -306,7 +331,9 @@ impl Error {
             Self::UnexpectedBody(e) => e.cf_ray.as_deref(),
             Self::Decode(e) => e.cf_ray.as_deref(),
             Self::OutcomeUnknown { cause, .. } => cause.cf_ray(),
-            Self::BodyTooLarge { cf_ray, .. } => cf_ray.as_deref(),
+            Self::BodyTooLarge { cf_ray, .. } | Self::Redirected { cf_ray, .. } => {
+                cf_ray.as_deref()
+            }
             _ => None,
         }
     }
@@ -322,7 +349,8 @@ impl Error {
             | Self::Timeout { operation, .. }
             | Self::Other { operation, .. }
             | Self::OutcomeUnknown { operation, .. }
-            | Self::BodyTooLarge { operation, .. } => Some(*operation),
+            | Self::BodyTooLarge { operation, .. }
+            | Self::Redirected { operation, .. } => Some(*operation),
             _ => None,
         }
     }

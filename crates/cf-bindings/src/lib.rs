@@ -10,7 +10,7 @@
 //!   with `success: false` is an error, every error code is kept, and an HTML page
 //!   from the edge becomes a readable [`Error`] with the `cf-ray`;
 //! - authentication from code or the environment ([`ClientBuilder`]), with secrets
-//!   that never print;
+//!   that never print and never follow a redirect ([`Error::Redirected`]);
 //! - retries with backoff that never create a binding twice ([`RetryPolicy`]);
 //! - an optional client-side rate limit ([`ClientBuilder::rate_limit`]);
 //! - [`Bindings::wait_until_active`] ([`WaitOptions`]) and a longest-prefix-match

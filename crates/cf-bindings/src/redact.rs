@@ -95,6 +95,10 @@ impl Redactor {
                 self.text(&mut e.field);
                 self.text(&mut e.reason);
             }
+            Error::Redirected {
+                location: Some(location),
+                ..
+            } => self.text(location),
             _ => {}
         }
         error
