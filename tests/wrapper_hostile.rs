@@ -1,5 +1,6 @@
 //! The cf-bindings wrapper against a server that misbehaves on purpose: redirects
-//! that would take the credentials elsewhere.
+//! that would take the credentials elsewhere, headers and fields that echo them
+//! back or go on for ever.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use cf_bindings::{Client, Error, RetryPolicy};
 use cf_bindings_tests::{Reply, TestServer};
 use common::*;
+use serde_json::json;
 
 /// The email and key of the global-API-key client; they must never be sent
 /// elsewhere nor printed.
@@ -134,4 +136,121 @@ async fn a_redirect_without_a_usable_location_says_so() {
             "list services: HTTP 302: a redirect, not followed (Cloudflare's API never redirects: check the base URL)"
         );
     }
+}
+
+/// A proxy that puts the request's credentials into every header and field it
+/// can: none of it reaches a result, an error or its `Debug`.
+#[tokio::test]
+async fn every_server_text_echoing_the_credentials_is_masked() {
+    let server = TestServer::start().await;
+    for (auth, client) in clients(&server) {
+        let echo = match auth {
+            "token" => format!("Bearer {TOKEN}"),
+            _ => format!("{EMAIL} {KEY}"),
+        };
+        let secrets = match auth {
+            "token" => vec![TOKEN],
+            _ => vec![EMAIL, KEY],
+        };
+        let ray = format!("ray {echo}");
+        let echoed = |status: u16, content_type: &str, body: String| {
+            Reply::raw(status, &format!("{content_type}; {echo}"), body).header("cf-ray", &ray)
+        };
+        let message = json!([{"code": 1, "message": echo, "documentation_url": echo,
+            "source": {"pointer": echo}}]);
+        let binding = binding_json(BINDING, "192.0.2.0/24", CDN, &echo, &echo);
+        let mut success = ok(json!([binding]));
+        success["messages"] = message.clone();
+        let mut refusal = failure(1000, &echo);
+        refusal["messages"] = message.clone();
+        refusal["errors"] = json!([refusal["errors"][0], message[0]]);
+        let bad_cidr = binding_json(BINDING, &echo, CDN, "CDN", "active");
+        // A header cut after 64 characters leaves the start of a secret.
+        let long_ray = format!("{}{echo}", "r".repeat(60));
+        let json = "application/json";
+        server.push(echoed(200, json, success.to_string()));
+        server.push(echoed(400, json, refusal.to_string()));
+        server.push(echoed(403, "text/html", format!("<pre>{echo}</pre>")));
+        server.push(echoed(200, json, ok(json!([bad_cidr])).to_string()));
+        server.push(
+            Reply::raw(307, "text/html", "")
+                .header(
+                    "location",
+                    &format!("http://{}.example/", secrets[secrets.len() - 1]),
+                )
+                .header("cf-ray", &long_ray),
+        );
+        let services = ok(json!([{"id": CDN, "name": echo}]));
+        server.push(echoed(200, json, services.to_string()));
+
+        let bindings = client.account(ACCOUNT).prefix(PREFIX).bindings();
+        let listed = bindings.list().await.unwrap();
+        let mut shown = vec![
+            format!("{listed:?}"),
+            serde_json::to_string(&listed.result).unwrap(),
+        ];
+        for _ in 0..4 {
+            let err = bindings.list().await.unwrap_err();
+            shown.push(format!("{err} {err:?}"));
+        }
+        let services = client.account(ACCOUNT).services().list().await.unwrap();
+        shown.push(format!("{services:?}"));
+        for text in shown {
+            assert!(text.contains("[redacted]"), "{auth}: {text}");
+            for secret in &secrets {
+                for part in [*secret, &secret.to_ascii_lowercase(), &secret[..8]] {
+                    assert!(!text.contains(part), "{auth}: {part} in {text}");
+                }
+            }
+        }
+    }
+}
+
+/// Every text from the server is cut: headers, messages, result fields, errors.
+#[tokio::test]
+async fn every_server_text_is_cut() {
+    let server = TestServer::start().await;
+    let client = client_with(&server.base_url(), RetryPolicy::no_retries());
+    let long = "x".repeat(10_000);
+    let length = |text: &str| text.chars().count();
+    let mut body = ok(json!([binding_json(
+        BINDING,
+        "192.0.2.0/24",
+        CDN,
+        &long,
+        &long
+    )]));
+    body["messages"] = json!([{"code": 1, "message": long}]);
+    server.push(Reply::raw(200, "application/json", body.to_string()).header("cf-ray", &long));
+    let listed = client
+        .account(ACCOUNT)
+        .prefix(PREFIX)
+        .bindings()
+        .list()
+        .await
+        .unwrap();
+    assert_eq!(length(&listed[0].service_name), 101);
+    assert_eq!(length(listed[0].state.as_str()), 101);
+    assert_eq!(length(&listed.messages[0].message), 501);
+    assert_eq!(listed.cf_ray.as_deref().map(length), Some(65));
+
+    server.push(Reply::json(200, ok(json!([{"id": CDN, "name": long}]))));
+    let services = client.account(ACCOUNT).services().list().await.unwrap();
+    assert_eq!(length(&services[0].name), 101);
+
+    // A thousand long errors (1 MB), and a long content type: one bounded line.
+    let message = &long[..1000];
+    let errors: Vec<_> = (0..1000)
+        .map(|i| json!({"code": i, "message": message}))
+        .collect();
+    let refusal = json!({"success": false, "errors": errors, "messages": []});
+    server.push(Reply::raw(400, &long, refusal.to_string()).header("cf-ray", &long));
+    let err = client.account(ACCOUNT).services().list().await.unwrap_err();
+    assert_eq!(err.api_errors().len(), 1000, "{err:?}");
+    let shown = err.to_string();
+    assert!(shown.len() < 3_000, "{} bytes", shown.len());
+    assert!(shown.contains("; and 995 more errors"), "{shown}");
+    server.push(Reply::raw(502, &long, long.clone()).header("cf-ray", &long));
+    let err = client.account(ACCOUNT).services().list().await.unwrap_err();
+    assert!(err.to_string().len() < 500, "{err}");
 }

@@ -15,7 +15,7 @@ use crate::{
     limiter::RateLimiter,
     model::{self, FieldError, Service, ServiceBinding},
     operation::Operation,
-    redact::Redactor,
+    redact::{Redact, Redactor},
     response::Response,
     retry::RetryPolicy,
     shapes::Envelope,
@@ -147,12 +147,13 @@ impl Client {
         Account::new(self.clone(), check("account id", account))
     }
 
-    /// Sends one request (after its rate-limit slot), under the request timeout, and
-    /// decodes its envelope.
-    /// Sends one request and converts its result with `convert`. Everything that
-    /// came from the server, in an error or in the answer's messages, leaves here
-    /// with the client's credentials masked, and only then is logged.
-    async fn run<E: Envelope, U>(
+    /// Sends one request (after its rate-limit slot), under the request timeout,
+    /// decodes its envelope and converts its result with `convert`.
+    ///
+    /// Everything that came from the server, in an error, in the answer's messages
+    /// and `cf-ray` or in the result's text fields, leaves here with the client's
+    /// credentials masked, and only then is logged.
+    async fn run<E: Envelope, U: Redact>(
         &self,
         operation: Operation,
         call: impl Future<Output = Result<ResponseValue<E>, GenError>>,

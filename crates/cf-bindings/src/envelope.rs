@@ -23,7 +23,7 @@ use crate::{
     response::Response,
     shapes::{Envelope, LenientEnvelope, ValueEnvelope},
     text::one_line,
-    transport::{cf_ray, parse_retry_after, redirected},
+    transport::{cf_ray, content_type, parse_retry_after, redirected},
 };
 
 /// The longest body excerpt kept in a [`BodyError`].
@@ -138,13 +138,13 @@ pub(crate) fn decode_bytes<E: Envelope>(
                 }
                 None => ("result".to_owned(), "does not fit".to_owned()),
             };
-            Err(Error::Decode(Box::new(DecodeError {
+            Err(Error::Decode(Box::new(DecodeError::new(
                 operation,
                 status,
                 field,
                 reason,
-                cf_ray: cf_ray(headers),
-            })))
+                cf_ray(headers),
+            ))))
         }
         Err(e) => {
             let reason = if body.iter().all(u8::is_ascii_whitespace) {
@@ -160,10 +160,7 @@ pub(crate) fn decode_bytes<E: Envelope>(
             Err(Error::UnexpectedBody(Box::new(BodyError {
                 operation,
                 status,
-                content_type: headers
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
+                content_type: content_type(headers),
                 reason,
                 excerpt: excerpt(body),
                 cf_ray: cf_ray(headers),
@@ -192,6 +189,11 @@ pub(crate) fn decode_bytes<E: Envelope>(
 ///   follows one);
 /// - (in the client) transport failures → [`Error::Connect`], [`Error::Transport`] or
 ///   [`Error::Timeout`].
+///
+/// Every text taken from the server is cut to a bounded length: `cf-ray` after 64
+/// characters, `content-type` after 100, a message after 500, the excerpt after
+/// 120. (Masking the client's credentials is the client's: this function has
+/// none.)
 ///
 /// # Errors
 /// [`Error::Api`], [`Error::UnexpectedBody`], [`Error::Decode`] or

@@ -169,7 +169,7 @@ pub enum Error {
         /// cut after 100 characters: never its path, query or user information.
         /// `None` when it was absent, relative or not a URL.
         location: Option<String>,
-        /// The `cf-ray` header.
+        /// The `cf-ray` header (cut after 64 characters).
         cf_ray: Option<String>,
     },
 
@@ -224,7 +224,7 @@ pub enum Error {
         status: Option<u16>,
         /// The cap, in bytes.
         limit: usize,
-        /// The `cf-ray` header.
+        /// The `cf-ray` header (cut after 64 characters).
         cf_ray: Option<String>,
     },
 

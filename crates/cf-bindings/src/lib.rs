@@ -10,7 +10,8 @@
 //!   with `success: false` is an error, every error code is kept, and an HTML page
 //!   from the edge becomes a readable [`Error`] with the `cf-ray`;
 //! - authentication from code or the environment ([`ClientBuilder`]), with secrets
-//!   that never print and never follow a redirect ([`Error::Redirected`]);
+//!   that never print, never follow a redirect ([`Error::Redirected`]), and are
+//!   masked in whatever the server echoes back (headers, messages, result fields);
 //! - retries with backoff that never create a binding twice ([`RetryPolicy`]);
 //! - an optional client-side rate limit ([`ClientBuilder::rate_limit`]);
 //! - [`Bindings::wait_until_active`] ([`WaitOptions`]) and a longest-prefix-match

@@ -1,23 +1,46 @@
-//! What the HTTP layer tells, apart from the body: the `cf-ray` header, the delay
-//! asked for by `Retry-After` or `retry-after-ms`, a redirect (never followed), and
-//! the mapping of reqwest's errors to the crate's. Envelope decoding and the retry
-//! rules both build on it.
+//! What the HTTP layer tells, apart from the body: the `cf-ray` and `content-type`
+//! headers, the delay asked for by `Retry-After` or `retry-after-ms`, a redirect
+//! (never followed), and the mapping of reqwest's errors to the crate's. Envelope
+//! decoding and the retry rules both build on it.
+//!
+//! Header text is read here and nowhere else, cut to a few dozen characters: a
+//! header is the server's to fill, and what the crate keeps of it ends up in errors
+//! and log lines. (The client's redactor then masks its credentials in it.)
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION};
 
 use crate::{error::Error, operation::Operation, text::capped};
+
+/// The longest `cf-ray` kept; Cloudflare's are about 20 characters.
+const MAX_RAY_CHARS: usize = 64;
+
+/// The longest `content-type` kept.
+const MAX_CONTENT_TYPE_CHARS: usize = 100;
 
 /// The longest origin of a redirect's `Location` kept.
 const MAX_ORIGIN_CHARS: usize = 100;
 
-/// The `cf-ray` header.
+/// The text of header `name`, cut after `max_chars` characters; `None` when absent
+/// or not visible ASCII.
+fn header_text(
+    headers: &HeaderMap,
+    name: impl reqwest::header::AsHeaderName,
+    max_chars: usize,
+) -> Option<String> {
+    let text = headers.get(name)?.to_str().ok()?;
+    Some(capped(text.to_owned(), max_chars))
+}
+
+/// The `cf-ray` header, cut after 64 characters.
 pub(crate) fn cf_ray(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("cf-ray")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    header_text(headers, "cf-ray", MAX_RAY_CHARS)
+}
+
+/// The `content-type` header, cut after 100 characters.
+pub(crate) fn content_type(headers: &HeaderMap) -> Option<String> {
+    header_text(headers, CONTENT_TYPE, MAX_CONTENT_TYPE_CHARS)
 }
 
 /// A 3xx answer as an [`Error::Redirected`]; `None` for any other status.
@@ -142,11 +165,17 @@ mod tests {
     }
 
     #[test]
-    fn cf_ray_is_read() {
+    fn cf_ray_is_read_and_cut_after_64_characters() {
         let mut h = HeaderMap::new();
         assert_eq!(cf_ray(&h), None);
         h.insert("cf-ray", HeaderValue::from_static("8c2f-TEST"));
         assert_eq!(cf_ray(&h).as_deref(), Some("8c2f-TEST"));
+        let long = "r".repeat(10_000);
+        h.insert("cf-ray", HeaderValue::from_str(&long).unwrap());
+        assert_eq!(cf_ray(&h), Some(format!("{}…", "r".repeat(64))));
+        let long = format!("text/html; {}", "x".repeat(10_000));
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(&long).unwrap());
+        assert_eq!(content_type(&h).map(|t| t.chars().count()), Some(101));
     }
 
     #[test]
