@@ -1,6 +1,6 @@
 //! The cf-bindings wrapper against a server that misbehaves on purpose: redirects
 //! that would take the credentials elsewhere, headers and fields that echo them
-//! back or go on for ever.
+//! back, and a `Retry-After` far beyond what the client waits.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
@@ -204,6 +204,48 @@ async fn every_server_text_echoing_the_credentials_is_masked() {
             }
         }
     }
+}
+
+/// A `Retry-After` of 31,688 years is waited as the policy caps it, and said so.
+#[tokio::test(start_paused = true)]
+async fn the_retry_after_shown_is_the_one_waited() {
+    let server = TestServer::start().await;
+    let refusal =
+        || Reply::json(429, failure(971, "Please wait")).header("retry-after", "1000000000000");
+    server.push(refusal());
+    let err = client_with(&server.base_url(), RetryPolicy::no_retries())
+        .account(ACCOUNT)
+        .services()
+        .list()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.retry_after(),
+        Some(Duration::from_secs(1_000_000_000_000))
+    );
+    assert!(
+        err.to_string().ends_with(
+            " (retry after 1m 0s: the server asked for 277777777h 46m 40s, capped) (cf-ray 8c2f0000test-EMU)"
+        ),
+        "{err}"
+    );
+    // Retried twice, 20 ms apart (fast_retry's cap), then the last error says so.
+    for _ in 0..3 {
+        server.push(refusal());
+    }
+    let start = tokio::time::Instant::now();
+    let err = client(&server)
+        .account(ACCOUNT)
+        .services()
+        .list()
+        .await
+        .unwrap_err();
+    assert_eq!(start.elapsed(), Duration::from_millis(40));
+    assert!(
+        err.to_string()
+            .contains(" (retry after 20ms: the server asked for 277777777h 46m 40s, capped)"),
+        "{err}"
+    );
 }
 
 /// Every text from the server is cut: headers, messages, result fields, errors.

@@ -152,7 +152,8 @@ impl Client {
     ///
     /// Everything that came from the server, in an error, in the answer's messages
     /// and `cf-ray` or in the result's text fields, leaves here with the client's
-    /// credentials masked, and only then is logged.
+    /// credentials masked, and only then is logged. An error's `Display` says the
+    /// `Retry-After` the retry policy honours.
     async fn run<E: Envelope, U: Redact>(
         &self,
         operation: Operation,
@@ -175,10 +176,11 @@ impl Client {
                 .convert(operation, convert)
         };
         let redactor = &self.inner.redactor;
+        let retry_cap = self.inner.retry.max_retry_after();
         let outcome = match tokio::time::timeout(timeout, attempt).await {
             Ok(outcome) => outcome
                 .map(|response| redactor.response(response))
-                .map_err(|e| redactor.error(e)),
+                .map_err(|e| redactor.error(e).with_retry_cap(retry_cap)),
             Err(_) => Err(Error::Timeout {
                 operation,
                 after: timeout,

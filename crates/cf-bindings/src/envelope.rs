@@ -53,6 +53,7 @@ pub(crate) fn api_error(
         messages,
         cf_ray: cf_ray(headers),
         retry_after: parse_retry_after(headers),
+        retry_cap: None,
     }))
 }
 
@@ -165,6 +166,7 @@ pub(crate) fn decode_bytes<E: Envelope>(
                 excerpt: excerpt(body),
                 cf_ray: cf_ray(headers),
                 retry_after: parse_retry_after(headers),
+                retry_cap: None,
             })))
         }
     }

@@ -388,6 +388,18 @@ impl Error {
         }
     }
 
+    /// The error, its `Display` saying the delay the client waits when the server
+    /// asked for more than `cap` ([`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)).
+    /// [`retry_after`](Self::retry_after) still gives what the server asked.
+    pub(crate) fn with_retry_cap(mut self, cap: Duration) -> Self {
+        match &mut self {
+            Self::Api(e) => e.retry_cap = Some(cap),
+            Self::UnexpectedBody(e) => e.retry_cap = Some(cap),
+            _ => {}
+        }
+        self
+    }
+
     /// Whether the same request may succeed if sent again: connection failures,
     /// timeouts, HTTP 408, 429 and 5xx. For a create, see the retry rules in
     /// [`RetryPolicy`](crate::RetryPolicy): only some of these are safe to resend.

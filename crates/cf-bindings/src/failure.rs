@@ -86,7 +86,9 @@ impl fmt::Display for ApiMessage {
 /// Cloudflare answered with its envelope and reported failure: a 4xx or 5xx with the
 /// envelope, or a 2xx with `success: false`.
 ///
-/// Its `Display` shows the first five error items and counts the rest.
+/// Its `Display` shows the first five error items and counts the rest, and the
+/// delay to wait as the client's retry policy caps it (`retry after 1m 0s: the
+/// server asked for 2h 0m 0s, capped`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
@@ -103,6 +105,9 @@ pub struct ApiError {
     pub cf_ray: Option<String>,
     /// The delay the server asked for (`Retry-After` or `retry-after-ms`).
     pub retry_after: Option<Duration>,
+    /// The longest `Retry-After` the client honours, when the error came through
+    /// one: `Display` says what is waited, not only what was asked.
+    pub(crate) retry_cap: Option<Duration>,
 }
 
 impl fmt::Display for ApiError {
@@ -124,7 +129,7 @@ impl fmt::Display for ApiError {
                 }
             }
         }
-        write_tail(f, self.retry_after, self.cf_ray.as_deref())
+        write_tail(f, self.retry_after, self.retry_cap, self.cf_ray.as_deref())
     }
 }
 
@@ -147,6 +152,8 @@ pub struct BodyError {
     pub cf_ray: Option<String>,
     /// The delay the server asked for (`Retry-After` or `retry-after-ms`).
     pub retry_after: Option<Duration>,
+    /// The longest `Retry-After` the client honours (see [`ApiError`]).
+    pub(crate) retry_cap: Option<Duration>,
 }
 
 impl fmt::Display for BodyError {
@@ -162,7 +169,7 @@ impl fmt::Display for BodyError {
         if !self.excerpt.is_empty() {
             write!(f, ": {:?}", self.excerpt)?;
         }
-        write_tail(f, self.retry_after, self.cf_ray.as_deref())
+        write_tail(f, self.retry_after, self.retry_cap, self.cf_ray.as_deref())
     }
 }
 
@@ -210,7 +217,7 @@ impl fmt::Display for DecodeError {
             "{}: HTTP {}: unexpected response: field `{}` {}",
             self.operation, self.status, self.field, self.reason
         )?;
-        write_tail(f, None, self.cf_ray.as_deref())
+        write_tail(f, None, None, self.cf_ray.as_deref())
     }
 }
 
@@ -218,13 +225,23 @@ impl std::error::Error for ApiError {}
 impl std::error::Error for BodyError {}
 impl std::error::Error for DecodeError {}
 
+/// The delay to wait, as the client waits it, and the `cf-ray`.
 fn write_tail(
     f: &mut fmt::Formatter<'_>,
     retry_after: Option<Duration>,
+    retry_cap: Option<Duration>,
     cf_ray: Option<&str>,
 ) -> fmt::Result {
-    if let Some(delay) = retry_after {
-        write!(f, " (retry after {})", human(delay))?;
+    if let Some(asked) = retry_after {
+        match retry_cap.filter(|cap| asked > *cap) {
+            Some(cap) => write!(
+                f,
+                " (retry after {}: the server asked for {}, capped)",
+                human(cap),
+                human(asked)
+            )?,
+            None => write!(f, " (retry after {})", human(asked))?,
+        }
     }
     if let Some(ray) = cf_ray {
         write!(f, " (cf-ray {ray})")?;
@@ -236,7 +253,11 @@ fn write_tail(
 mod tests {
     use super::*;
 
-    fn api_error(errors: usize) -> ApiError {
+    fn api_error(
+        errors: usize,
+        retry_after: Option<Duration>,
+        retry_cap: Option<Duration>,
+    ) -> ApiError {
         ApiError {
             operation: Operation::ListServices,
             status: 429,
@@ -245,18 +266,46 @@ mod tests {
                 .collect(),
             messages: Vec::new(),
             cf_ray: None,
-            retry_after: None,
+            retry_after,
+            retry_cap,
         }
     }
 
     #[test]
+    fn the_delay_shown_is_the_delay_waited() {
+        let asked = Some(Duration::from_secs(1_000_000_000_000));
+        let minute = Some(Duration::from_secs(60));
+        assert_eq!(
+            api_error(1, asked, minute).to_string(),
+            "list services: HTTP 429: Cloudflare error 971: slow down 0 (retry after 1m 0s: the server asked for 277777777h 46m 40s, capped)"
+        );
+        // Under the cap, or with no cap known (`decode_envelope`): as asked.
+        let short = Some(Duration::from_secs(2));
+        assert!(
+            api_error(1, short, minute)
+                .to_string()
+                .ends_with(" (retry after 2s)")
+        );
+        assert!(
+            api_error(1, minute, minute)
+                .to_string()
+                .ends_with(" (retry after 1m 0s)")
+        );
+        assert!(
+            api_error(1, asked, None)
+                .to_string()
+                .ends_with(" (retry after 277777777h 46m 40s)")
+        );
+    }
+
+    #[test]
     fn many_errors_show_the_first_five_and_a_count() {
-        let shown = api_error(100_000).to_string();
+        let shown = api_error(100_000, None, None).to_string();
         assert_eq!(
             shown,
             "list services: HTTP 429: Cloudflare error 971: slow down 0; error 971: slow down 1; error 971: slow down 2; error 971: slow down 3; error 971: slow down 4; and 99995 more errors"
         );
-        let five = api_error(5).to_string();
+        let five = api_error(5, None, None).to_string();
         assert!(five.ends_with("error 971: slow down 4"), "{five}");
     }
 

@@ -276,6 +276,7 @@ mod tests {
                 messages: vec![message],
                 cf_ray: Some(echo()),
                 retry_after: None,
+                retry_cap: None,
             })),
             Error::UnexpectedBody(Box::new(BodyError {
                 operation: op,
@@ -285,6 +286,7 @@ mod tests {
                 excerpt: echo(),
                 cf_ray: Some(echo()),
                 retry_after: None,
+                retry_cap: None,
             })),
             Error::Decode(Box::new(DecodeError::new(
                 op,
