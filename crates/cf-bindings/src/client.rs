@@ -10,6 +10,7 @@ use crate::{
     call::{self, GenError},
     config::ClientBuilder,
     error::{Error, InvalidInput},
+    failure::ApiMessage,
     handles::{Account, check},
     ids::AccountId,
     limiter::RateLimiter,
@@ -153,7 +154,8 @@ impl Client {
     /// Everything that came from the server, in an error, in the answer's messages
     /// and `cf-ray` or in the result's text fields, leaves here with the client's
     /// credentials masked, and only then is logged. An error's `Display` says the
-    /// `Retry-After` the retry policy honours.
+    /// `Retry-After` the retry policy honours. A successful answer's messages are
+    /// logged at warn, the first few one by one and the rest counted in one line.
     async fn run<E: Envelope, U: Redact>(
         &self,
         operation: Operation,
@@ -189,15 +191,7 @@ impl Client {
         match &outcome {
             Ok(response) => {
                 let cf_ray = response.cf_ray.as_deref().unwrap_or("-");
-                for message in &response.messages {
-                    tracing::warn!(
-                        operation = %operation,
-                        code = message.code,
-                        cf_ray,
-                        "Cloudflare message: {}",
-                        one_line(&message.message)
-                    );
-                }
+                log_messages(operation, cf_ray, &response.messages);
                 tracing::debug!(
                     operation = %operation,
                     status = response.status,
@@ -276,5 +270,31 @@ impl Client {
             .raw
             .ip_address_management_service_bindings_list_services(account);
         self.run(op, call, model::services_from_wire).await
+    }
+}
+
+/// How many of a successful answer's messages are logged one by one.
+const LOGGED_MESSAGES: usize = 3;
+
+/// Logs a successful answer's messages at warn: the first [`LOGGED_MESSAGES`], then
+/// one line counting the rest (all of them are in [`Response::messages`]), so an
+/// answer with thousands of messages cannot flood the log.
+fn log_messages(operation: Operation, cf_ray: &str, messages: &[ApiMessage]) {
+    for message in messages.iter().take(LOGGED_MESSAGES) {
+        tracing::warn!(
+            operation = %operation,
+            code = message.code,
+            cf_ray,
+            "Cloudflare message: {}",
+            one_line(&message.message)
+        );
+    }
+    let more = messages.len().saturating_sub(LOGGED_MESSAGES);
+    if more > 0 {
+        tracing::warn!(
+            operation = %operation,
+            cf_ray,
+            "… and {more} more Cloudflare messages"
+        );
     }
 }
