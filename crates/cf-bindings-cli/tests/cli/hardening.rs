@@ -124,6 +124,12 @@ fn a_zero_timeout_is_a_usage_error() {
 /// request line (`GET /client/v4/...`), or closes the connection without an
 /// answer when it gives `None`. Returns the base URL.
 pub(super) fn raw_server(respond: fn(&str) -> Option<String>) -> String {
+    head_server(move |head| respond(head.lines().next().unwrap_or_default()))
+}
+
+/// Like [`raw_server`], `respond` seeing the whole head of each request: its
+/// request line and headers, as sent.
+pub(super) fn head_server(respond: impl Fn(&str) -> Option<String> + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
     let address = listener.local_addr().expect("an address");
     std::thread::spawn(move || {
@@ -137,8 +143,7 @@ pub(super) fn raw_server(respond: fn(&str) -> Option<String>) -> String {
                 }
             }
             let text = String::from_utf8_lossy(&request);
-            let request_line = text.lines().next().unwrap_or_default();
-            if let Some(response) = respond(request_line) {
+            if let Some(response) = respond(&text) {
                 let _ = stream.write_all(response.as_bytes());
             }
         }

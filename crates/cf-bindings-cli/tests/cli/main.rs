@@ -14,6 +14,7 @@ mod desired;
 mod hardening;
 mod outcome;
 mod pipes;
+mod secrets;
 
 /// The binary with a clean environment: no credentials, no colour, fixed width.
 fn bare() -> Command {
