@@ -56,7 +56,12 @@ proptest! {
         let errors: Vec<_> = codes.iter().map(|c| json!({"code": c, "message": message})).collect();
         let body = json!({"success": success, "errors": errors, "messages": [], "result": result}).to_string();
         let decoded = decode_envelope(op, status, &headers(), body.as_bytes());
-        if !success || !(200..300).contains(&status) {
+        if (300..400).contains(&status) {
+            // Never followed, whatever the body says.
+            let err = decoded.unwrap_err();
+            prop_assert!(matches!(err, Error::Redirected { .. }), "{err:?}");
+            prop_assert_eq!(err.status(), Some(status));
+        } else if !success || !(200..300).contains(&status) {
             let err = decoded.unwrap_err();
             prop_assert!(matches!(err, Error::Api(_)), "{err:?}");
             prop_assert_eq!(err.codes(), codes);

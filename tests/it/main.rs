@@ -15,6 +15,8 @@ mod generated;
 mod wrapper_client;
 #[path = "../wrapper_errors.rs"]
 mod wrapper_errors;
+#[path = "../wrapper_hostile.rs"]
+mod wrapper_hostile;
 #[path = "../wrapper_props.rs"]
 mod wrapper_props;
 #[path = "../wrapper_retry.rs"]

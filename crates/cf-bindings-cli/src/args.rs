@@ -22,8 +22,8 @@ Exit codes:
      whose steps are not what it shows; missing credentials; a deletion or apply
      with no terminal to confirm on and no --yes)
   3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
-  4  network failure, timeout or server error (HTTP 5xx, or a response that is not
-     Cloudflare's envelope)
+  4  network failure, timeout or server error (HTTP 5xx, a redirect, which is never
+     followed, or a response that is not Cloudflare's envelope)
   5  outcome unknown: a create or delete may or may not have taken effect (the
      request may have been processed, and checking failed); list the bindings
      before trying again

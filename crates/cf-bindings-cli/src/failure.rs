@@ -12,7 +12,8 @@ pub enum Exit {
     Usage = 2,
     /// Cloudflare rejected the request (HTTP 4xx).
     Api = 3,
-    /// Network failure, timeout, server error or a response that is not the envelope.
+    /// Network failure, timeout, server error, a redirect (never followed) or a
+    /// response that is not the envelope.
     Network = 4,
     /// A create or delete may or may not have taken effect: list before retrying.
     OutcomeUnknown = 5,

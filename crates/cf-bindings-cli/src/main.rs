@@ -54,10 +54,11 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let colour = output::stderr_colour();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| output::Diagnostics)
-        .with_ansi(output::stderr_colour())
+        .with_writer(move || output::Diagnostics { colour })
+        .with_ansi(colour)
         .with_target(verbose > 1)
         .init();
 }

@@ -7,9 +7,10 @@
 //! of its own. A write to stderr that fails is dropped: there is nowhere left to
 //! say so, and the exit status still tells.
 //!
-//! Text for a person is escaped by [`printable`]: a table cell or a message on
-//! stderr with control characters in it (from a hostile server, say) cannot drive
-//! the terminal. JSON output escapes them itself.
+//! Text for a person is escaped by [`printable`]: a table cell, a message or a log
+//! line on stderr with control or bidirectional format characters in it (from a
+//! hostile server, say) cannot drive the terminal. JSON output escapes control
+//! characters itself (format characters are data there, as in any JSON).
 //!
 //! Rust ignores SIGPIPE, so a closed pipe shows up here as an `EPIPE` error
 //! rather than killing the process; that is what lets the embedded emulator shut
@@ -25,7 +26,7 @@ use cf_bindings::LongWait;
 use serde_json::Value;
 
 use crate::failure::Failure;
-use crate::table::{Table, printable};
+use crate::table::{Table, printable, printable_log};
 
 /// Writes `text` to stdout as is, and flushes it.
 pub fn out(text: &str) -> Result<(), Failure> {
@@ -146,13 +147,23 @@ fn write_stderr(text: &str) -> io::Result<()> {
     stderr.flush()
 }
 
-/// The writer of log lines (tracing): stderr, with errors dropped.
+/// The writer of log lines (tracing): stderr, with errors dropped. The logger
+/// escapes the escape characters of what it logs but not the other control or
+/// format characters, so each line is escaped here as [`printable`] escapes a
+/// note, keeping its line breaks and, with `colour`, its colours.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Diagnostics;
+pub struct Diagnostics {
+    /// Whether the lines carry colour codes (the logger's `with_ansi`).
+    pub colour: bool,
+}
 
 impl Write for Diagnostics {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let _ = io::stderr().lock().write_all(buf);
+        // The logger writes each event whole, as UTF-8.
+        let text = String::from_utf8_lossy(buf);
+        let _ = io::stderr()
+            .lock()
+            .write_all(printable_log(&text, self.colour).as_bytes());
         Ok(buf.len())
     }
 

@@ -1,25 +1,88 @@
 //! Aligned text tables, optionally coloured (the output module decides when), and
-//! the escaping of control characters in text meant for a terminal.
+//! the escaping of control and format characters in text meant for a terminal.
 
 use std::borrow::Cow;
 
 /// `text` with its control characters escaped as Rust writes them (`\u{1b}`,
-/// `\r`, `\n`): text from a server (a service name, an error message) cannot move
-/// the cursor, change colours or forge lines on the terminal that shows it. Every
-/// table cell and every message on stderr goes through it.
+/// `\r`, `\n`), and its invisible format characters as `\u{202e}`: text from a
+/// server (a service name, an error message) cannot move the cursor, change
+/// colours, forge lines or reorder what the terminal shows (the bidirectional
+/// overrides and isolates of "Trojan Source"). Every table cell and every message
+/// on stderr goes through it.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
-            escaped.extend(c.escape_debug());
-        } else {
+        push_printable(&mut escaped, c);
+    }
+    Cow::Owned(escaped)
+}
+
+/// `text`, a log line of this program's own making, escaped as [`printable`] does
+/// except for its line breaks and, when `colour` is on, the escape character that
+/// starts its colours. The logger escapes every escape character of the values it
+/// logs, so the ones left are its own.
+pub fn printable_log(text: &str, colour: bool) -> Cow<'_, str> {
+    let kept = |c: char| c == '\n' || (colour && c == '\u{1b}');
+    if !text.chars().any(|c| needs_escape(c) && !kept(c)) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if kept(c) {
             escaped.push(c);
+        } else {
+            push_printable(&mut escaped, c);
         }
     }
     Cow::Owned(escaped)
+}
+
+fn push_printable(escaped: &mut String, c: char) {
+    if c.is_control() {
+        escaped.extend(c.escape_debug());
+    } else if is_format(c) {
+        escaped.extend(c.escape_unicode());
+    } else {
+        escaped.push(c);
+    }
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || is_format(c)
+}
+
+/// Whether `c` is a Unicode format character (general category Cf: bidirectional
+/// marks, embeddings, overrides and isolates, zero-width characters, invisible
+/// operators, tags...) or a line or paragraph separator (U+2028, U+2029), which
+/// some terminals take as a line break.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61c}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
 /// A colour for one cell.
@@ -58,12 +121,12 @@ impl Table {
         }
     }
 
-    /// Adds a row of plain cells, their control characters escaped.
+    /// Adds a row of plain cells, their control and format characters escaped.
     pub fn row(&mut self, cells: Vec<String>) {
         self.toned_row(cells.into_iter().map(|c| (c, Tone::Plain)).collect());
     }
 
-    /// Adds a row of cells with tones, their control characters escaped.
+    /// Adds a row of cells with tones, their control and format characters escaped.
     pub fn toned_row(&mut self, cells: Vec<(String, Tone)>) {
         self.rows.push(
             cells
@@ -122,6 +185,39 @@ mod tests {
         let mut table = Table::new(vec!["NAME"]);
         table.row(vec!["\u{1b}[2Jx".into()]);
         assert_eq!(table.render(false), "NAME\n\\u{1b}[2Jx\n");
+    }
+
+    #[test]
+    fn format_characters_are_escaped_like_control_characters() {
+        // Right-to-left override, isolates, marks, Arabic letter mark, zero-width
+        // space and joiner, word joiner, byte order mark, line separator, a tag.
+        let hostile = "a\u{202e}b\u{2066}c\u{2067}\u{2068}\u{2069}\u{200e}\u{200f}\u{61c}\u{200b}\u{200d}\u{2060}\u{feff}\u{2028}\u{e0041}z";
+        assert_eq!(
+            printable(hostile),
+            "a\\u{202e}b\\u{2066}c\\u{2067}\\u{2068}\\u{2069}\\u{200e}\\u{200f}\\u{61c}\\u{200b}\\u{200d}\\u{2060}\\u{feff}\\u{2028}\\u{e0041}z"
+        );
+        // Letters of right-to-left scripts, and other visible text, are kept.
+        assert_eq!(printable("שלום مرحبا ✓ é"), "שלום مرحبا ✓ é");
+        let mut table = Table::new(vec!["NAME"]);
+        table.row(vec!["CDN\u{202e}evil".into()]);
+        assert_eq!(table.render(false), "NAME\nCDN\\u{202e}evil\n");
+    }
+
+    #[test]
+    fn log_lines_keep_their_breaks_and_colours_only() {
+        let line = "\u{1b}[33m WARN\u{1b}[0m msg \u{202e}x\r\u{7}\n";
+        assert_eq!(
+            printable_log(line, true),
+            "\u{1b}[33m WARN\u{1b}[0m msg \\u{202e}x\\r\\u{7}\n"
+        );
+        assert_eq!(
+            printable_log(line, false),
+            "\\u{1b}[33m WARN\\u{1b}[0m msg \\u{202e}x\\r\\u{7}\n"
+        );
+        assert!(matches!(
+            printable_log(" WARN plain\n", false),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

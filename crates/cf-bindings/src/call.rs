@@ -11,7 +11,7 @@ use crate::{
     operation::Operation,
     response::Response,
     shapes::Envelope,
-    transport::{Bounds, transport_error},
+    transport::{Bounds, redirected, transport_error},
 };
 
 /// The error type of every generated operation.
@@ -65,6 +65,11 @@ pub(crate) async fn decode<E: Envelope>(
         Err(GenError::UnexpectedResponse(response)) => {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
+            // A redirect is refused before its body is read: a body cut short must
+            // not make it look like an answer that may have been acted on.
+            if let Some(redirect) = redirected(operation, status, &headers) {
+                return Err(redirect);
+            }
             match response.bytes().await {
                 Ok(body) => decode_bytes::<E>(operation, status, &headers, &body),
                 Err(e) => Err(transport_error(

@@ -10,13 +10,14 @@ use crate::{
     call::{self, GenError},
     config::ClientBuilder,
     error::{Error, InvalidInput},
+    failure::ApiMessage,
     handles::{Account, check},
     ids::AccountId,
     limiter::RateLimiter,
     long_wait::{Observer, WaitReason},
     model::{self, FieldError, Service, ServiceBinding},
     operation::Operation,
-    redact::Redactor,
+    redact::{Redact, Redactor},
     response::Response,
     retry::{Retries, RetryPolicy},
     shapes::Envelope,
@@ -166,10 +167,15 @@ impl Client {
         Account::new(self.clone(), check("account id", account))
     }
 
-    /// Sends one request and converts its result with `convert`. Everything that
-    /// came from the server, in an error or in the answer's messages, leaves here
-    /// with the client's credentials masked, and only then is logged.
-    async fn run<E: Envelope, U>(
+    /// Sends one request (after its rate-limit slot), under the request timeout,
+    /// decodes its envelope and converts its result with `convert`.
+    ///
+    /// Everything that came from the server, in an error, in the answer's messages
+    /// and `cf-ray` or in the result's text fields, leaves here with the client's
+    /// credentials masked, and only then is logged. An error's `Display` says the
+    /// `Retry-After` the retry policy honours. A successful answer's messages are
+    /// logged at warn, the first few one by one and the rest counted in one line.
+    async fn run<E: Envelope, U: Redact>(
         &self,
         operation: Operation,
         call: impl Future<Output = Result<ResponseValue<E>, GenError>>,
@@ -198,24 +204,17 @@ impl Client {
                 .convert(operation, convert)
         };
         let redactor = &self.inner.redactor;
+        let retry_cap = self.inner.retry.max_retry_after();
         let outcome = match tokio::time::timeout(timeout, attempt).await {
             Ok(outcome) => outcome
                 .map(|response| redactor.response(response))
-                .map_err(|e| redactor.error(e)),
+                .map_err(|e| redactor.error(e).with_retry_cap(retry_cap)),
             Err(_) => Err(Error::timeout(operation, timeout)),
         };
         match &outcome {
             Ok(response) => {
                 let cf_ray = response.cf_ray.as_deref().unwrap_or("-");
-                for message in &response.messages {
-                    tracing::warn!(
-                        operation = %operation,
-                        code = message.code,
-                        cf_ray,
-                        "Cloudflare message: {}",
-                        one_line(&message.message)
-                    );
-                }
+                log_messages(operation, cf_ray, &response.messages);
                 tracing::debug!(
                     operation = %operation,
                     status = response.status,
@@ -294,5 +293,31 @@ impl Client {
             .raw
             .ip_address_management_service_bindings_list_services(account);
         self.run(op, call, model::services_from_wire).await
+    }
+}
+
+/// How many of a successful answer's messages are logged one by one.
+const LOGGED_MESSAGES: usize = 3;
+
+/// Logs a successful answer's messages at warn: the first [`LOGGED_MESSAGES`], then
+/// one line counting the rest (all of them are in [`Response::messages`]), so an
+/// answer with thousands of messages cannot flood the log.
+fn log_messages(operation: Operation, cf_ray: &str, messages: &[ApiMessage]) {
+    for message in messages.iter().take(LOGGED_MESSAGES) {
+        tracing::warn!(
+            operation = %operation,
+            code = message.code,
+            cf_ray,
+            "Cloudflare message: {}",
+            one_line(&message.message)
+        );
+    }
+    let more = messages.len().saturating_sub(LOGGED_MESSAGES);
+    if more > 0 {
+        tracing::warn!(
+            operation = %operation,
+            cf_ray,
+            "… and {more} more Cloudflare messages"
+        );
     }
 }

@@ -28,7 +28,26 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 << 20;
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Checks a base URL and drops its trailing `/`.
+/// What of a base URL an error may quote: the text before any query (`?`) or
+/// fragment (`#`), which may hold anything, and nothing at all when it may hold
+/// user information (`user:password@`).
+fn quotable(url: &str) -> Option<String> {
+    let (kept, cut) = match url.find(['?', '#']) {
+        Some(end) => (url.get(..end).unwrap_or_default(), true),
+        None => (url, false),
+    };
+    if kept.contains('@') {
+        return None;
+    }
+    Some(if cut {
+        format!("{kept:?} (query or fragment not shown)")
+    } else {
+        format!("{kept:?}")
+    })
+}
+
+/// Checks a base URL and drops its trailing `/`. No error quotes the URL's
+/// query, fragment or user information.
 fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String, ConfigError> {
     let named = |what: String| match variable {
         Some(v) => ConfigError::new(Some(v), format!("{v}: {what}")),
@@ -38,18 +57,16 @@ fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String
     if trimmed.is_empty() {
         return Err(named("is empty".to_owned()));
     }
+    let shown = || {
+        quotable(trimmed).unwrap_or_else(|| {
+            "the URL (not shown, as it may hold user information: user:password@)".to_owned()
+        })
+    };
     // User information would replace the token with HTTP Basic auth without a word,
     // and would print a password in every message that shows the URL; so would a
     // URL that does not parse, where user information cannot be told apart.
-    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
-        named(if trimmed.contains('@') {
-            format!(
-                "is not a URL ({e}); not shown, as it may hold user information (user:password@)"
-            )
-        } else {
-            format!("{trimmed:?} is not a URL ({e})")
-        })
-    })?;
+    let parsed = reqwest::Url::parse(trimmed)
+        .map_err(|e| named(format!("{} is not a URL ({e})", shown())))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(named(format!(
             "\"{}://***@{}/…\" has user information (user:password@); remove it: credentials go in CLOUDFLARE_API_TOKEN (or CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY)",
@@ -59,15 +76,40 @@ fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String
     }
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(named(format!(
-            "{trimmed:?} is not an http(s) URL with a host"
+            "{} is not an http(s) URL with a host",
+            shown()
         )));
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(named(format!(
-            "{trimmed:?} must not have a query or fragment"
+            "{} must not have a query or fragment",
+            shown()
         )));
     }
     Ok(trimmed.to_owned())
+}
+
+/// Whether requests to `base_url` travel in clear text beyond this machine: an
+/// `http://` URL whose host is not loopback (`localhost`, 127.0.0.0/8, `::1`).
+fn is_plaintext_beyond_loopback(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return false;
+    };
+    if url.scheme() != "http" {
+        return false;
+    }
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // An IPv6 host comes in brackets; a domain name is not an address.
+    let address = host.trim_start_matches('[').trim_end_matches(']');
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => !ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            !(ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()))
+        }
+        Err(_) => !host.eq_ignore_ascii_case("localhost"),
+    }
 }
 
 /// Builds a [`Client`]. Start from [`Client::builder`] or [`ClientBuilder::from_env`].
@@ -79,12 +121,26 @@ fn validate_base_url(url: &str, variable: Option<&'static str>) -> Result<String
 /// sensitive, so reqwest and its logging never print them; the crate never logs
 /// headers, and [`Secret`] prints a mask in `Debug` and `Display`.
 ///
+/// The client never follows a redirect, and sends no `Referer`: Cloudflare's API
+/// never redirects, and a hop to another host would take the credentials with it
+/// (reqwest drops `Authorization` on such a hop, but not `X-Auth-Email` and
+/// `X-Auth-Key`). A 3xx answer is an [`Error::Redirected`] naming the status and
+/// the origin it pointed to.
+///
 /// A caller-supplied `reqwest::Client` ([`ClientBuilder::http_client`]) cannot be given
 /// headers after it was built, so it must already carry the credentials: build it
-/// with `default_headers(credentials.headers()?)`. Setting credentials on the builder
-/// as well is refused, rather than silently sending requests without them. The
-/// builder's user agent and connect timeout then do not apply either (the client's
-/// own do); the per-request timeout still applies.
+/// with `default_headers(credentials.headers()?)`, and with
+/// `redirect(reqwest::redirect::Policy::none())` so that it does not follow
+/// redirects either. Setting credentials on the builder as well is refused, rather
+/// than silently sending requests without them. The builder's user agent, connect
+/// timeout and redirect policy then do not apply (the client's own do); the
+/// per-request timeout still applies.
+///
+/// # Plain HTTP
+/// An `http://` base URL whose host is not loopback (`localhost`, 127.0.0.0/8,
+/// `::1`) sends the credentials in clear text: [`ClientBuilder::build`] accepts it
+/// (a proxy on the local network may need it) but logs a warning, once per client
+/// built.
 ///
 /// # Environment
 /// [`ClientBuilder::from_env`] reads the variables of Cloudflare's official SDKs:
@@ -263,7 +319,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client. Logs a warning when the base URL is plain `http://` to a
+    /// host that is not loopback (see [Plain HTTP](Self#plain-http)).
     ///
     /// # Errors
     /// [`Error::Config`] when there are no credentials, credentials are set together
@@ -286,6 +343,11 @@ impl ClientBuilder {
             Some(url) => validate_base_url(url, self.base_url_variable)?,
             None => DEFAULT_BASE_URL.to_owned(),
         };
+        if is_plaintext_beyond_loopback(&base_url) {
+            tracing::warn!(
+                "the base URL is plain http:// to a host that is not loopback: the credentials and every answer travel unencrypted; use https://"
+            );
+        }
         let redactor = self
             .credentials
             .as_ref()
@@ -304,6 +366,10 @@ impl ClientBuilder {
                 let http = reqwest::Client::builder()
                     .default_headers(credentials.headers()?)
                     .user_agent(USER_AGENT)
+                    // Cloudflare's API never redirects; following one would send
+                    // the credentials wherever it points.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .referer(false)
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
                     .build()
@@ -331,5 +397,147 @@ impl ClientBuilder {
             limiter,
             observer: self.observer,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use super::*;
+
+    /// The error `build` gives for `url`.
+    fn base_url_error(url: &str) -> String {
+        match Client::builder().api_token("a-token").base_url(url).build() {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{url} was accepted"),
+        }
+    }
+
+    #[test]
+    fn no_base_url_error_quotes_a_query_a_fragment_or_user_information() {
+        for (url, expected) in [
+            (
+                "https://api.example/client/v4?x=hunter2pass",
+                "\"https://api.example/client/v4\" (query or fragment not shown) must not have a query or fragment",
+            ),
+            (
+                "https://api.example/client/v4#hunter2pass",
+                "(query or fragment not shown) must not have a query or fragment",
+            ),
+            (
+                "ftp://api.example/?x=hunter2pass",
+                "\"ftp://api.example/\" (query or fragment not shown) is not an http(s) URL",
+            ),
+            (
+                "http://[::1/?x=hunter2pass",
+                "\"http://[::1/\" (query or fragment not shown) is not a URL",
+            ),
+            (
+                "http://a:hunter2pass@[::1/",
+                "not shown, as it may hold user information",
+            ),
+            (
+                "http://a:hunter2pass@api.example/",
+                "\"http://***@api.example/…\" has user information",
+            ),
+            (
+                "http://api.example/?u=a:hunter2pass@b",
+                "must not have a query",
+            ),
+        ] {
+            let error = base_url_error(url);
+            assert!(error.contains(expected), "{url}: {error}");
+            assert!(!error.contains("hunter2"), "{url}: {error}");
+        }
+        let from_env = ClientBuilder::from_lookup(|name| match name {
+            ENV_API_TOKEN => Some("a-token".to_owned()),
+            ENV_BASE_URL => Some("https://api.example/?x=hunter2pass".to_owned()),
+            _ => None,
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+        let error = from_env.expect_err("a query is refused");
+        assert!(
+            error.starts_with("configuration: CLOUDFLARE_BASE_URL: "),
+            "{error}"
+        );
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn plain_http_beyond_loopback_is_recognised() {
+        for url in [
+            "http://192.0.2.1/client/v4",
+            "http://api.example/client/v4",
+            "http://[2001:db8::1]:8080",
+            "http://[::ffff:192.0.2.1]",
+            "http://10.0.0.1",
+            "HTTP://LOCALHOST.example",
+        ] {
+            assert!(is_plaintext_beyond_loopback(url), "{url}");
+        }
+        for url in [
+            "https://api.cloudflare.com/client/v4",
+            "https://192.0.2.1",
+            "http://127.0.0.1:8080/client/v4",
+            "http://127.1.2.3",
+            "http://localhost:9",
+            "http://LocalHost",
+            "http://[::1]:8080",
+            "http://[::ffff:127.0.0.1]",
+        ] {
+            assert!(!is_plaintext_beyond_loopback(url), "{url}");
+        }
+    }
+
+    /// What `build` logs for `url`.
+    fn logged_by_build(url: &str) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+                let mut buffer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+                buffer.extend_from_slice(data);
+                Ok(data.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        // Building sends nothing: no address is contacted.
+        tracing::subscriber::with_default(subscriber, || {
+            Client::builder()
+                .api_token("a-token")
+                .base_url(url)
+                .build()
+                .expect("builds");
+        });
+        let logged = buffer.0.lock().unwrap_or_else(PoisonError::into_inner);
+        String::from_utf8_lossy(&logged).into_owned()
+    }
+
+    #[test]
+    fn building_a_client_for_plain_http_beyond_loopback_warns_once() {
+        let logged = logged_by_build("http://192.0.2.1/client/v4");
+        assert_eq!(logged.lines().count(), 1, "{logged}");
+        assert!(logged.contains("WARN"), "{logged}");
+        assert!(
+            logged.contains("plain http:// to a host that is not loopback"),
+            "{logged}"
+        );
+        for quiet in [
+            "http://127.0.0.1:9/client/v4",
+            "http://localhost:9",
+            "https://192.0.2.1/client/v4",
+        ] {
+            assert_eq!(logged_by_build(quiet), "", "{quiet}");
+        }
     }
 }

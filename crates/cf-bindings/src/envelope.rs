@@ -8,7 +8,8 @@
 //!   the `cf-ray` header and `Retry-After`;
 //! - a body that is not the envelope (HTML from the edge, truncated or empty) →
 //!   [`Error::UnexpectedBody`] with the status, `cf-ray` and a short excerpt;
-//! - a success whose `result` does not fit → [`Error::Decode`] naming the field.
+//! - a success whose `result` does not fit → [`Error::Decode`] naming the field;
+//! - a redirect (3xx), whatever its body → [`Error::Redirected`].
 //!
 //! Transport failures are mapped in `transport`; the results of generated calls are
 //! sorted in `call`.
@@ -22,7 +23,7 @@ use crate::{
     response::Response,
     shapes::{Envelope, LenientEnvelope, ValueEnvelope},
     text::one_line,
-    transport::{cf_ray, parse_retry_after},
+    transport::{cf_ray, content_type, parse_retry_after, redirected},
 };
 
 /// The longest body excerpt kept in a [`BodyError`].
@@ -52,6 +53,7 @@ pub(crate) fn api_error(
         messages,
         cf_ray: cf_ray(headers),
         retry_after: parse_retry_after(headers),
+        retry_cap: None,
     }))
 }
 
@@ -90,6 +92,9 @@ pub(crate) fn decode_bytes<E: Envelope>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response<E::Result>, Error> {
+    if let Some(redirect) = redirected(operation, status, headers) {
+        return Err(redirect);
+    }
     let success_status = (200..300).contains(&status);
     if success_status && let Ok(envelope) = serde_json::from_slice::<E>(body) {
         return finish(operation, status, headers, envelope);
@@ -134,13 +139,13 @@ pub(crate) fn decode_bytes<E: Envelope>(
                 }
                 None => ("result".to_owned(), "does not fit".to_owned()),
             };
-            Err(Error::Decode(Box::new(DecodeError {
+            Err(Error::Decode(Box::new(DecodeError::new(
                 operation,
                 status,
                 field,
                 reason,
-                cf_ray: cf_ray(headers),
-            })))
+                cf_ray(headers),
+            ))))
         }
         Err(e) => {
             let reason = if body.iter().all(u8::is_ascii_whitespace) {
@@ -156,14 +161,12 @@ pub(crate) fn decode_bytes<E: Envelope>(
             Err(Error::UnexpectedBody(Box::new(BodyError {
                 operation,
                 status,
-                content_type: headers
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned),
+                content_type: content_type(headers),
                 reason,
                 excerpt: excerpt(body),
                 cf_ray: cf_ray(headers),
                 retry_after: parse_retry_after(headers),
+                retry_cap: None,
             })))
         }
     }
@@ -184,12 +187,19 @@ pub(crate) fn decode_bytes<E: Envelope>(
 /// - a body that is not the envelope (HTML from the edge, truncated or empty) →
 ///   [`Error::UnexpectedBody`] with the status, `cf-ray` and a short excerpt;
 /// - a success whose `result` does not fit → [`Error::Decode`] naming the field;
+/// - a redirect (3xx), whatever its body → [`Error::Redirected`] (the client never
+///   follows one);
 /// - (in the client) transport failures → [`Error::Connect`], [`Error::Transport`] or
 ///   [`Error::Timeout`].
 ///
+/// Every text taken from the server is cut to a bounded length: `cf-ray` after 64
+/// characters, `content-type` after 100, a message after 500, the excerpt after
+/// 120. (Masking the client's credentials is the client's: this function has
+/// none.)
+///
 /// # Errors
-/// [`Error::Api`], [`Error::UnexpectedBody`] or [`Error::Decode`], per the rules
-/// above.
+/// [`Error::Api`], [`Error::UnexpectedBody`], [`Error::Decode`] or
+/// [`Error::Redirected`], per the rules above.
 pub fn decode_envelope(
     operation: Operation,
     status: u16,

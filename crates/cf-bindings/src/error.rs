@@ -159,6 +159,30 @@ pub enum Error {
         elapsed: Duration,
     },
 
+    /// The server answered with a redirect (HTTP 3xx). Cloudflare's API never
+    /// redirects, so the client does not follow one: the credentials would go
+    /// wherever it points (reqwest keeps `X-Auth-Key` on a hop to another host).
+    /// The server did not act on the request; it is not retried, and a create or
+    /// delete answered so is not in doubt. A base URL that is wrong (`http://` for
+    /// `https://`, a missing `/client/v4`) is the usual cause.
+    #[error(
+        "{operation}: HTTP {status}: {}, not followed (Cloudflare's API never redirects: check the base URL){}",
+        location.as_ref().map_or_else(|| "a redirect".to_owned(), |l| format!("redirected to {l}")),
+        cf_ray.as_ref().map(|r| format!(" (cf-ray {r})")).unwrap_or_default()
+    )]
+    Redirected {
+        /// The operation that was redirected.
+        operation: Operation,
+        /// The HTTP status (3xx).
+        status: u16,
+        /// Where the `Location` header pointed, as an origin (`https://host:port`)
+        /// cut after 100 characters: never its path, query or user information.
+        /// `None` when it was absent, relative or not a URL.
+        location: Option<String>,
+        /// The `cf-ray` header (cut after 64 characters).
+        cf_ray: Option<String>,
+    },
+
     /// A failure inside the HTTP client that fits no other variant.
     #[error("{operation}: {message}")]
     Other {
@@ -210,7 +234,7 @@ pub enum Error {
         status: Option<u16>,
         /// The cap, in bytes.
         limit: usize,
-        /// The `cf-ray` header.
+        /// The `cf-ray` header (cut after 64 characters).
         cf_ray: Option<String>,
     },
 
@@ -302,6 +326,7 @@ impl Error {
             Self::Transport { status, .. } => *status,
             Self::OutcomeUnknown { cause, .. } => cause.status(),
             Self::BodyTooLarge { status, .. } => *status,
+            Self::Redirected { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -329,7 +354,9 @@ impl Error {
             Self::UnexpectedBody(e) => e.cf_ray.as_deref(),
             Self::Decode(e) => e.cf_ray.as_deref(),
             Self::OutcomeUnknown { cause, .. } => cause.cf_ray(),
-            Self::BodyTooLarge { cf_ray, .. } => cf_ray.as_deref(),
+            Self::BodyTooLarge { cf_ray, .. } | Self::Redirected { cf_ray, .. } => {
+                cf_ray.as_deref()
+            }
             _ => None,
         }
     }
@@ -345,7 +372,8 @@ impl Error {
             | Self::Timeout { operation, .. }
             | Self::Other { operation, .. }
             | Self::OutcomeUnknown { operation, .. }
-            | Self::BodyTooLarge { operation, .. } => Some(*operation),
+            | Self::BodyTooLarge { operation, .. }
+            | Self::Redirected { operation, .. } => Some(*operation),
             _ => None,
         }
     }
@@ -381,6 +409,18 @@ impl Error {
             Self::UnexpectedBody(e) => e.retry_after,
             _ => None,
         }
+    }
+
+    /// The error, its `Display` saying the delay the client waits when the server
+    /// asked for more than `cap` ([`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)).
+    /// [`retry_after`](Self::retry_after) still gives what the server asked.
+    pub(crate) fn with_retry_cap(mut self, cap: Duration) -> Self {
+        match &mut self {
+            Self::Api(e) => e.retry_cap = Some(cap),
+            Self::UnexpectedBody(e) => e.retry_cap = Some(cap),
+            _ => {}
+        }
+        self
     }
 
     /// Whether the client retries this failure of a read (list, get, list

@@ -10,7 +10,8 @@
 //!   with `success: false` is an error, every error code is kept, and an HTML page
 //!   from the edge becomes a readable [`Error`] with the `cf-ray`;
 //! - authentication from code or the environment ([`ClientBuilder`]), with secrets
-//!   that never print;
+//!   that never print, never follow a redirect ([`Error::Redirected`]), and are
+//!   masked in whatever the server echoes back (headers, messages, result fields);
 //! - retries with backoff that never create a binding twice, and a create or delete
 //!   whose answer is lost or unreadable checked by listing ([`RetryPolicy`]);
 //! - every pause longer than two seconds (a `Retry-After`, a backoff, the rate

@@ -7,7 +7,12 @@ use crate::{
     cidr::Cidr,
     ids::{BindingId, ServiceId},
     state::ProvisioningState,
+    text::capped,
 };
+
+/// The longest service name or provisioning state kept from the server; the ones
+/// Cloudflare sends are under 20 characters.
+const MAX_NAME_CHARS: usize = 100;
 
 /// A service binding: a CIDR of a prefix routed to a Cloudflare service.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -20,7 +25,8 @@ pub struct ServiceBinding {
     /// The id of the service traffic goes to.
     pub service_id: ServiceId,
     /// The name of that service ("Magic Transit", "CDN", "Spectrum"); empty when the
-    /// server sent none.
+    /// server sent none. As received from a client, cut after 100 characters and
+    /// with the client's own credentials masked.
     pub service_name: String,
     /// Where the binding is in its deployment.
     pub state: ProvisioningState,
@@ -52,7 +58,9 @@ impl ServiceBinding {
 pub struct Service {
     /// The service's id, used when creating a binding.
     pub id: ServiceId,
-    /// The service's name ("Magic Transit", "CDN", "Spectrum").
+    /// The service's name ("Magic Transit", "CDN", "Spectrum"). As received from a
+    /// client, cut after 100 characters and with the client's own credentials
+    /// masked.
     pub name: String,
 }
 
@@ -132,7 +140,10 @@ fn binding_from_wire(
     let service_id = String::from(at.required(service_id, "service_id")?);
     let service_id =
         ServiceId::new(service_id).map_err(|e| (at.field("service_id"), e.reason().to_owned()))?;
-    let service_name = service_name.map(|n| n.0).unwrap_or_default();
+    let service_name = capped(
+        service_name.map(|n| n.0).unwrap_or_default(),
+        MAX_NAME_CHARS,
+    );
     let state = provisioning
         .and_then(state_from_wire)
         .unwrap_or_else(|| ProvisioningState::Unknown(String::new()));
@@ -147,7 +158,7 @@ fn binding_from_wire(
 
 fn state_from_wire(wire: types::AddressingProvisioning) -> Option<ProvisioningState> {
     let types::AddressingProvisioning { state } = wire;
-    state.map(|s| ProvisioningState::from(s.as_str()))
+    state.map(|s| ProvisioningState::from(capped(s, MAX_NAME_CHARS).as_str()))
 }
 
 pub(crate) fn bindings_from_wire(
@@ -176,7 +187,7 @@ pub(crate) fn services_from_wire(
             let types::AddressingService { id, name } = wire;
             let id = String::from(at.required(id, "id")?);
             let id = ServiceId::new(id).map_err(|e| (at.field("id"), e.reason().to_owned()))?;
-            let name = at.required(name, "name")?.0;
+            let name = capped(at.required(name, "name")?.0, MAX_NAME_CHARS);
             Ok(Service { id, name })
         })
         .collect()

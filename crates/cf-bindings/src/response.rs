@@ -31,11 +31,13 @@ use crate::{
 pub struct Response<T> {
     /// The envelope's `result`, converted.
     pub result: T,
-    /// The envelope's `messages` (also logged at warn when not empty).
+    /// The envelope's `messages` (also logged at warn when not empty: the first
+    /// three, then a count of the rest).
     pub messages: Vec<ApiMessage>,
     /// The HTTP status.
     pub status: u16,
-    /// The `cf-ray` header.
+    /// The `cf-ray` header, cut after 64 characters (with the client's own
+    /// credentials masked, like every text from the server).
     pub cf_ray: Option<String>,
 }
 
@@ -75,13 +77,9 @@ impl<T> Response<T> {
                 status,
                 cf_ray,
             }),
-            Err((field, reason)) => Err(Error::Decode(Box::new(DecodeError {
-                operation,
-                status,
-                field,
-                reason,
-                cf_ray,
-            }))),
+            Err((field, reason)) => Err(Error::Decode(Box::new(DecodeError::new(
+                operation, status, field, reason, cf_ray,
+            )))),
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::{
 /// | a 2xx with `success: false` | retry | reconcile | reconcile |
 /// | a 2xx whose `result` does not fit ([`Error::Decode`]) | fail | reconcile | reconcile |
 /// | a body over the cap ([`Error::BodyTooLarge`]) | fail | reconcile | reconcile |
+/// | a redirect, never followed ([`Error::Redirected`]) | fail | fail | fail |
 /// | HTTP 404 | fail | fail | fail; reconcile after an earlier attempt was reconciled |
 /// | any other 4xx (a client mistake or a rule) | fail | fail | fail |
 ///
@@ -250,6 +251,8 @@ impl FailureKind {
             Error::UnexpectedBody(_) => FailureKind::Unreadable,
             Error::Decode(_) => FailureKind::Misfit,
             Error::BodyTooLarge { .. } => FailureKind::TooLarge,
+            // A 3xx: the server did not act, and following it is what is refused.
+            Error::Redirected { .. } => return FailureKind::Refused,
             _ => return FailureKind::Local,
         };
         match error.status() {

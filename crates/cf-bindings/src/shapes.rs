@@ -141,12 +141,12 @@ struct LenientSource {
 
 impl From<LenientMessage> for ApiMessage {
     fn from(m: LenientMessage) -> Self {
-        ApiMessage {
-            code: m.code,
-            message: m.message.unwrap_or_default(),
-            documentation_url: m.documentation_url,
-            pointer: m.source.and_then(|s| s.pointer),
-        }
+        ApiMessage::from_server(
+            m.code,
+            m.message.unwrap_or_default(),
+            m.documentation_url,
+            m.source.and_then(|s| s.pointer),
+        )
     }
 }
 
@@ -160,11 +160,6 @@ impl From<types::AddressingMessage> for ApiMessage {
             source,
         } = m;
         let pointer = source.and_then(|types::AddressingMessageSource { pointer }| pointer);
-        ApiMessage {
-            code,
-            message,
-            documentation_url,
-            pointer,
-        }
+        ApiMessage::from_server(code, message, documentation_url, pointer)
     }
 }

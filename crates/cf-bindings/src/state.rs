@@ -20,7 +20,9 @@ pub enum ProvisioningState {
     /// `magic_transit_route_missing`: the binding cannot become active until a Magic
     /// Transit route covers it.
     MagicTransitRouteMissing,
-    /// Any other value, kept as received (empty when the server sent none).
+    /// Any other value, kept as received (empty when the server sent none); from a
+    /// client, cut after 100 characters and with the client's own credentials
+    /// masked.
     Unknown(String),
 }
 

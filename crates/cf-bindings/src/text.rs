@@ -27,3 +27,28 @@ pub(crate) fn human(d: Duration) -> String {
 pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// `text` cut after `max_chars` characters, with `…` to show the cut: every text
+/// from the server that the crate keeps is bounded, so one hostile header or
+/// field cannot fill a terminal or a log.
+pub(crate) fn capped(mut text: String, max_chars: usize) -> String {
+    if let Some((end, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_cuts_on_a_character_and_marks_the_cut() {
+        assert_eq!(capped("abc".to_owned(), 3), "abc");
+        assert_eq!(capped("abcd".to_owned(), 3), "abc…");
+        assert_eq!(capped("ééé".to_owned(), 2), "éé…");
+        assert_eq!(capped(String::new(), 0), "");
+        assert_eq!(capped("a".to_owned(), 0), "…");
+    }
+}

@@ -124,6 +124,12 @@ fn a_zero_timeout_is_a_usage_error() {
 /// request line (`GET /client/v4/...`), or closes the connection without an
 /// answer when it gives `None`. Returns the base URL.
 pub(super) fn raw_server(respond: fn(&str) -> Option<String>) -> String {
+    head_server(move |head| respond(head.lines().next().unwrap_or_default()))
+}
+
+/// Like [`raw_server`], `respond` seeing the whole head of each request: its
+/// request line and headers, as sent.
+pub(super) fn head_server(respond: impl Fn(&str) -> Option<String> + Send + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
     let address = listener.local_addr().expect("an address");
     std::thread::spawn(move || {
@@ -137,8 +143,7 @@ pub(super) fn raw_server(respond: fn(&str) -> Option<String>) -> String {
                 }
             }
             let text = String::from_utf8_lossy(&request);
-            let request_line = text.lines().next().unwrap_or_default();
-            if let Some(response) = respond(request_line) {
+            if let Some(response) = respond(&text) {
                 let _ = stream.write_all(response.as_bytes());
             }
         }
@@ -232,18 +237,20 @@ fn missing_credentials_are_said_once() {
     assert_eq!(err.matches("credentials").count(), 1, "{err}");
 }
 
-/// Services named with terminal escape sequences; a binding list refused with an
-/// error message holding one.
+/// Services named with terminal escape sequences and a right-to-left override,
+/// listed with a message holding a bidirectional isolate and a control character;
+/// a binding list refused with an error message holding an escape sequence and an
+/// override.
 fn hostile(request_line: &str) -> Option<String> {
     let (status, body) = if request_line.contains("/addressing/services") {
         (
             "200 OK",
-            r#"{"success":true,"errors":[],"messages":[],"result":[{"id":"0ee3c9d2ed4e4ad4b8fcbe9a1e4b3e1c","name":"\u001b[31mEvil\u001b]0;title\u0007"}]}"#,
+            r#"{"success":true,"errors":[],"messages":[{"code":1,"message":"\u2066isolated\u0001\u2069 note"}],"result":[{"id":"0ee3c9d2ed4e4ad4b8fcbe9a1e4b3e1c","name":"\u001b[31mEvil\u001b]0;title\u0007\u202egnp.exe"}]}"#,
         )
     } else {
         (
             "400 Bad Request",
-            r#"{"success":false,"errors":[{"code":1000,"message":"\u001b[2Jcleared\rforged"}],"messages":[],"result":null}"#,
+            r#"{"success":false,"errors":[{"code":1000,"message":"\u001b[2Jcleared\rforged\u202e"}],"messages":[],"result":null}"#,
         )
     };
     Some(format!(
@@ -271,18 +278,31 @@ fn escape_sequences_from_the_server_do_not_reach_the_terminal() {
             .output()
             .expect("runs")
     };
+    let unsafe_char = |c: char| {
+        c.is_control() && c != '\n' || ('\u{2066}'..='\u{2069}').contains(&c) || c == '\u{202e}'
+    };
     let listed = run(&["services", "list"]);
     let out = String::from_utf8_lossy(&listed.stdout);
     assert!(listed.status.success(), "{}", stderr(&listed));
-    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(!out.contains(unsafe_char), "{out:?}");
     assert!(
-        out.contains("\\u{1b}[31mEvil\\u{1b}]0;title\\u{7}"),
+        out.contains("\\u{1b}[31mEvil\\u{1b}]0;title\\u{7}\\u{202e}gnp.exe"),
         "{out}"
+    );
+    // The message, logged on stderr at the default verbosity, is escaped too.
+    let err = stderr(&listed);
+    assert!(!err.contains(unsafe_char), "{err:?}");
+    assert!(
+        err.contains("\\u{2066}isolated\\u{1}\\u{2069} note"),
+        "{err}"
     );
     // JSON keeps the name as it is, escaped by JSON itself.
     let json = run(&["--output", "json", "services", "list"]);
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
-    assert_eq!(value[0]["name"], "\u{1b}[31mEvil\u{1b}]0;title\u{7}");
+    assert_eq!(
+        value[0]["name"],
+        "\u{1b}[31mEvil\u{1b}]0;title\u{7}\u{202e}gnp.exe"
+    );
 
     let refused = run(&[
         "bindings",
@@ -292,6 +312,6 @@ fn escape_sequences_from_the_server_do_not_reach_the_terminal() {
     ]);
     let err = stderr(&refused);
     assert_eq!(refused.status.code(), Some(3), "{err}");
-    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
-    assert!(err.contains("\\u{1b}[2Jcleared"), "{err}");
+    assert!(!err.contains(unsafe_char), "{err:?}");
+    assert!(err.contains("\\u{1b}[2Jcleared forged\\u{202e}"), "{err}");
 }

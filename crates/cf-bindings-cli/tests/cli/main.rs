@@ -16,6 +16,7 @@ mod local_files;
 mod outcome;
 mod pipes;
 mod saved_plans;
+mod secrets;
 mod waits;
 
 /// The binary with a clean environment: no credentials, no colour, fixed width.

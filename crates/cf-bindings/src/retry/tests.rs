@@ -26,6 +26,7 @@ fn api(status: u16, retry_after: Option<Duration>) -> Error {
         messages: Vec::new(),
         cf_ray: Some("ray-1".to_owned()),
         retry_after,
+        retry_cap: None,
     }))
 }
 
