@@ -1,11 +1,12 @@
 """Cloudflare's official Python SDK against the cf-bindings emulator.
 
-Runs the five Service Bindings operations, the typed error classes (400, 404,
-401, 403) and email + key authentication against the emulator at
-CF_INTEROP_BASE_URL (started with its default seed and credentials). Exits 1
-with a message naming the first mismatch.
+Runs the five Service Bindings operations, List Prefixes and Prefix Details,
+the typed error classes (400, 404, 401, 403) and email + key authentication
+against the emulator at CF_INTEROP_BASE_URL (started with its default seed and
+credentials). Exits 1 with a message naming the first mismatch.
 """
 
+import datetime
 import os
 import sys
 
@@ -14,11 +15,19 @@ from cloudflare import Cloudflare, Omit
 
 ACCOUNT = "023e105f4ecef8ad9ca31a8372d0c353"
 PREFIX_V4 = "2af39739cc4e3b5910c918468bb89828"  # 203.0.113.0/24
+PREFIX_V6 = "6b3f1e0a9d2c4b7e8f5a1c3d2e4f6a8b"  # 2001:db8:1000::/48
+# The demo seed's prefixes: id -> (cidr, description).
+PREFIXES = {
+    PREFIX_V4: ("203.0.113.0/24", "Demo IPv4 prefix"),
+    PREFIX_V6: ("2001:db8:1000::/48", "Demo IPv6 prefix"),
+}
 BASE_BINDING = "0429b49b6a5155297b78e75a44b09e14"
 MAGIC_TRANSIT = "2db684ee7ca04e159946fd05b99e1bcd"
 CDN = "7f3c1a9e5b2d4c6e8a0b1d3f5e7c9a2b"
 SPECTRUM = "c4e8a2f6b0d14e3a9c7b5d2f8e6a4c1d"
 UNKNOWN_BINDING = "ffffffffffffffffffffffffffffffff"
+UNKNOWN_ACCOUNT = "ffffffffffffffffffffffffffffffff"
+UNKNOWN_PREFIX = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
 
 
 class Mismatch(Exception):
@@ -48,6 +57,52 @@ def expect_error(name, error_class, status, call):
             f"expected {error_class.__name__} (HTTP {status})"
         ) from err
     raise Mismatch(f"{name}: the call succeeded, expected {error_class.__name__} (HTTP {status})")
+
+
+def check_prefix(name, prefix):
+    """A demo prefix as the SDK parsed it: its id, CIDR and description, and its
+    timestamps read as aware datetimes."""
+    check(prefix.id in PREFIXES, f"{name}: unexpected prefix id {prefix.id!r}")
+    cidr, description = PREFIXES[prefix.id]
+    check(prefix.cidr == cidr, f"{name}: {prefix.id} has cidr {prefix.cidr!r}, expected {cidr!r}")
+    check(prefix.description == description,
+          f"{name}: {prefix.id} has description {prefix.description!r}, expected {description!r}")
+    check(prefix.account_id == ACCOUNT, f"{name}: {prefix.id} has account_id {prefix.account_id!r}")
+    check(prefix.approved == "V", f"{name}: {prefix.id} has approved {prefix.approved!r}")
+    check(isinstance(prefix.asn, int), f"{name}: {prefix.id} has asn {prefix.asn!r}")
+    for field in ("created_at", "modified_at"):
+        value = getattr(prefix, field)
+        check(isinstance(value, datetime.datetime) and value.utcoffset() == datetime.timedelta(0),
+              f"{name}: {prefix.id} {field} is {value!r}, expected a UTC datetime")
+    check(prefix.modified_at >= prefix.created_at, f"{name}: {prefix.id} modified before created")
+    check(prefix.advertised is None and prefix.advertised_modified_at is None,
+          f"{name}: {prefix.id} is advertised although on-demand is off")
+    for field in ("on_demand_enabled", "on_demand_locked", "delegate_loa_creation"):
+        check(isinstance(getattr(prefix, field), bool), f"{name}: {prefix.id} {field} is not a bool")
+    for field in ("irr_validation_state", "ownership_validation_state", "rpki_validation_state",
+                  "ownership_validation_token"):
+        check(isinstance(getattr(prefix, field), str), f"{name}: {prefix.id} {field} is not a string")
+    # Nothing the SDK's model does not know.
+    extra = getattr(prefix, "model_extra", None) or {}
+    check(not extra, f"{name}: {prefix.id} has fields the SDK does not know: {sorted(extra)}")
+
+
+def prefixes(cf):
+    listed = list(cf.addressing.prefixes.list(account_id=ACCOUNT))
+    check(sorted(p.id for p in listed) == sorted(PREFIXES),
+          f"prefixes.list: {[p.id for p in listed]}, expected {sorted(PREFIXES)}")
+    for prefix in listed:
+        check_prefix("prefixes.list", prefix)
+    print(f"ok   prefixes.list: {len(listed)} prefixes "
+          f"({', '.join(f'{p.cidr} created {p.created_at.isoformat()}' for p in listed)})")
+
+    for prefix_id in PREFIXES:
+        got = cf.addressing.prefixes.get(prefix_id, account_id=ACCOUNT)
+        check(got is not None, f"prefixes.get {prefix_id}: no result")
+        check_prefix("prefixes.get", got)
+        same = next(p for p in listed if p.id == prefix_id)
+        check(got == same, f"prefixes.get {prefix_id}: {got!r} differs from the listed {same!r}")
+    print(f"ok   prefixes.get: {len(PREFIXES)} prefixes, each as listed")
 
 
 def operations(cf):
@@ -94,6 +149,12 @@ def errors(cf):
     expect_error("get an unknown binding", cloudflare.NotFoundError, 404,
                  lambda: cf.addressing.prefixes.service_bindings.get(
                      UNKNOWN_BINDING, account_id=ACCOUNT, prefix_id=PREFIX_V4))
+    expect_error("get an unknown prefix", cloudflare.NotFoundError, 404,
+                 lambda: cf.addressing.prefixes.get(UNKNOWN_PREFIX, account_id=ACCOUNT))
+    expect_error("list the prefixes of an unknown account", cloudflare.NotFoundError, 404,
+                 lambda: list(cf.addressing.prefixes.list(account_id=UNKNOWN_ACCOUNT)))
+    expect_error("list prefixes with a wrong API token", cloudflare.PermissionDeniedError, 403,
+                 lambda: list(client(api_token="wrong-token").addressing.prefixes.list(account_id=ACCOUNT)))
     expect_error("wrong API token", cloudflare.PermissionDeniedError, 403,
                  lambda: client(api_token="wrong-token").addressing.services.list(account_id=ACCOUNT))
     # The SDK refuses to send a request without credentials unless told to.
@@ -109,9 +170,11 @@ def main():
     print(f"Python SDK cloudflare {cloudflare.__version__} against {BASE_URL}")
     print("-- API token")
     operations(client(api_token="emulator-token"))
+    prefixes(client(api_token="emulator-token"))
     errors(client(api_token="emulator-token"))
     print("-- email + API key")
     operations(client(api_email="demo@example.com", api_key="emulator-key"))
+    prefixes(client(api_email="demo@example.com", api_key="emulator-key"))
 
 
 if __name__ == "__main__":

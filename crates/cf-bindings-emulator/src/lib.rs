@@ -1,9 +1,23 @@
 //! A local emulator of Cloudflare's BYOIP **Service Bindings** API.
 //!
-//! It serves the five operations of `openapi/service-bindings.yaml` under
-//! `/client/v4`, enforces Cloudflare's rules, keeps its state in memory or in a state
-//! file, and can inject faults for testing clients. It is written independently of the
-//! workspace's client crates: it implements the wire format from the spec.
+//! It serves the five Service Bindings operations and the two prefix read operations
+//! (List Prefixes, Prefix Details) under `/client/v4`, enforces Cloudflare's rules,
+//! keeps its state in memory or in a state file, and can inject faults for testing
+//! clients. It is written independently of the workspace's client crates: it
+//! implements the wire format from the spec and Cloudflare's documentation.
+//!
+//! | operation | method and path under `/client/v4` |
+//! |-----------|------------------------------------|
+//! | List Prefixes | `GET /accounts/{account_id}/addressing/prefixes` |
+//! | Prefix Details | `GET /accounts/{account_id}/addressing/prefixes/{prefix_id}` |
+//! | List Service Bindings | `GET /accounts/{account_id}/addressing/prefixes/{prefix_id}/bindings` |
+//! | Create Service Binding | `POST /accounts/{account_id}/addressing/prefixes/{prefix_id}/bindings` |
+//! | Get Service Binding | `GET /accounts/{account_id}/addressing/prefixes/{prefix_id}/bindings/{binding_id}` |
+//! | Delete Service Binding | `DELETE /accounts/{account_id}/addressing/prefixes/{prefix_id}/bindings/{binding_id}` |
+//! | List Services | `GET /accounts/{account_id}/addressing/services` |
+//!
+//! Adding, changing and deleting prefixes change what Cloudflare announces: they are
+//! not emulated (405).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cf_bindings_emulator::Error> {
@@ -22,6 +36,19 @@
 //! `{"success", "errors": [{"code", "message", "source"?: {"pointer"}}], "messages", "result"}`.
 //! Create answers 201, the others 200; failures are 4xx with `success: false` and
 //! `result: null`; Delete's success envelope has no `result`.
+//!
+//! A prefix (List Prefixes: an array of them, `[]` for an account with none; Prefix
+//! Details: one) has every field of Cloudflare's prefix object: `id`, `account_id`,
+//! `cidr`, `description`, `asn` (integer or `null`), `approved` (`"V"` active, `"P"`
+//! pending), `advertised` (boolean or `null`) and `advertised_modified_at` (both set
+//! only with on-demand advertisement), `created_at`, `modified_at`,
+//! `on_demand_enabled`, `on_demand_locked`, `delegate_loa_creation`,
+//! `loa_document_id` (or `null`), `irr_validation_state`,
+//! `ownership_validation_state`, `rpki_validation_state` (such as `"validated"` or
+//! `"pending"`) and `ownership_validation_token`. Timestamps are RFC 3339 in UTC with
+//! six fractional digits, as Cloudflare writes them: `2024-05-14T17:02:11.123456Z`.
+//! An unknown account is code 1001 and an unknown prefix (or one of another account)
+//! code 1002, both 404, as for the binding operations.
 //!
 //! # Credentials
 //! `Authorization: Bearer <token>` or `X-Auth-Email` + `X-Auth-Key`. The defaults are
@@ -135,20 +162,44 @@
 //!   for a change applies it and saves before unlocking, so concurrent processes
 //!   serialize and lose nothing.
 //!
-//! The state file has the seed format below, with `"version": 1` and every binding's
-//! `id` and `created_at_ms` filled in.
+//! The state file has the seed format below, with `"version": 2`, every prefix's
+//! details and every binding's `id` and `created_at_ms` filled in. A version 1 file
+//! (written before prefixes had details) still loads, its prefixes taking the
+//! defaults below; the first change saves it as version 2.
 //!
 //! # Seed format
 //! TOML (file name ending in `.toml`) or JSON; see `seed.example.toml` in this crate.
 //! `services` (`id`, `name`), `accounts` (`id`, `prefixes`), each prefix (`id`, `cidr`,
-//! `bindings`), each binding (`cidr`, `service_id`, optional `id`, optional
-//! `created_at_ms` in Unix milliseconds, default 0 so active). Ids are 32 lowercase hex
-//! characters and unique; bindings are replayed through the rules above in order.
+//! `bindings`, and optional details), each binding (`cidr`, `service_id`, optional
+//! `id`, optional `created_at_ms` in Unix milliseconds, default 0 so active). Ids are
+//! 32 lowercase hex characters and unique; bindings are replayed through the rules
+//! above in order.
+//!
+//! A prefix's details are the fields of the prefix object above (not `id`,
+//! `account_id` or `cidr`), each optional; a missing one (or `null`) takes its
+//! default:
+//!
+//! | field | value | default |
+//! |-------|-------|---------|
+//! | `description` | text, at most 1000 characters | `""` |
+//! | `asn` | AS number (0 to 4294967295) | none (`null`) |
+//! | `approved` | `"V"` or `"P"` | `"V"` |
+//! | `advertised` | boolean | none (`null`) |
+//! | `advertised_modified_at` | RFC 3339 UTC timestamp (a quoted string, `Z` or `+00:00`) | none (`null`) |
+//! | `created_at` | RFC 3339 UTC timestamp | `1970-01-01T00:00:00Z` |
+//! | `modified_at` | RFC 3339 UTC timestamp, not before `created_at` | `created_at` |
+//! | `on_demand_enabled`, `on_demand_locked`, `delegate_loa_creation` | boolean | `false` |
+//! | `loa_document_id` | 32 lowercase hex characters | none (`null`) |
+//! | `irr_validation_state`, `ownership_validation_state`, `rpki_validation_state` | text | `"validated"` when approved `"V"`, else `"pending"` |
+//! | `ownership_validation_token` | text | the prefix id in UUID form (`2af39739-cc4e-3b59-10c9-18468bb89828`) |
+//!
+//! Timestamps keep six fractional digits; further digits are dropped.
 //!
 //! # Fault injection
 //! Only with [`EmulatorConfig::faults`]. `POST /__emulator/faults` (no credentials;
-//! `Content-Type: application/json` required) appends to a FIFO queue per operation; each request of that operation takes the next
-//! fault. Operations: `create`, `list`, `get`, `delete`, `list_services` (or the spec's
+//! `Content-Type: application/json` required) appends to a FIFO queue per operation;
+//! each request of that operation takes the next fault. Operations: `create`, `list`,
+//! `get`, `delete`, `list_services`, `list_prefixes`, `get_prefix` (or the spec's
 //! operationIds). `GET` shows the pending counts, `DELETE` clears all queues. The
 //! queues hold at most [`MAX_QUEUED_FAULTS`] faults in all: a script that would go
 //! past it is refused whole (code 1091).
@@ -190,8 +241,9 @@ pub use config::{
     MAX_STATE_FILE_BYTES, StateSharing,
 };
 pub use domain::{
-    CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
-    DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
+    CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_ASN, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
+    DEMO_IPV4_PREFIX_DESCRIPTION, DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR,
+    DEMO_IPV6_PREFIX_DESCRIPTION, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
     SPECTRUM_SERVICE_ID, Seed,
 };
 

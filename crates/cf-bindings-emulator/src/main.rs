@@ -11,10 +11,10 @@ use clap::Parser;
 
 /// A local emulator of Cloudflare's BYOIP Service Bindings API.
 ///
-/// Serves the five Service Bindings operations under /client/v4 with Cloudflare's
-/// rules. Prints the base URL to use (for CLOUDFLARE_BASE_URL) on its first line of
-/// standard output, logs one line per request to standard error, and shuts down
-/// gracefully on Ctrl-C or SIGTERM.
+/// Serves the five Service Bindings operations, and List Prefixes and Prefix Details,
+/// under /client/v4 with Cloudflare's rules. Prints the base URL to use (for
+/// CLOUDFLARE_BASE_URL) on its first line of standard output, logs one line per
+/// request to standard error, and shuts down gracefully on Ctrl-C or SIGTERM.
 ///
 /// It answers only requests whose Host is a loopback address, localhost or the
 /// --listen address (a guard against DNS rebinding; see --allow-host), and warns on

@@ -622,10 +622,7 @@ async fn unknown_routes_and_wrong_methods_are_envelopes() {
     let emu = start_with(config()).await;
     for path in [
         format!("{}/nope", emu.base),
-        format!(
-            "{}/accounts/{DEMO_ACCOUNT_ID}/addressing/prefixes",
-            emu.base
-        ),
+        format!("{}/accounts/{DEMO_ACCOUNT_ID}/addressing", emu.base),
         format!("{}/", emu.root),
         format!("{}/client/v4", emu.root),
         // Faults are off here.

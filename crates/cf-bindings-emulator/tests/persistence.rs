@@ -34,7 +34,7 @@ async fn state_file_is_created_saved_and_reloaded() {
     let path = dir.path().join("state.json");
     let emu = start_with(file_config(&path, StateSharing::Exclusive)).await;
     let on_disk: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(on_disk["version"], 1, "created from the seed at start");
+    assert_eq!(on_disk["version"], 2, "created from the seed at start");
 
     let created = emu
         .create(DEMO_IPV4_PREFIX_ID, "203.0.113.7/32", CDN_SERVICE_ID)

@@ -2,15 +2,18 @@
 //! for them. No HTTP and no JSON here: operations return the model or a
 //! [`RuleError`], which the HTTP layer turns into statuses and envelopes.
 
+mod prefix;
 mod rules;
 mod seed;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use prefix::{Approval, MAX_DESCRIPTION_CHARS, PrefixDetails, Timestamp};
 pub(crate) use rules::{RuleError, parse_cidr};
 pub use seed::{
-    CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
-    DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
+    CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_ASN, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
+    DEMO_IPV4_PREFIX_DESCRIPTION, DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR,
+    DEMO_IPV6_PREFIX_DESCRIPTION, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
     SPECTRUM_SERVICE_ID, Seed,
 };
 
@@ -76,11 +79,12 @@ impl Binding {
     }
 }
 
-/// A BYOIP prefix and its bindings, in creation order.
+/// A BYOIP prefix, its details and its bindings, in creation order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Prefix {
     pub(crate) id: String,
     pub(crate) cidr: IpNet,
+    pub(crate) details: PrefixDetails,
     pub(crate) bindings: Vec<Binding>,
 }
 
@@ -115,6 +119,7 @@ impl State {
             })
     }
 
+    /// Prefix Details (and the prefix every binding operation works in).
     pub(crate) fn prefix(&self, account_id: &str, prefix_id: &str) -> Result<&Prefix, RuleError> {
         self.account(account_id)?
             .prefixes
@@ -134,6 +139,11 @@ impl State {
             .ok_or_else(|| RuleError::PrefixNotFound {
                 prefix: prefix_id.to_owned(),
             })
+    }
+
+    /// List Prefixes: the prefixes of an account.
+    pub(crate) fn prefixes(&self, account_id: &str) -> Result<&[Prefix], RuleError> {
+        Ok(&self.account(account_id)?.prefixes)
     }
 
     pub(crate) fn service(&self, service_id: &str) -> Option<&Service> {

@@ -264,3 +264,128 @@ fn a_rule_error_reads_as_cloudflare_words_it() {
         .expect_err("unknown");
     assert_eq!(err.to_string(), "Service binding 0000 not found");
 }
+
+#[test]
+fn prefix_details_default_to_an_approved_prefix_with_nothing_set() {
+    let details = PrefixDetails::defaults(V4, Approval::Active);
+    assert_eq!(
+        details,
+        PrefixDetails {
+            description: String::new(),
+            asn: None,
+            approved: Approval::Active,
+            advertised: None,
+            advertised_modified_at: None,
+            created_at: Timestamp::EPOCH,
+            modified_at: Timestamp::EPOCH,
+            on_demand_enabled: false,
+            on_demand_locked: false,
+            delegate_loa_creation: false,
+            loa_document_id: None,
+            irr_validation_state: "validated".to_owned(),
+            ownership_validation_state: "validated".to_owned(),
+            rpki_validation_state: "validated".to_owned(),
+            ownership_validation_token: "2af39739-cc4e-3b59-10c9-18468bb89828".to_owned(),
+        }
+    );
+    assert_eq!(Timestamp::EPOCH.to_string(), "1970-01-01T00:00:00.000000Z");
+
+    // A pending prefix has not passed its validations yet.
+    let pending = PrefixDetails::defaults(V6, Approval::Pending);
+    assert_eq!(pending.approved.code(), "P");
+    assert_eq!(pending.irr_validation_state, "pending");
+    assert_eq!(pending.ownership_validation_state, "pending");
+    assert_eq!(pending.rpki_validation_state, "pending");
+    assert_eq!(
+        pending.ownership_validation_token,
+        "6b3f1e0a-9d2c-4b7e-8f5a-1c3d2e4f6a8b"
+    );
+    // The token is stable: the same id gives the same token.
+    assert_eq!(
+        PrefixDetails::defaults(V6, Approval::Active).ownership_validation_token,
+        pending.ownership_validation_token
+    );
+}
+
+#[test]
+fn approval_letters_are_p_and_v_only() {
+    assert_eq!(Approval::from_code("P"), Some(Approval::Pending));
+    assert_eq!(Approval::from_code("V"), Some(Approval::Active));
+    for bad in ["", "p", "v", "A", "VV"] {
+        assert_eq!(Approval::from_code(bad), None, "{bad:?}");
+    }
+    assert_eq!(Approval::Active.code(), "V");
+}
+
+#[test]
+fn timestamps_read_and_write_rfc3339_utc_to_the_microsecond() {
+    let text = "2024-05-14T17:02:11.123456Z";
+    assert_eq!(
+        Timestamp::parse(text).map(|t| t.to_string()),
+        Ok(text.to_owned())
+    );
+    let same = |a: &str, b: &str| {
+        assert_eq!(
+            Timestamp::parse(a).map(|t| t.to_string()),
+            Ok(b.to_owned()),
+            "{a}"
+        );
+    };
+    same("2024-05-14T17:02:11Z", "2024-05-14T17:02:11.000000Z");
+    same("2024-05-14T17:02:11.5+00:00", "2024-05-14T17:02:11.500000Z");
+    // Digits past the microsecond are dropped, so a saved file reads back the same.
+    same(
+        "2024-05-14T17:02:11.123456789Z",
+        "2024-05-14T17:02:11.123456Z",
+    );
+    assert!(
+        Timestamp::parse("2024-05-14T17:02:11.1Z") < Timestamp::parse("2024-05-14T17:02:11.2Z")
+    );
+    for bad in [
+        "",
+        "2024-05-14",
+        "2024-05-14 17:02:11Z",
+        "2024-05-14T17:02:11",
+        "2024-05-14T17:02:11+02:00",
+        "2024-13-14T17:02:11Z",
+        "1969-12-31T23:59:59Z",
+        "2024-05-14T17:02:11.12x4Z",
+    ] {
+        let err = Timestamp::parse(bad).expect_err(bad);
+        assert!(err.contains("RFC 3339"), "{err}");
+    }
+}
+
+#[test]
+fn the_demo_prefixes_have_realistic_fixed_details() {
+    let state = demo();
+    let v4 = &state.prefix(ACCOUNT, V4).expect("v4").details;
+    assert_eq!(v4.description, DEMO_IPV4_PREFIX_DESCRIPTION);
+    assert_eq!(v4.asn, Some(DEMO_ASN));
+    assert_eq!(v4.approved, Approval::Active);
+    assert_eq!(v4.created_at.to_string(), "2024-05-14T17:02:11.123456Z");
+    assert_eq!(v4.modified_at.to_string(), "2024-05-21T09:45:30.250000Z");
+    assert_eq!(
+        v4.loa_document_id.as_deref(),
+        Some("6ac3b3591419bade34971ebe2df7047f")
+    );
+    assert!(!v4.on_demand_enabled && v4.advertised.is_none());
+    let v6 = &state.prefix(ACCOUNT, V6).expect("v6").details;
+    assert_eq!(v6.description, DEMO_IPV6_PREFIX_DESCRIPTION);
+    assert_eq!(v6.asn, Some(DEMO_ASN));
+    assert_eq!(v6.created_at.to_string(), "2024-06-03T08:15:00.500000Z");
+    assert_eq!(v6.modified_at.to_string(), "2024-06-10T12:00:00.000000Z");
+    assert!(v6.delegate_loa_creation && v6.loa_document_id.is_none());
+    assert_ne!(v4.ownership_validation_token, v6.ownership_validation_token);
+    assert_eq!(
+        state.prefixes(ACCOUNT).map(|p| p.len()),
+        Ok(2),
+        "List Prefixes sees both"
+    );
+    assert_eq!(
+        state.prefixes("0000").map(|p| p.len()),
+        Err(RuleError::AccountNotFound {
+            account: "0000".into()
+        })
+    );
+}

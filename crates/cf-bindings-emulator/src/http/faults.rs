@@ -20,7 +20,7 @@ use axum::{
 use super::{ApiError, App, RayId, conn::ConnHandle, envelope};
 use crate::error_codes;
 
-/// The five operations, by their short names.
+/// The operations, by their short names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Operation {
     Create,
@@ -28,15 +28,19 @@ pub(crate) enum Operation {
     Get,
     Delete,
     ListServices,
+    ListPrefixes,
+    GetPrefix,
 }
 
 impl Operation {
-    const ALL: [Operation; 5] = [
+    const ALL: [Operation; 7] = [
         Operation::Create,
         Operation::List,
         Operation::Get,
         Operation::Delete,
         Operation::ListServices,
+        Operation::ListPrefixes,
+        Operation::GetPrefix,
     ];
 
     pub(crate) fn short_name(self) -> &'static str {
@@ -46,6 +50,8 @@ impl Operation {
             Operation::Get => "get",
             Operation::Delete => "delete",
             Operation::ListServices => "list_services",
+            Operation::ListPrefixes => "list_prefixes",
+            Operation::GetPrefix => "get_prefix",
         }
     }
 
@@ -56,6 +62,8 @@ impl Operation {
             Operation::Get => "ip-address-management-service-bindings-get-service-binding",
             Operation::Delete => "ip-address-management-service-bindings-delete-service-binding",
             Operation::ListServices => "ip-address-management-service-bindings-list-services",
+            Operation::ListPrefixes => "ip-address-management-prefixes-list-prefixes",
+            Operation::GetPrefix => "ip-address-management-prefixes-prefix-details",
         }
     }
 
@@ -140,7 +148,7 @@ impl Faults {
         for (name, faults) in script {
             let op = Operation::parse(&name).ok_or_else(|| {
                 invalid(format!(
-                    "Unknown operation {name:?}; expected one of create, list, get, delete, list_services (or their operationIds)"
+                    "Unknown operation {name:?}; expected one of create, list, get, delete, list_services, list_prefixes, get_prefix (or their operationIds)"
                 ))
             })?;
             for (n, fault) in faults.into_iter().enumerate() {

@@ -34,6 +34,39 @@ pub(super) async fn list_services(
     .await
 }
 
+pub(super) async fn list_prefixes(
+    State(app): State<App>,
+    call: Call,
+    Ids(account): Ids<String>,
+) -> Response {
+    let store = app.clone();
+    app.serve(call, Operation::ListPrefixes, async move {
+        let prefixes = store
+            .read(move |s| {
+                s.prefixes(&account)
+                    .map(|list| render::prefixes(&account, list))
+            })
+            .await?;
+        Ok(success(StatusCode::OK, Some(prefixes)))
+    })
+    .await
+}
+
+pub(super) async fn get_prefix(
+    State(app): State<App>,
+    call: Call,
+    Ids((account, id)): Ids<(String, String)>,
+) -> Response {
+    let store = app.clone();
+    app.serve(call, Operation::GetPrefix, async move {
+        let prefix = store
+            .read(move |s| s.prefix(&account, &id).map(|p| render::prefix(&account, p)))
+            .await?;
+        Ok(success(StatusCode::OK, Some(prefix)))
+    })
+    .await
+}
+
 pub(super) async fn list_bindings(
     State(app): State<App>,
     call: Call,

@@ -63,6 +63,14 @@ pub(crate) fn router(app: App) -> Router {
     let prefix_bindings = "/accounts/{account_id}/addressing/prefixes/{prefix_id}/bindings";
     let api = Router::new()
         .route(
+            "/accounts/{account_id}/addressing/prefixes",
+            get(handlers::list_prefixes),
+        )
+        .route(
+            "/accounts/{account_id}/addressing/prefixes/{prefix_id}",
+            get(handlers::get_prefix),
+        )
+        .route(
             prefix_bindings,
             get(handlers::list_bindings).post(handlers::create_binding),
         )

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::domain::{Binding, Provisioning, Service, State};
+use crate::domain::{Binding, Prefix, PrefixDetails, Provisioning, Service, State};
 
 /// Now, and how long bindings take to become active: what a binding's state
 /// depends on.
@@ -40,4 +40,52 @@ pub(crate) fn services(services: &[Service]) -> Value {
             .map(|s| json!({ "id": s.id, "name": s.name }))
             .collect(),
     )
+}
+
+/// A prefix of account `account_id`: every field of Cloudflare's prefix object,
+/// `null` where Cloudflare answers `null` (an unset ASN, LOA document or
+/// advertisement).
+pub(crate) fn prefix(account_id: &str, prefix: &Prefix) -> Value {
+    let PrefixDetails {
+        description,
+        asn,
+        approved,
+        advertised,
+        advertised_modified_at,
+        created_at,
+        modified_at,
+        on_demand_enabled,
+        on_demand_locked,
+        delegate_loa_creation,
+        loa_document_id,
+        irr_validation_state,
+        ownership_validation_state,
+        rpki_validation_state,
+        ownership_validation_token,
+    } = &prefix.details;
+    json!({
+        "id": prefix.id,
+        "account_id": account_id,
+        "cidr": prefix.cidr.to_string(),
+        "description": description,
+        "asn": asn,
+        "approved": approved.code(),
+        "advertised": advertised,
+        "advertised_modified_at": advertised_modified_at.map(|t| t.to_string()),
+        "created_at": created_at.to_string(),
+        "modified_at": modified_at.to_string(),
+        "on_demand_enabled": on_demand_enabled,
+        "on_demand_locked": on_demand_locked,
+        "delegate_loa_creation": delegate_loa_creation,
+        "loa_document_id": loa_document_id,
+        "irr_validation_state": irr_validation_state,
+        "ownership_validation_state": ownership_validation_state,
+        "rpki_validation_state": rpki_validation_state,
+        "ownership_validation_token": ownership_validation_token,
+    })
+}
+
+/// The prefixes of account `account_id`.
+pub(crate) fn prefixes(account_id: &str, prefixes: &[Prefix]) -> Value {
+    Value::Array(prefixes.iter().map(|p| prefix(account_id, p)).collect())
 }

@@ -1,6 +1,6 @@
 //! The document format shared by seed files and state files: services, accounts,
-//! prefixes and bindings; converting it to and from the domain's state, every
-//! binding replayed through the rules.
+//! prefixes (with their details) and bindings; converting it to and from the domain's
+//! state, every binding replayed through the rules.
 
 use std::{collections::HashSet, path::Path};
 
@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, MAX_SEED_FILE_BYTES,
-    domain::{Account, NewBinding, Prefix, Seed, Service, State, is_valid_id, parse_cidr},
+    domain::{
+        Account, Approval, MAX_DESCRIPTION_CHARS, NewBinding, Prefix, PrefixDetails, Seed, Service,
+        State, Timestamp, is_valid_id, parse_cidr,
+    },
 };
 
 impl Seed {
@@ -91,10 +94,8 @@ impl State {
                     prefixes: a
                         .prefixes
                         .iter()
-                        .map(|p| DocPrefix {
-                            id: p.id.clone(),
-                            cidr: p.cidr.to_string(),
-                            bindings: p
+                        .map(|p| {
+                            let bindings = p
                                 .bindings
                                 .iter()
                                 .map(|b| DocBinding {
@@ -103,7 +104,8 @@ impl State {
                                     service_id: b.service_id.clone(),
                                     created_at_ms: Some(b.created_at_ms),
                                 })
-                                .collect(),
+                                .collect();
+                            DocPrefix::new(p, bindings)
                         })
                         .collect(),
                 })
@@ -115,10 +117,10 @@ impl State {
     /// through the same rules as Create.
     pub(crate) fn from_document(doc: Document) -> Result<State, String> {
         if let Some(version) = doc.version
-            && version != STATE_VERSION
+            && !(1..=STATE_VERSION).contains(&version)
         {
             return Err(format!(
-                "unsupported version {version} (this emulator reads version {STATE_VERSION})"
+                "unsupported version {version} (this emulator reads versions 1 to {STATE_VERSION})"
             ));
         }
         let mut ids = HashSet::new();
@@ -154,9 +156,11 @@ impl State {
             for p in a.prefixes {
                 check_id("prefix", &p.id)?;
                 let cidr = parse_cidr(&p.cidr).map_err(|e| format!("prefix {}: {e}", p.id))?;
+                let details = p.details().map_err(|e| format!("prefix {}: {e}", p.id))?;
                 account.prefixes.push(Prefix {
                     id: p.id.clone(),
                     cidr,
+                    details,
                     bindings: Vec::new(),
                 });
                 for (n, b) in p.bindings.into_iter().enumerate() {
@@ -187,8 +191,9 @@ impl State {
     }
 }
 
-/// Version of the state-file format.
-const STATE_VERSION: u32 = 1;
+/// Version of the state-file format this emulator writes. Version 2 added the
+/// prefixes' details; a version 1 file (without them) still loads, with defaults.
+const STATE_VERSION: u32 = 2;
 
 /// The seed and state-file document.
 #[derive(Debug, Serialize, Deserialize)]
@@ -217,13 +222,157 @@ struct DocAccount {
     prefixes: Vec<DocPrefix>,
 }
 
+/// A prefix. Its details are optional: what is missing takes the defaults of
+/// [`PrefixDetails::defaults`]; `null` and missing mean the same (for the fields
+/// that may be `null` on the wire, the default is `null`).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DocPrefix {
     id: String,
     cidr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    asn: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    approved: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    advertised: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    advertised_modified_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    modified_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    on_demand_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    on_demand_locked: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delegate_loa_creation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    loa_document_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    irr_validation_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ownership_validation_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rpki_validation_state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ownership_validation_token: Option<String>,
     #[serde(default)]
     bindings: Vec<DocBinding>,
+}
+
+impl DocPrefix {
+    /// `prefix` with every detail written out, and its `bindings`.
+    fn new(prefix: &Prefix, bindings: Vec<DocBinding>) -> Self {
+        let PrefixDetails {
+            description,
+            asn,
+            approved,
+            advertised,
+            advertised_modified_at,
+            created_at,
+            modified_at,
+            on_demand_enabled,
+            on_demand_locked,
+            delegate_loa_creation,
+            loa_document_id,
+            irr_validation_state,
+            ownership_validation_state,
+            rpki_validation_state,
+            ownership_validation_token,
+        } = &prefix.details;
+        Self {
+            id: prefix.id.clone(),
+            cidr: prefix.cidr.to_string(),
+            description: Some(description.clone()),
+            asn: *asn,
+            approved: Some(approved.code().to_owned()),
+            advertised: *advertised,
+            advertised_modified_at: advertised_modified_at.map(|t| t.to_string()),
+            created_at: Some(created_at.to_string()),
+            modified_at: Some(modified_at.to_string()),
+            on_demand_enabled: Some(*on_demand_enabled),
+            on_demand_locked: Some(*on_demand_locked),
+            delegate_loa_creation: Some(*delegate_loa_creation),
+            loa_document_id: loa_document_id.clone(),
+            irr_validation_state: Some(irr_validation_state.clone()),
+            ownership_validation_state: Some(ownership_validation_state.clone()),
+            rpki_validation_state: Some(rpki_validation_state.clone()),
+            ownership_validation_token: Some(ownership_validation_token.clone()),
+            bindings,
+        }
+    }
+
+    /// Its details, each missing one taking its default; refuses values Cloudflare
+    /// would not answer with.
+    fn details(&self) -> Result<PrefixDetails, String> {
+        let approved = match &self.approved {
+            None => Approval::Active,
+            Some(code) => Approval::from_code(code).ok_or_else(|| {
+                format!("approved must be \"P\" (pending) or \"V\" (active), not {code:?}")
+            })?,
+        };
+        let defaults = PrefixDetails::defaults(&self.id, approved);
+        let time = |name: &str, text: &Option<String>| -> Result<Option<Timestamp>, String> {
+            text.as_deref()
+                .map(Timestamp::parse)
+                .transpose()
+                .map_err(|e| format!("{name}: {e}"))
+        };
+        let created_at = time("created_at", &self.created_at)?.unwrap_or(defaults.created_at);
+        let modified_at = time("modified_at", &self.modified_at)?.unwrap_or(created_at);
+        if modified_at < created_at {
+            return Err(format!(
+                "modified_at {modified_at} is before created_at {created_at}"
+            ));
+        }
+        let description = self.description.clone().unwrap_or(defaults.description);
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(format!(
+                "description is longer than {MAX_DESCRIPTION_CHARS} characters"
+            ));
+        }
+        if let Some(loa) = &self.loa_document_id
+            && !is_valid_id(loa)
+        {
+            return Err(format!(
+                "loa_document_id {loa:?} is not 32 lowercase hexadecimal characters"
+            ));
+        }
+        let text = |value: &Option<String>, default: String| value.clone().unwrap_or(default);
+        Ok(PrefixDetails {
+            description,
+            asn: self.asn.or(defaults.asn),
+            approved,
+            advertised: self.advertised.or(defaults.advertised),
+            advertised_modified_at: time("advertised_modified_at", &self.advertised_modified_at)?
+                .or(defaults.advertised_modified_at),
+            created_at,
+            modified_at,
+            on_demand_enabled: self.on_demand_enabled.unwrap_or(defaults.on_demand_enabled),
+            on_demand_locked: self.on_demand_locked.unwrap_or(defaults.on_demand_locked),
+            delegate_loa_creation: self
+                .delegate_loa_creation
+                .unwrap_or(defaults.delegate_loa_creation),
+            loa_document_id: self.loa_document_id.clone().or(defaults.loa_document_id),
+            irr_validation_state: text(&self.irr_validation_state, defaults.irr_validation_state),
+            ownership_validation_state: text(
+                &self.ownership_validation_state,
+                defaults.ownership_validation_state,
+            ),
+            rpki_validation_state: text(
+                &self.rpki_validation_state,
+                defaults.rpki_validation_state,
+            ),
+            ownership_validation_token: text(
+                &self.ownership_validation_token,
+                defaults.ownership_validation_token,
+            ),
+        })
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
