@@ -6,7 +6,8 @@
 //! in the copy (`cargo run -p xtask -- codegen`, the copy's own xtask), and checks
 //! with `cargo check` that:
 //! - the regenerated `cf-bindings-generated` compiles with no hand edit (its
-//!   dependencies, chrono and uuid here, are written by codegen);
+//!   dependencies, uuid here (new to the workspace; chrono is already in use), are
+//!   written by codegen);
 //! - `cf-bindings` does not compile, and the compiler names the wrapper's conversion
 //!   and every field added or removed, so none is dropped without a decision;
 //! - the generated surface names each change;

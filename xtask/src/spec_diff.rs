@@ -43,8 +43,19 @@ pub use cli::{Args, EXIT_DIFFERENT, EXIT_ERROR, EXIT_SAME, main_spec_diff, run_c
 use compare::{Differ, Pair};
 use resolve::Doc;
 
-/// The prefix shared by the operationIds, left out of the output.
-pub const OPERATION_PREFIX: &str = "ip-address-management-service-bindings-";
+/// The prefixes of the operationIds (one per upstream tag), left out of the output.
+pub const OPERATION_PREFIXES: [&str; 2] = [
+    "ip-address-management-service-bindings-",
+    "ip-address-management-prefixes-",
+];
+
+/// An operationId as the output shows it: without its prefix, e.g. `list-prefixes`.
+fn short_name(operation_id: &str) -> &str {
+    OPERATION_PREFIXES
+        .iter()
+        .find_map(|prefix| operation_id.strip_prefix(prefix))
+        .unwrap_or(operation_id)
+}
 
 /// Which of the two documents something belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -98,7 +109,8 @@ impl fmt::Display for Change {
 /// the difference concerns the operation as a whole.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Difference {
-    /// The operationId without [`OPERATION_PREFIX`], e.g. `create-service-binding`.
+    /// The operationId without its prefix ([`OPERATION_PREFIXES`]), e.g.
+    /// `create-service-binding`.
     pub operation: String,
     /// Where in the operation: empty for the operation itself, else e.g.
     /// `parameter account_id (path)`, `request-body cidr` or `201 result.provisioning.state`.
@@ -304,8 +316,7 @@ pub fn diff_documents(curated: &Value, upstream: &Value) -> Result<Vec<Differenc
     }
     let mut differences = Vec::new();
     for (id, curated_op) in &curated_ops {
-        let name = id.strip_prefix(OPERATION_PREFIX).unwrap_or(id);
-        let mut differ = Differ::new(docs, name.to_owned());
+        let mut differ = Differ::new(docs, short_name(id).to_owned());
         match upstream_ops.get(id) {
             Some(upstream_op) => differ.operation(upstream_op, curated_op)?,
             None => differ.push("", "operation", Change::OnlyCurated),

@@ -131,6 +131,9 @@ pub enum Command {
     /// The services a binding can point at.
     #[command(subcommand)]
     Services(ServicesCommand),
+    /// The account's BYOIP prefixes.
+    #[command(subcommand)]
+    Prefixes(PrefixesCommand),
     /// The service bindings of a prefix.
     #[command(subcommand)]
     Bindings(BindingsCommand),
@@ -241,6 +244,19 @@ pub struct CompletionsArgs {
 pub enum ServicesCommand {
     /// List the services of the account (Magic Transit, CDN, Spectrum, ...).
     List,
+}
+
+/// `prefixes ...`
+#[derive(Debug, Subcommand)]
+pub enum PrefixesCommand {
+    /// List the account's prefixes, with their CIDRs (one List Prefixes request).
+    List,
+    /// Show one prefix's details.
+    Get {
+        /// The prefix id.
+        #[arg(value_name = "ID")]
+        id: String,
+    },
 }
 
 /// The prefix a bindings command works on.

@@ -127,6 +127,114 @@ pub mod types {
         pub cidr: AddressingCidr,
         pub service_id: AddressingServiceIdentifier,
     }
+    ///A BYOIP prefix of the account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AddressingIpamPrefixes {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<AddressingAccountIdentifier>,
+        ///Prefix advertisement status to the Internet. This field is only not 'null' if on demand is enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub advertised: ::std::option::Option<bool>,
+        ///Last time the advertisement status was changed. This field is only not 'null' if on demand is enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub advertised_modified_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Approval state of the prefix (P = pending, V = active).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub approved: ::std::option::Option<::std::string::String>,
+        ///Autonomous System Number (ASN) the prefix will be advertised under.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asn: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cidr: ::std::option::Option<AddressingCidr>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<AddressingTimestamp>,
+        ///Whether Cloudflare is allowed to generate the LOA document on behalf of the prefix owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delegate_loa_creation: ::std::option::Option<bool>,
+        ///Description of the prefix.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<AddressingPrefixIdentifier>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub irr_validation_state: ::std::option::Option<AddressingValidationState>,
+        ///Identifier for the uploaded LOA document.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub loa_document_id: ::std::option::Option<AddressingIpamPrefixesLoaDocumentId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modified_at: ::std::option::Option<AddressingTimestamp>,
+        ///Whether advertisement of the prefix to the Internet may be dynamically enabled or disabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub on_demand_enabled: ::std::option::Option<bool>,
+        ///Whether advertisement status of the prefix is locked, meaning it cannot be changed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub on_demand_locked: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ownership_validation_state: ::std::option::Option<AddressingValidationState>,
+        ///Token provided to demonstrate ownership of the prefix.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ownership_validation_token: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rpki_validation_state: ::std::option::Option<AddressingValidationState>,
+    }
+    ///Identifier for the uploaded LOA document.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AddressingIpamPrefixesLoaDocumentId(::std::string::String);
+    impl ::std::ops::Deref for AddressingIpamPrefixesLoaDocumentId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AddressingIpamPrefixesLoaDocumentId>
+    for ::std::string::String {
+        fn from(value: AddressingIpamPrefixesLoaDocumentId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AddressingIpamPrefixesLoaDocumentId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 32usize {
+                return Err("longer than 32 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AddressingIpamPrefixesLoaDocumentId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AddressingIpamPrefixesLoaDocumentId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AddressingIpamPrefixesLoaDocumentId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`AddressingMessage`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddressingMessage {
@@ -403,6 +511,118 @@ Known values: `provisioning`, `active`, `magic_transit_route_missing`; more may 
             Ok(Self(value.to_string()))
         }
     }
+    ///`AddressingTimestamp`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct AddressingTimestamp(pub ::chrono::DateTime<::chrono::offset::Utc>);
+    impl ::std::ops::Deref for AddressingTimestamp {
+        type Target = ::chrono::DateTime<::chrono::offset::Utc>;
+        fn deref(&self) -> &::chrono::DateTime<::chrono::offset::Utc> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AddressingTimestamp>
+    for ::chrono::DateTime<::chrono::offset::Utc> {
+        fn from(value: AddressingTimestamp) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::chrono::DateTime<::chrono::offset::Utc>>
+    for AddressingTimestamp {
+        fn from(value: ::chrono::DateTime<::chrono::offset::Utc>) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AddressingTimestamp {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AddressingTimestamp {
+        type Err = <::chrono::DateTime<
+            ::chrono::offset::Utc,
+        > as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AddressingTimestamp {
+        type Error = <::chrono::DateTime<
+            ::chrono::offset::Utc,
+        > as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for AddressingTimestamp {
+        type Error = <::chrono::DateTime<
+            ::chrono::offset::Utc,
+        > as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///State of one kind of validation for an IP prefix.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct AddressingValidationState(pub ::std::string::String);
+    impl ::std::ops::Deref for AddressingValidationState {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AddressingValidationState> for ::std::string::String {
+        fn from(value: AddressingValidationState) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for AddressingValidationState {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AddressingValidationState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AddressingValidationState {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
+    ///`IpAddressManagementPrefixesListPrefixesResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IpAddressManagementPrefixesListPrefixesResponse {
+        pub errors: AddressingMessages,
+        pub messages: AddressingMessages,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub result: ::std::vec::Vec<AddressingIpamPrefixes>,
+        ///Whether the API call was successful
+        pub success: bool,
+    }
+    ///`IpAddressManagementPrefixesPrefixDetailsResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IpAddressManagementPrefixesPrefixDetailsResponse {
+        pub errors: AddressingMessages,
+        pub messages: AddressingMessages,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub result: ::std::option::Option<AddressingIpamPrefixes>,
+        ///Whether the API call was successful
+        pub success: bool,
+    }
     ///`IpAddressManagementServiceBindingsCreateServiceBindingResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IpAddressManagementServiceBindingsCreateServiceBindingResponse {
@@ -538,6 +758,107 @@ impl ClientInfo<crate::ResponseRecorder> for Client {
 impl ClientHooks<crate::ResponseRecorder> for &Client {}
 #[allow(clippy::all)]
 impl Client {
+    /**List Prefixes
+
+List all prefixes owned by the account.
+
+Sends a `GET` request to `/accounts/{account_id}/addressing/prefixes`
+
+*/
+    pub async fn ip_address_management_prefixes_list_prefixes<'a>(
+        &'a self,
+        account_id: &'a types::AddressingAccountIdentifier,
+    ) -> Result<
+        ResponseValue<types::IpAddressManagementPrefixesListPrefixesResponse>,
+        Error<types::AddressingApiResponseCommonFailure>,
+    > {
+        let url = format!(
+            "{}/accounts/{}/addressing/prefixes", self.baseurl, encode_path(& account_id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "ip_address_management_prefixes_list_prefixes",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        (crate::ResponseRecorder::record)(&self.inner, &result);
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Prefix Details
+
+List a particular prefix owned by the account.
+
+Sends a `GET` request to `/accounts/{account_id}/addressing/prefixes/{prefix_id}`
+
+*/
+    pub async fn ip_address_management_prefixes_prefix_details<'a>(
+        &'a self,
+        account_id: &'a types::AddressingAccountIdentifier,
+        prefix_id: &'a types::AddressingPrefixIdentifier,
+    ) -> Result<
+        ResponseValue<types::IpAddressManagementPrefixesPrefixDetailsResponse>,
+        Error<types::AddressingApiResponseCommonFailure>,
+    > {
+        let url = format!(
+            "{}/accounts/{}/addressing/prefixes/{}", self.baseurl, encode_path(&
+            account_id.to_string()), encode_path(& prefix_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "ip_address_management_prefixes_prefix_details",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        (crate::ResponseRecorder::record)(&self.inner, &result);
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
     /**List Service Bindings
 
 List the Cloudflare services this prefix is currently bound to. Traffic sent to an address within an IP prefix will be routed to the Cloudflare service of the most-specific Service Binding matching the address.

@@ -17,6 +17,7 @@ use crate::{
     long_wait::{Observer, WaitReason},
     model::{self, FieldError, Service, ServiceBinding},
     operation::Operation,
+    prefix::{self, IpPrefix},
     redact::{Redact, Redactor},
     response::Response,
     retry::{Retries, RetryPolicy},
@@ -293,6 +294,31 @@ impl Client {
             .raw
             .ip_address_management_service_bindings_list_services(account);
         self.run(op, call, model::services_from_wire).await
+    }
+
+    pub(crate) async fn list_prefixes_once(
+        &self,
+        account: &types::AddressingAccountIdentifier,
+    ) -> Result<Response<Vec<IpPrefix>>, Error> {
+        let call = self
+            .inner
+            .raw
+            .ip_address_management_prefixes_list_prefixes(account);
+        self.run(Operation::ListPrefixes, call, prefix::prefixes_from_wire)
+            .await
+    }
+
+    pub(crate) async fn get_prefix_once(
+        &self,
+        account: &types::AddressingAccountIdentifier,
+        prefix_id: &types::AddressingPrefixIdentifier,
+    ) -> Result<Response<IpPrefix>, Error> {
+        let call = self
+            .inner
+            .raw
+            .ip_address_management_prefixes_prefix_details(account, prefix_id);
+        self.run(Operation::GetPrefix, call, prefix::one_prefix_from_wire)
+            .await
     }
 }
 

@@ -1,5 +1,5 @@
-//! The scoped handles of a [`Client`]: [`Account`], [`Prefix`], [`Bindings`],
-//! [`Services`]. Each id is checked once, when it is given, and kept both typed and
+//! The scoped handles of a [`Client`]: [`Account`], [`Prefixes`], [`Prefix`],
+//! [`Bindings`], [`Services`]. Each id is checked once, when it is given, and kept both typed and
 //! in the generated client's form.
 
 use std::str::FromStr;
@@ -13,6 +13,7 @@ use crate::{
     ids::{AccountId, BindingId, PrefixId, ServiceId},
     model::{Service, ServiceBinding},
     operation::Operation,
+    prefix::IpPrefix,
     response::Response,
     retry,
     routing::RoutingTable,
@@ -92,6 +93,14 @@ impl Account {
         }
     }
 
+    /// The account's prefixes.
+    pub fn prefixes(&self) -> Prefixes {
+        Prefixes {
+            client: self.client.clone(),
+            account: self.account.clone(),
+        }
+    }
+
     /// The services available to this account.
     pub fn services(&self) -> Services {
         Services {
@@ -116,6 +125,21 @@ impl Prefix {
     /// The [`InvalidInput`] of the id given to [`Account::prefix`].
     pub fn id(&self) -> Result<&PrefixId, InvalidInput> {
         typed(&self.prefix)
+    }
+
+    /// Fetches the prefix's details, its CIDR among them (retried on transient
+    /// failures).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid id (no request sent), or the
+    /// request's error ([`Error::is_not_found`] when the account has no such prefix).
+    pub async fn get(&self) -> Result<Response<IpPrefix>, Error> {
+        let (account, prefix) = (wire(&self.account)?, wire(&self.prefix)?);
+        let client = &self.client;
+        retry::read(client.retry_policy(), Operation::GetPrefix, || {
+            client.get_prefix_once(account, prefix)
+        })
+        .await
     }
 
     /// The service bindings of this prefix.
@@ -301,6 +325,39 @@ impl Bindings {
     /// As [`list`](Self::list).
     pub async fn routing_table(&self) -> Result<RoutingTable, Error> {
         Ok(RoutingTable::new(self.list().await?.into_inner()))
+    }
+}
+
+/// The prefixes of an account. Made by [`Account::prefixes`].
+#[derive(Clone, Debug)]
+pub struct Prefixes {
+    client: Client,
+    account: AccountArg,
+}
+
+impl Prefixes {
+    /// Lists the account's prefixes, in one request (retried on transient failures).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid id (no request sent), or the
+    /// request's error.
+    pub async fn list(&self) -> Result<Response<Vec<IpPrefix>>, Error> {
+        let account = wire(&self.account)?;
+        let client = &self.client;
+        retry::read(client.retry_policy(), Operation::ListPrefixes, || {
+            client.list_prefixes_once(account)
+        })
+        .await
+    }
+
+    /// The prefix holding `ip` (see [`IpPrefix::find_containing`]), from one list;
+    /// `None` when no prefix of the account holds it.
+    ///
+    /// # Errors
+    /// The error of [`list`](Self::list).
+    pub async fn find_containing(&self, ip: std::net::IpAddr) -> Result<Option<IpPrefix>, Error> {
+        let prefixes = self.list().await?.into_inner();
+        Ok(IpPrefix::find_containing(&prefixes, ip).cloned())
     }
 }
 

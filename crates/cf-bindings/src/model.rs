@@ -93,20 +93,20 @@ pub(crate) type FieldError = (String, String);
 /// path is spelled out only for an error, so a large list decodes without building
 /// a string per item.
 #[derive(Clone, Copy)]
-enum At {
+pub(crate) enum At {
     Result,
     Item(usize),
 }
 
 impl At {
-    fn field(self, name: &str) -> String {
+    pub(crate) fn field(self, name: &str) -> String {
         match self {
             At::Result => format!("result.{name}"),
             At::Item(i) => format!("result[{i}].{name}"),
         }
     }
 
-    fn required<T>(self, value: Option<T>, name: &str) -> Result<T, FieldError> {
+    pub(crate) fn required<T>(self, value: Option<T>, name: &str) -> Result<T, FieldError> {
         value.ok_or_else(|| (self.field(name), "is missing".to_owned()))
     }
 }

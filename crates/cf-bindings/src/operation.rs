@@ -16,6 +16,10 @@ pub enum Operation {
     DeleteBinding,
     /// List the services of an account.
     ListServices,
+    /// List the prefixes of an account.
+    ListPrefixes,
+    /// Get one prefix's details.
+    GetPrefix,
 }
 
 impl Operation {
@@ -27,6 +31,8 @@ impl Operation {
             Self::CreateBinding => "create service binding",
             Self::DeleteBinding => "delete service binding",
             Self::ListServices => "list services",
+            Self::ListPrefixes => "list prefixes",
+            Self::GetPrefix => "get prefix details",
         }
     }
 }

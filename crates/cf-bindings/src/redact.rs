@@ -13,6 +13,7 @@ use crate::{
     error::Error,
     failure::ApiMessage,
     model::{Service, ServiceBinding},
+    prefix::{ApprovalState, IpPrefix},
     response::Response,
     state::ProvisioningState,
 };
@@ -69,6 +70,47 @@ impl Redact for Service {
     fn redact(&mut self, redactor: &Redactor) {
         let Service { id: _, name } = self;
         redactor.text(name);
+    }
+}
+
+impl Redact for IpPrefix {
+    fn redact(&mut self, redactor: &Redactor) {
+        let IpPrefix {
+            id: _,
+            cidr: _,
+            account_id: _,
+            description,
+            asn: _,
+            approved,
+            advertised: _,
+            advertised_modified_at: _,
+            created_at: _,
+            modified_at: _,
+            on_demand_enabled: _,
+            on_demand_locked: _,
+            delegate_loa_creation: _,
+            loa_document_id,
+            irr_validation_state,
+            ownership_validation_state,
+            ownership_validation_token,
+            rpki_validation_state,
+        } = self;
+        redactor.text(description);
+        if let ApprovalState::Unknown(text) = approved {
+            redactor.text(text);
+        }
+        for text in [
+            loa_document_id,
+            irr_validation_state,
+            ownership_validation_state,
+            ownership_validation_token,
+            rpki_validation_state,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            redactor.text(text);
+        }
     }
 }
 

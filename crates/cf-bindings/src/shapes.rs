@@ -67,6 +67,16 @@ envelope!(
     Vec<types::AddressingService>,
     |r| r
 );
+envelope!(
+    types::IpAddressManagementPrefixesListPrefixesResponse,
+    Vec<types::AddressingIpamPrefixes>,
+    |r| r
+);
+envelope!(
+    types::IpAddressManagementPrefixesPrefixDetailsResponse,
+    Option<types::AddressingIpamPrefixes>,
+    |r| r
+);
 
 impl Envelope for types::AddressingApiResponseCommon {
     type Result = ();

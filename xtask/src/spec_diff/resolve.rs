@@ -269,7 +269,8 @@ impl<'a> Doc<'a> {
     }
 }
 
-/// Merges an `allOf` member into a schema: properties are merged one by one, `required`
+/// Merges an `allOf` member into a schema: properties are merged one by one, so are the
+/// `items` of two arrays (upstream narrows a generic `items: {}` that way), `required`
 /// lists are united, and for any other keyword the value already present wins.
 fn merge(into: &mut Map<String, Value>, from: Value) {
     let Value::Object(from) = from else {
@@ -291,6 +292,9 @@ fn merge(into: &mut Map<String, Value>, from: Value) {
                         }
                     }
                 }
+            }
+            ("items", Value::Object(mine), Value::Object(theirs)) => {
+                merge(mine, Value::Object(theirs));
             }
             ("required", existing, value) => {
                 let mut union = existing.as_array().cloned().unwrap_or_default();

@@ -8,6 +8,7 @@ mod export;
 mod file;
 mod live;
 mod plan;
+mod prefixes;
 mod route;
 mod services;
 mod validate;
@@ -30,6 +31,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Validate(args) => validate::run(&args, global.output),
         Command::Services(command) => online(&global, Setup::default(), async move |context| {
             services::run(context, command).await
+        }),
+        Command::Prefixes(command) => online(&global, Setup::default(), async move |context| {
+            prefixes::run(context, command).await
         }),
         Command::Bindings(command) => online(&global, Setup::default(), async move |context| {
             bindings::run(context, command).await
