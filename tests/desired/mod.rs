@@ -7,6 +7,7 @@
 mod apply;
 mod plans;
 mod props;
+mod traffic;
 
 use cf_bindings::{
     Cidr, Desired, Diagnostic, DiagnosticKind, Diagnostics, Live, ProvisioningState, Service,

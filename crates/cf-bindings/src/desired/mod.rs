@@ -12,12 +12,14 @@ mod order;
 mod parse;
 mod plan;
 mod planner;
+mod traffic;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use export::export;
 pub use location::Location;
 pub use plan::{Change, ChangeKind, LiveBinding, Plan, PrefixPlan, ServiceRef, Step};
 pub use planner::plan;
+pub use traffic::{Pass, Reroute, Transition, Unlisted};
 
 use std::collections::BTreeMap;
 
