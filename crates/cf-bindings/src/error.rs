@@ -373,6 +373,18 @@ impl Error {
         }
     }
 
+    /// Whether Cloudflare refused the request itself: an HTTP 4xx other than 408
+    /// (request timeout) and 429 (rate limit). Sending the same request again gets
+    /// the same answer until something changes (the request, the credentials, the
+    /// live bindings): a rule broken (`400` with the rule's code and message), a
+    /// permission missing (`401`, `403`), something not found (`404`).
+    pub fn is_rejected(&self) -> bool {
+        !self.is_outcome_unknown()
+            && self
+                .status()
+                .is_some_and(|s| (400..500).contains(&s) && s != 408 && s != 429)
+    }
+
     /// The request surely was not processed: it never reached the server, or the
     /// server refused it before acting (429). Safe to resend even for a create.
     pub(crate) fn surely_not_processed(&self) -> bool {
