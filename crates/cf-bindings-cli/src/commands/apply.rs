@@ -69,6 +69,8 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
     if plan.is_empty() {
         return match context.output {
             Output::Json => output::json(&json!({ "applied": [] })),
+            // Nothing to make; live bindings the file does not list are still shown.
+            Output::Table if plan.has_drift() => super::plan::print(context, &plan, &source),
             Output::Table => output::line(&format!(
                 "No changes: the live bindings already match {source}."
             )),

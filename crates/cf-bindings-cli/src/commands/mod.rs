@@ -10,6 +10,7 @@ mod live;
 mod plan;
 mod route;
 mod services;
+mod traffic;
 mod validate;
 
 use std::time::Duration;
