@@ -150,9 +150,10 @@ pub enum Command {
     ///
     /// Reads the live bindings first; refuses a saved plan they no longer match.
     /// Deletes most specific first, creates least specific first, and stops at the
-    /// first failure, saying what was done: running it again finishes the job.
-    /// With prune = false, live bindings the file does not list are left alone (and
-    /// shown).
+    /// first failure, saying what was done: running it again finishes the job,
+    /// unless Cloudflare refused a step under its rules (exit 3): then the message
+    /// names the file entry and the rule, and the file must change first. With
+    /// prune = false, live bindings the file does not list are left alone (and shown).
     Apply(ApplyArgs),
     /// Write the live bindings of prefixes as a bindings file.
     ///

@@ -8,6 +8,7 @@ mod export;
 mod file;
 mod live;
 mod plan;
+mod refused;
 mod route;
 mod services;
 mod traffic;

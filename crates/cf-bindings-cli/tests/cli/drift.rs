@@ -1,11 +1,14 @@
 //! Drift and traffic, end to end with the embedded emulator: a binding made by hand
-//! that the file does not list, and the transitions of a base replace.
+//! that the file does not list, the transitions of a base replace, and a step that
+//! Cloudflare refuses under its rules.
 
 use std::process::Output;
 
 use serde_json::Value;
 
 use super::{Emulated, PREFIX, stderr};
+
+const IPV6_PREFIX: &str = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
 
 /// The embedded emulator, with commands run in a directory of their own (so that
 /// files are named as written: `drift.toml:4:12`).
@@ -217,4 +220,42 @@ fn a_base_replace_shows_where_each_range_goes_at_each_step() {
     );
     let check = desk.run(&["plan", "--exit-code", "-f", "bindings.toml"]);
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+/// A prefix with no bindings and a file whose first binding is not the prefix's
+/// CIDR: Cloudflare refuses the create under its first-binding rule (1030). The
+/// failure names the file entry and the rule, and does not advise running apply
+/// again, which would be refused the same way.
+#[test]
+fn a_step_refused_under_a_rule_names_the_entry_and_advises_no_rerun() {
+    let desk = Desk::new();
+    desk.write(
+        "bindings.toml",
+        &format!(
+            "[[prefix]]\nid = \"{IPV6_PREFIX}\"\nbindings = [\n  \
+             {{ cidr = \"2001:db8:2000::/64\", service = \"Magic Transit\" }},\n]\n"
+        ),
+    );
+    let output = desk.run(&["apply", "-f", "bindings.toml", "--yes"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{err}");
+    assert!(!err.contains("run apply again"), "{err}");
+    assert!(
+        err.contains(
+            "running apply again would make the same request and be refused the same way; \
+             change the entry bindings.toml:4:12 (2001:db8:2000::/64 → Magic Transit)"
+        ),
+        "{err}"
+    );
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(
+            "error: bindings.toml:4:12: create 2001:db8:2000::/64 (Magic Transit) in prefix"
+        ),
+        "{err}"
+    );
+    assert!(
+        last.contains("Cloudflare error 1030: The first service binding"),
+        "{err}"
+    );
 }
