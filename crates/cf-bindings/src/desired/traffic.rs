@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     PrefixPlan, ServiceRef, Step,
-    net::{Range, by_address, cidrs_of_range},
+    net::{Range, by_address, cidr_at, cidrs_of_range, supernet},
 };
 use crate::{
     cidr::Cidr,
@@ -315,8 +315,9 @@ pub(super) fn transitions(live: &[(Cidr, ServiceRef)], steps: &[Step]) -> Vec<Tr
             }
         }
         // Only the addresses of the step's CIDR can change.
-        let routing = Routing::new(state.iter().map(|(c, s)| (c, *s)));
-        for p in pieces_in(&all, step.cidr()) {
+        let changed = step.cidr();
+        let routing = Routing::new(around_and_inside(&state, changed));
+        for p in pieces_in(&all, changed) {
             let (Some(piece), Some(history)) = (all.get(p), passes.get_mut(p)) else {
                 continue;
             };
@@ -351,6 +352,31 @@ pub(super) fn transitions(live: &[(Cidr, ServiceRef)], steps: &[Step]) -> Vec<Tr
                 .collect(),
         })
         .collect()
+}
+
+/// The bindings of `state` that can decide an address of `cidr`: those around it
+/// and those inside it (CIDRs are nested or disjoint). `state` is ordered by
+/// address then length, so those inside `cidr` are one range of it.
+fn around_and_inside<'s, 'a>(
+    state: &'s BTreeMap<Cidr, &'a ServiceRef>,
+    cidr: &Cidr,
+) -> Vec<(&'s Cidr, &'a ServiceRef)> {
+    let range = Range::of(cidr);
+    let last = cidr_at(range.v6, range.last, if range.v6 { 128 } else { 32 });
+    let mut near: Vec<(&Cidr, &ServiceRef)> = match last {
+        Some(last) => state.range(*cidr..=last).map(|(c, s)| (c, *s)).collect(),
+        None => state
+            .iter()
+            .filter(|(c, _)| cidr.contains_cidr(c))
+            .map(|(c, s)| (c, *s))
+            .collect(),
+    };
+    let mut outer = supernet(cidr);
+    while let Some(around) = outer {
+        near.extend(state.get_key_value(&around).map(|(c, s)| (c, *s)));
+        outer = supernet(&around);
+    }
+    near
 }
 
 /// Numbers the steps of each prefix's transitions over the whole plan, as `apply`
@@ -414,6 +440,44 @@ mod tests {
         let created = transition(&[None, Some("MT")]);
         assert!(!created.has_gap());
         assert_eq!(created.before(), None);
+    }
+
+    #[test]
+    fn the_bindings_around_and_inside_a_cidr() {
+        let service = ServiceRef {
+            id: "s1".parse().unwrap(),
+            name: "S".to_owned(),
+        };
+        let state: BTreeMap<Cidr, &ServiceRef> = [
+            "10.0.0.0/16",
+            "10.0.0.0/24",
+            "10.0.0.0/25",
+            "10.0.0.128/32",
+            "10.0.0.255/32",
+            "10.0.1.0/24",
+            "9.255.255.255/32",
+            "::/0",
+        ]
+        .into_iter()
+        .map(|s| (c(s), &service))
+        .collect();
+        let mut near: Vec<String> = around_and_inside(&state, &c("10.0.0.0/24"))
+            .into_iter()
+            .map(|(c, _)| c.to_string())
+            .collect();
+        near.sort();
+        assert_eq!(
+            near,
+            [
+                "10.0.0.0/16",
+                "10.0.0.0/24",
+                "10.0.0.0/25",
+                "10.0.0.128/32",
+                "10.0.0.255/32"
+            ]
+        );
+        let near = around_and_inside(&state, &c("2001:db8::/32"));
+        assert_eq!(near.len(), 1);
     }
 
     #[test]
