@@ -306,6 +306,31 @@ async fn truncated_body_is_a_transport_error_with_status() {
     assert!(err.is_retryable());
 }
 
+/// `is_rejected`: Cloudflare refused the request as such (a rule, a permission, a
+/// missing thing), so the same request gets the same answer; a 408, a 429 and a 5xx
+/// are not refusals, nor is a 2xx.
+#[tokio::test]
+async fn rejected_means_a_4xx_that_a_resend_would_meet_again() {
+    let server = TestServer::start().await;
+    for (status, rejected) in [
+        (400, true),
+        (401, true),
+        (403, true),
+        (404, true),
+        (409, true),
+        (422, true),
+        (408, false),
+        (429, false),
+        (500, false),
+        (503, false),
+        (200, false),
+    ] {
+        let err = list_error(&server, Reply::json(status, failure(1030, "A rule"))).await;
+        assert_eq!(err.status(), Some(status));
+        assert_eq!(err.is_rejected(), rejected, "HTTP {status}: {err}");
+    }
+}
+
 #[tokio::test]
 async fn results_that_do_not_fit_name_the_field() {
     let server = TestServer::start().await;

@@ -7,6 +7,7 @@
 mod apply;
 mod plans;
 mod props;
+mod traffic;
 mod verify;
 
 use cf_bindings::{

@@ -14,12 +14,12 @@ use proptest::prelude::*;
 use super::{BASE, CDN, MT, PREFIX, SPECTRUM, binding, cidr, name_of, services};
 
 /// A state of the prefix: CIDR → service id.
-type State = BTreeMap<Cidr, &'static str>;
+pub(super) type State = BTreeMap<Cidr, &'static str>;
 
-const SERVICE_IDS: [&str; 3] = [MT, CDN, SPECTRUM];
+pub(super) const SERVICE_IDS: [&str; 3] = [MT, CDN, SPECTRUM];
 
 /// Disjoint more-specific CIDRs of BASE from raw `(address byte, length)` picks.
-fn disjoint(picks: &[(u8, u8)]) -> Vec<Cidr> {
+pub(super) fn disjoint(picks: &[(u8, u8)]) -> Vec<Cidr> {
     let mut kept: Vec<Cidr> = Vec::new();
     for &(addr, len) in picks {
         let net: ipnet::IpNet = format!("10.0.0.{addr}/{len}").parse().unwrap();
@@ -34,12 +34,12 @@ fn disjoint(picks: &[(u8, u8)]) -> Vec<Cidr> {
     kept
 }
 
-fn pick() -> impl Strategy<Value = Vec<(u8, u8, usize, bool)>> {
+pub(super) fn pick() -> impl Strategy<Value = Vec<(u8, u8, usize, bool)>> {
     prop::collection::vec((any::<u8>(), 25u8..=32, 0usize..3, any::<bool>()), 0..12)
 }
 
 /// A valid state: the base (with `base_service`) and the disjoint picks that `keep`.
-fn state(base_service: usize, picks: &[(u8, u8, usize, bool)], pool: &[Cidr]) -> State {
+pub(super) fn state(base_service: usize, picks: &[(u8, u8, usize, bool)], pool: &[Cidr]) -> State {
     let mut s = State::new();
     s.insert(cidr(BASE), SERVICE_IDS[base_service]);
     for (c, &(_, _, service, keep)) in pool.iter().zip(picks.iter().cycle()) {
@@ -68,13 +68,32 @@ fn obeys_rules(s: &State) -> bool {
 
 /// Applies the steps one by one as the API would, checking each against the rules.
 fn apply(plan: &Plan, start: &[ServiceBinding]) -> Result<State, String> {
+    let steps: Vec<Step> = plan.steps().map(|(_, s)| s.clone()).collect();
+    let states = states(&steps, start)?;
+    Ok(states.last().cloned().unwrap_or_default())
+}
+
+/// The state before the steps and after each one, made one by one as the API
+/// would, each checked against the rules.
+pub(super) fn states(steps: &[Step], start: &[ServiceBinding]) -> Result<Vec<State>, String> {
     let base = cidr(BASE);
     let mut now: Vec<(BindingId, Cidr, ServiceId)> = start
         .iter()
         .map(|b| (b.id.clone(), b.cidr, b.service_id.clone()))
         .collect();
     let mut next_id = 0u32;
-    for (_, step) in plan.steps() {
+    let state_of = |now: &[(BindingId, Cidr, ServiceId)]| -> State {
+        now.iter()
+            .map(|(_, c, s)| {
+                (
+                    *c,
+                    SERVICE_IDS.into_iter().find(|k| *k == s.as_str()).unwrap(),
+                )
+            })
+            .collect()
+    };
+    let mut all = vec![state_of(&now)];
+    for step in steps {
         match step {
             Step::Create { cidr, service } => {
                 if now.is_empty() && *cidr != base {
@@ -101,38 +120,23 @@ fn apply(plan: &Plan, start: &[ServiceBinding]) -> Result<State, String> {
                 now.remove(at);
             }
         }
-        let s: State = now
-            .iter()
-            .map(|(_, c, s)| {
-                (
-                    *c,
-                    SERVICE_IDS.into_iter().find(|k| *k == s.as_str()).unwrap(),
-                )
-            })
-            .collect();
+        let s = state_of(&now);
         if s.len() != now.len() || !obeys_rules(&s) {
             return Err(format!("after {step}: {s:?} breaks the rules"));
         }
+        all.push(s);
     }
-    Ok(now
-        .iter()
-        .map(|(_, c, s)| {
-            (
-                *c,
-                SERVICE_IDS.into_iter().find(|k| *k == s.as_str()).unwrap(),
-            )
-        })
-        .collect())
+    Ok(all)
 }
 
-fn to_live(s: &State) -> Vec<ServiceBinding> {
+pub(super) fn to_live(s: &State) -> Vec<ServiceBinding> {
     s.iter()
         .enumerate()
         .map(|(i, (c, id))| binding(i, c, id))
         .collect()
 }
 
-fn to_desired(s: &State, prune: bool, with_cidr: bool, by_id: bool) -> Desired {
+pub(super) fn to_desired(s: &State, prune: bool, with_cidr: bool, by_id: bool) -> Desired {
     let mut prefix = DesiredPrefix::new(PREFIX.parse().unwrap());
     prefix.prune = prune;
     prefix.cidr = (with_cidr && s.contains_key(&cidr(BASE))).then(|| cidr(BASE));

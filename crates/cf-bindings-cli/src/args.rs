@@ -27,7 +27,8 @@ Exit codes:
   5  outcome unknown: a create or delete may or may not have taken effect (the
      request may have been processed, and checking failed); list the bindings
      before trying again
-  6  plan --exit-code: the live bindings differ from the file (drift)";
+  6  plan --exit-code: the live bindings differ from the file (drift): changes to make,
+     or live bindings the file does not list (kept by prune = false, but drift)";
 
 /// Manage Cloudflare BYOIP service bindings: which Cloudflare service gets the
 /// traffic of each CIDR of a prefix you brought to Cloudflare.
@@ -146,15 +147,31 @@ pub enum Command {
     /// block suggested. Exit 0 when valid (warnings allowed), 2 otherwise.
     Validate(ValidateArgs),
     /// Show the changes that would make the live bindings match a bindings file.
+    ///
+    /// For each prefix: the changes (create, delete, replace, recreate); the order of
+    /// the API calls when some address goes, meanwhile, to something other than its
+    /// current and final service; where the traffic of every address range whose
+    /// routing changes goes after each call (every service it passes through, and
+    /// "no binding" when none covers it: expect that traffic to be dropped); and the
+    /// live bindings the file does not list, which prune = false keeps, with the
+    /// addresses whose routing they take from the file's. Those are drift too.
     Plan(PlanArgs),
     /// Make the live bindings match a bindings file or a saved plan.
     ///
     /// Reads the live bindings first; refuses a saved plan they no longer match, or
     /// whose steps are not those its changes show (an edited plan), before any change.
     /// Deletes most specific first, creates least specific first, and stops at the
-    /// first failure, saying what was done: running it again finishes the job.
+    /// first failure, saying what was done: running it again finishes the job,
+    /// unless Cloudflare refused a step under its rules (exit 3): then the message
+    /// names the file entry and the rule, and the file must change first. With
+    /// prune = false, live bindings the file does not list are left alone (and shown).
     Apply(ApplyArgs),
     /// Write the live bindings of prefixes as a bindings file.
+    ///
+    /// Every live binding is listed, with prune = false: applying the file never
+    /// deletes a binding it does not list; plan shows such a binding as drift
+    /// (exit 6 with --exit-code) until the file lists it or sets prune = true,
+    /// which deletes it.
     Export(ExportArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
@@ -180,7 +197,9 @@ pub struct ValidateArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub file: FileArg,
-    /// Exit 6 when there are changes (drift), 0 when the live bindings match.
+    /// Exit 6 when the live bindings differ from the file (drift): changes to make,
+    /// or live bindings the file does not list (even with prune = false); 0 when
+    /// they match.
     #[arg(long)]
     pub exit_code: bool,
     /// Save the plan (JSON) to this file, for `apply PLAN`: a new file, readable by

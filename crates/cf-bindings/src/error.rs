@@ -423,6 +423,18 @@ impl Error {
         self
     }
 
+    /// Whether Cloudflare refused the request itself: an HTTP 4xx other than 408
+    /// (request timeout) and 429 (rate limit). Sending the same request again gets
+    /// the same answer until something changes (the request, the credentials, the
+    /// live bindings): a rule broken (`400` with the rule's code and message), a
+    /// permission missing (`401`, `403`), something not found (`404`).
+    pub fn is_rejected(&self) -> bool {
+        !self.is_outcome_unknown()
+            && self
+                .status()
+                .is_some_and(|s| (400..500).contains(&s) && s != 408 && s != 429)
+    }
+
     /// Whether the client retries this failure of a read (list, get, list
     /// services): connection failures, timeouts, HTTP 408, 429 and 5xx, and a 2xx
     /// answer whose body cannot be read or that says `success: false`. A create or

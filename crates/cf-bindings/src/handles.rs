@@ -136,7 +136,7 @@ impl Prefix {
     pub async fn get(&self) -> Result<Response<IpPrefix>, Error> {
         let (account, prefix) = (wire(&self.account)?, wire(&self.prefix)?);
         let client = &self.client;
-        retry::read(client.retry_policy(), Operation::GetPrefix, || {
+        retry::read(client.retries(), Operation::GetPrefix, || {
             client.get_prefix_once(account, prefix)
         })
         .await
@@ -344,7 +344,7 @@ impl Prefixes {
     pub async fn list(&self) -> Result<Response<Vec<IpPrefix>>, Error> {
         let account = wire(&self.account)?;
         let client = &self.client;
-        retry::read(client.retry_policy(), Operation::ListPrefixes, || {
+        retry::read(client.retries(), Operation::ListPrefixes, || {
             client.list_prefixes_once(account)
         })
         .await

@@ -202,9 +202,12 @@ fn prefix_from_wire(wire: types::AddressingIpamPrefixes, at: At) -> Result<IpPre
         .map(|a| AccountId::new(String::from(a)))
         .transpose()
         .map_err(|e| (at.field("account_id"), e.reason().to_owned()))?;
-    let approved = approved.map_or(ApprovalState::Unknown(String::new()), |a| match a.parse() {
-        Ok(state) => state,
-        Err(never) => match never {},
+    let text = |value: Option<String>| value.map(|v| capped(v, MAX_TEXT_CHARS));
+    let approved = approved.map_or(ApprovalState::Unknown(String::new()), |a| {
+        match capped(a, MAX_TEXT_CHARS).parse() {
+            Ok(state) => state,
+            Err(never) => match never {},
+        }
     });
     Ok(IpPrefix {
         id,

@@ -204,7 +204,11 @@ impl Kind {
     /// The kind of `operation`.
     pub(crate) fn of(operation: Operation) -> Kind {
         match operation {
-            Operation::ListBindings | Operation::GetBinding | Operation::ListServices => Kind::Read,
+            Operation::ListBindings
+            | Operation::GetBinding
+            | Operation::ListServices
+            | Operation::ListPrefixes
+            | Operation::GetPrefix => Kind::Read,
             Operation::CreateBinding => Kind::Create,
             Operation::DeleteBinding => Kind::Delete,
         }

@@ -10,7 +10,7 @@
 
 use std::net::IpAddr;
 
-use crate::model::ServiceBinding;
+use crate::{cidr::Cidr, model::ServiceBinding};
 
 /// No binding: the marker of a segment that no binding covers, and of a root.
 const NONE: usize = usize::MAX;
@@ -170,20 +170,28 @@ pub struct RoutingTable {
     v6: Segments,
 }
 
+/// The `(first, last, index)` ranges of `cidrs`, IPv4 and IPv6 apart.
+type Ranges = Vec<(u128, u128, usize)>;
+
+fn ranges<'a>(cidrs: impl IntoIterator<Item = &'a Cidr>) -> (Ranges, Ranges) {
+    let (mut v4, mut v6) = (Vec::new(), Vec::new());
+    for (index, cidr) in cidrs.into_iter().enumerate() {
+        let (first, last) = cidr.bounds();
+        if cidr.is_ipv4() {
+            v4.push((first, last, index));
+        } else {
+            v6.push((first, last, index));
+        }
+    }
+    (v4, v6)
+}
+
 impl RoutingTable {
     /// Builds the table. When two bindings have the same CIDR, the first one given
     /// decides; [`explain`](Self::explain) lists both.
     pub fn new(bindings: impl IntoIterator<Item = ServiceBinding>) -> Self {
         let bindings: Vec<ServiceBinding> = bindings.into_iter().collect();
-        let (mut v4, mut v6) = (Vec::new(), Vec::new());
-        for (index, binding) in bindings.iter().enumerate() {
-            let (first, last) = binding.cidr.bounds();
-            if binding.cidr.is_ipv4() {
-                v4.push((first, last, index));
-            } else {
-                v6.push((first, last, index));
-            }
-        }
+        let (v4, v6) = ranges(bindings.iter().map(|b| &b.cidr));
         let mut parents = vec![NONE; bindings.len()];
         let v4 = Segments::build(v4, &mut parents);
         let v6 = Segments::build(v6, &mut parents);
@@ -234,6 +242,37 @@ impl RoutingTable {
     /// Whether the table has no binding.
     pub fn is_empty(&self) -> bool {
         self.bindings.is_empty()
+    }
+}
+
+/// The same longest-prefix match over bare CIDRs: which of them decides each
+/// address. The planner follows the routing of a prefix through a plan's
+/// intermediate states with it, where there are CIDRs and services but no bindings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CidrTable {
+    v4: Segments,
+    v6: Segments,
+}
+
+impl CidrTable {
+    /// The table of `cidrs`; of two equal CIDRs, the first given decides.
+    pub(crate) fn new(cidrs: &[Cidr]) -> CidrTable {
+        let (v4, v6) = ranges(cidrs);
+        let mut parents = vec![NONE; cidrs.len()];
+        CidrTable {
+            v4: Segments::build(v4, &mut parents),
+            v6: Segments::build(v6, &mut parents),
+        }
+    }
+
+    /// The index in `cidrs` of the most specific CIDR containing `address` (of
+    /// IPv6 when `v6`, else IPv4 in the low 32 bits), or `None`.
+    pub(crate) fn decider(&self, v6: bool, address: u128) -> Option<usize> {
+        if v6 {
+            self.v6.decider(address)
+        } else {
+            self.v4.decider(address)
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::file::{self, DesiredFile};
 use super::live::{self, Wanted};
-use super::{Context, bindings, confirm};
+use super::{Context, bindings, confirm, refused};
 use crate::args::{ApplyArgs, Output};
 use crate::failure::Failure;
 use crate::output;
@@ -72,6 +72,8 @@ pub async fn run(context: &Context, input: Input, args: ApplyArgs) -> Result<(),
     if plan.is_empty() {
         return match context.output {
             Output::Json => output::json(&json!({ "applied": [] })),
+            // Nothing to make; live bindings the file does not list are still shown.
+            Output::Table if plan.has_drift() => super::plan::print(context, &plan, &source),
             Output::Table => output::line(&format!(
                 "No changes: the live bindings already match {source}."
             )),
@@ -165,7 +167,7 @@ async fn execute(context: &Context, plan: &Plan) -> Result<Vec<Applied>, Failure
     })
     .await;
     drop(bar);
-    outcome.map_err(stopped_failure)
+    outcome.map_err(|stopped| stopped_failure(plan, stopped))
 }
 
 /// `created 203.0.113.7/32 → CDN (binding …)`, `deleted 203.0.113.16/29 (Spectrum, binding …)`.
@@ -188,7 +190,7 @@ fn describe(applied: &Applied) -> String {
     }
 }
 
-fn stopped_failure(stopped: ApplyError) -> Failure {
+fn stopped_failure(plan: &Plan, stopped: ApplyError) -> Failure {
     let (prefix, step) = &stopped.failed;
     output::note(&format!(
         "apply stopped after {} of {} steps; not done:",
@@ -205,8 +207,18 @@ fn stopped_failure(stopped: ApplyError) -> Failure {
     for (_, step) in &stopped.not_done {
         output::note(&format!("  {step}"));
     }
-    output::note("run apply again to finish: it reads the live bindings and plans what is left");
-    let context = format!("{step} in prefix {prefix}");
+    // A refusal under Cloudflare's rules comes back on every run: no rerun advice.
+    let refusal = refused::refusal(plan, prefix, step, &stopped.error);
+    match &refusal {
+        Some(refusal) => output::note(&refusal.advice),
+        None => output::note(
+            "run apply again to finish: it reads the live bindings and plans what is left",
+        ),
+    }
+    let mut context = format!("{step} in prefix {prefix}");
+    if let Some(place) = refusal.and_then(|r| r.place) {
+        context = format!("{place}: {context}");
+    }
     Failure::from(stopped.error).context(context)
 }
 

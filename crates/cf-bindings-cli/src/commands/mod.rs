@@ -9,8 +9,10 @@ mod file;
 mod live;
 mod plan;
 mod prefixes;
+mod refused;
 mod route;
 mod services;
+mod traffic;
 mod validate;
 
 use std::time::Duration;

@@ -4,13 +4,13 @@ use std::path::Path;
 
 use cf_bindings::{Change, ChangeKind, Plan};
 
-use super::Context;
 use super::file::{self, DesiredFile};
 use super::live::{self, Wanted};
+use super::{Context, traffic};
 use crate::args::{Output, PlanArgs};
 use crate::failure::{Exit, Failure};
 use crate::output;
-use crate::table::{Table, Tone};
+use crate::table::{Table, Tone, printable};
 use crate::write;
 
 /// Runs `plan`: prints the plan, saves it with `--out`, and with `--exit-code`
@@ -25,17 +25,34 @@ pub async fn run(context: &Context, file: &DesiredFile, args: PlanArgs) -> Resul
     }
     // A reader that went away does not change the outcome: drift still exits 6.
     output::unless_closed(print(context, &plan, &file.name))?;
-    if args.exit_code && !plan.is_empty() {
-        return Err(Failure::new(
-            Exit::Drift,
-            format!(
-                "the live bindings differ from {}: {} to make",
-                file.name,
-                file::plural(plan.changes().count(), "change", "changes")
-            ),
-        ));
+    if args.exit_code && plan.has_drift() {
+        return Err(Failure::new(Exit::Drift, drift(&plan, &file.name)));
     }
     Ok(())
+}
+
+/// `the live bindings differ from bindings.toml: 1 change to make, 1 live binding
+/// not in the file`.
+fn drift(plan: &Plan, source: &str) -> String {
+    let mut what = Vec::new();
+    let changes = plan.changes().count();
+    if changes > 0 {
+        what.push(format!(
+            "{} to make",
+            file::plural(changes, "change", "changes")
+        ));
+    }
+    let unlisted = plan.unlisted().count();
+    if unlisted > 0 {
+        what.push(format!(
+            "{} not in the file",
+            file::plural(unlisted, "live binding", "live bindings")
+        ));
+    }
+    format!(
+        "the live bindings differ from {source}: {}",
+        what.join(", ")
+    )
 }
 
 /// Reads the live bindings of the file's prefixes and the services, and plans.
@@ -77,33 +94,40 @@ pub fn print(context: &Context, plan: &Plan, source: &str) -> Result<(), Failure
             .map_err(|e| Failure::unfulfilled(format!("cannot render the plan: {e}")))?;
         return output::json(&value);
     }
-    if plan.is_empty() {
+    if !plan.has_drift() {
         return output::line(&format!("No changes: the live bindings match {source}."));
     }
-    for prefix in plan.prefixes.iter().filter(|p| !p.changes.is_empty()) {
+    let mut before = 0;
+    for prefix in &plan.prefixes {
+        let first = before;
+        before += prefix.steps.len();
+        if prefix.changes.is_empty() && prefix.unlisted.is_empty() {
+            continue;
+        }
         let cidr = prefix.cidr.map(|c| format!(" ({c})")).unwrap_or_default();
-        output::line(&format!(
-            "Prefix {}{cidr}: {}",
-            prefix.prefix,
-            file::plural(prefix.changes.len(), "change", "changes")
-        ))?;
-        output::table(&changes_table(&prefix.changes))?;
+        let changes = match prefix.changes.len() {
+            0 => "no changes".to_owned(),
+            n => file::plural(n, "change", "changes"),
+        };
+        output::line(&format!("Prefix {}{cidr}: {changes}", prefix.prefix))?;
+        if !prefix.changes.is_empty() {
+            output::table(&changes_table(&prefix.changes))?;
+            traffic::print_transitions(prefix, first)?;
+        }
+        traffic::print_unlisted(prefix, source)?;
     }
-    output::line(&summary(plan))
+    output::line(&printable(&summary(plan, source)))
 }
 
+/// The changes: what each does to its CIDR's binding. Where the traffic goes meanwhile
+/// is in the transitions printed after it.
 fn changes_table(changes: &[Change]) -> Table {
-    let mut table = Table::new(vec!["CHANGE", "CIDR", "BEFORE", "AFTER", "WHILE IN FLIGHT"]);
+    let mut table = Table::new(vec!["CHANGE", "CIDR", "BEFORE", "AFTER"]);
     let name = |s: &Option<cf_bindings::ServiceRef>| {
         s.as_ref()
             .map_or_else(|| "-".to_owned(), ToString::to_string)
     };
     for change in changes {
-        let in_flight = match (change.kind, &change.fallback) {
-            (ChangeKind::Create, _) => "-".to_owned(),
-            (_, Some(fallback)) => format!("falls back to {fallback}"),
-            (_, None) => "no binding: traffic may be dropped".to_owned(),
-        };
         let tone = match change.kind {
             ChangeKind::Create => Tone::Good,
             ChangeKind::Delete => Tone::Bad,
@@ -114,24 +138,38 @@ fn changes_table(changes: &[Change]) -> Table {
             (change.cidr.to_string(), Tone::Plain),
             (name(&change.before), Tone::Plain),
             (name(&change.after), Tone::Plain),
-            (in_flight, Tone::Plain),
         ]);
     }
     table
 }
 
-/// `Plan: 2 to create, 1 to replace, 0 to delete (4 API calls). ...`
-fn summary(plan: &Plan) -> String {
+/// `Plan: 2 to create, 1 to replace, 0 to delete (4 API calls). ...`, and what is
+/// not in the file.
+fn summary(plan: &Plan, source: &str) -> String {
     let count = |kinds: &[ChangeKind]| {
         plan.changes()
             .filter(|(_, c)| kinds.contains(&c.kind))
             .count()
     };
-    format!(
+    let unlisted = plan.unlisted().count();
+    let them = if unlisted == 1 { "it" } else { "them" };
+    let kept = format!(
+        "{} not in {source} (kept because prune = false):\nlist {them} in the file, or set prune = true to delete {them}.",
+        traffic::unlisted_count(unlisted)
+    );
+    if plan.is_empty() {
+        return format!("No changes to make, but {kept}");
+    }
+    let made = format!(
         "Plan: {} to create, {} to replace, {} to delete ({}). Each create or delete takes four to six hours to propagate.",
         count(&[ChangeKind::Create]),
         count(&[ChangeKind::Replace, ChangeKind::Recreate]),
         count(&[ChangeKind::Delete]),
         file::plural(plan.steps().count(), "API call", "API calls"),
-    )
+    );
+    if unlisted == 0 {
+        made
+    } else {
+        format!("{made}\n{kept}")
+    }
 }

@@ -234,7 +234,12 @@ fn a_service_change_is_a_replace_with_its_fallback() {
     let table = emulator.run(work.dir.path(), &["plan", "-f", "bindings.toml"]);
     let table = stdout(&table);
     assert!(
-        table.contains("replace  203.0.113.7/32  CDN     Spectrum  falls back to Magic Transit"),
+        table.contains("replace  203.0.113.7/32  CDN     Spectrum\n"),
+        "{table}"
+    );
+    // While the replace is in flight, the /32 goes to the base binding around it.
+    assert!(
+        table.contains("  203.0.113.7/32: CDN → Magic Transit (step 1) → Spectrum (from step 2)\n"),
         "{table}"
     );
     assert!(

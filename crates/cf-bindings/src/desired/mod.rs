@@ -12,6 +12,7 @@ mod order;
 mod parse;
 mod plan;
 mod planner;
+mod traffic;
 mod verify;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
@@ -19,6 +20,7 @@ pub use export::export;
 pub use location::Location;
 pub use plan::{Change, ChangeKind, LiveBinding, Plan, PrefixPlan, ServiceRef, Step};
 pub use planner::plan;
+pub use traffic::{Pass, Reroute, Transition, Unlisted};
 pub use verify::{MismatchKind, PlanMismatch};
 
 use std::collections::BTreeMap;

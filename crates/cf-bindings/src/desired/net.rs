@@ -85,6 +85,51 @@ pub(crate) fn ipv4_mapped(cidr: &Cidr) -> Option<Cidr> {
     Cidr::new(IpNet::V4(ipnet::Ipv4Net::new(ipv4, len).ok()?)).ok()
 }
 
+/// The fewest CIDRs that cover exactly the addresses `first..=last` of one family
+/// (IPv4 in the low 32 bits), in address order: each block is the largest that
+/// starts where the previous one ended and does not pass `last`.
+pub(crate) fn cidrs_of_range(v6: bool, first: u128, last: u128) -> Vec<Cidr> {
+    let bits: u32 = if v6 { 128 } else { 32 };
+    let mut out = Vec::new();
+    let mut at = first;
+    while at <= last {
+        // The largest block aligned at `at` (all of the family at address 0) ...
+        let mut size_log = at.trailing_zeros().min(bits);
+        // ... shrunk until it ends by `last`.
+        while size_log > 0 && block_last(at, size_log).is_none_or(|end| end > last) {
+            size_log -= 1;
+        }
+        let Some(cidr) = cidr_at(v6, at, bits - size_log) else {
+            break;
+        };
+        out.push(cidr);
+        match block_last(at, size_log).and_then(|end| end.checked_add(1)) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// The last address of the block of `2^size_log` addresses starting at `at`.
+fn block_last(at: u128, size_log: u32) -> Option<u128> {
+    let span = 1u128
+        .checked_shl(size_log)
+        .map_or(u128::MAX, |size| size - 1);
+    at.checked_add(span)
+}
+
+/// The CIDR of prefix length `len` at address `at` of one family.
+pub(crate) fn cidr_at(v6: bool, at: u128, len: u32) -> Option<Cidr> {
+    let len = u8::try_from(len).ok()?;
+    let net = if v6 {
+        IpNet::V6(ipnet::Ipv6Net::new(at.into(), len).ok()?)
+    } else {
+        IpNet::V4(ipnet::Ipv4Net::new(u32::try_from(at).ok()?.into(), len).ok()?)
+    };
+    Cidr::new(net).ok()
+}
+
 /// What a service is for the CDN/Spectrum rule, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -160,6 +205,41 @@ mod tests {
                 c("::/0")
             ]
         );
+    }
+
+    #[test]
+    fn ranges_become_the_fewest_cidrs() {
+        let of = |v6, a: &str, b: &str| -> Vec<String> {
+            let (first, _) = c(a).bounds();
+            let (_, last) = c(b).bounds();
+            cidrs_of_range(v6, first, last)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(of(false, "10.0.0.32/32", "10.0.0.63/32"), ["10.0.0.32/27"]);
+        assert_eq!(
+            of(false, "10.0.0.48/32", "10.0.0.255/32"),
+            ["10.0.0.48/28", "10.0.0.64/26", "10.0.0.128/25"]
+        );
+        assert_eq!(
+            of(false, "10.0.0.7/32", "10.0.0.9/32"),
+            ["10.0.0.7/32", "10.0.0.8/31"]
+        );
+        assert_eq!(of(false, "0.0.0.0/32", "255.255.255.255/32"), ["0.0.0.0/0"]);
+        assert_eq!(
+            of(
+                true,
+                "::/128",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"
+            ),
+            ["::/0"]
+        );
+        assert_eq!(
+            of(true, "2001:db8::1/128", "2001:db8::2/128"),
+            ["2001:db8::1/128", "2001:db8::2/128"]
+        );
+        assert!(of(false, "10.0.0.9/32", "10.0.0.8/32").is_empty());
     }
 
     #[test]

@@ -27,6 +27,18 @@ pub(super) fn one_per_cidr(now: &[ServiceBinding]) -> Vec<&ServiceBinding> {
 
 /// The changes (by address) and steps (in order) that turn `live` (one binding per
 /// CIDR) into `target` (valid under the rules, with base binding `base`).
+///
+/// Where traffic goes on the way is fixed by the rules, not chosen here. A CIDR is
+/// deleted before it is created again (no duplicate), a binding before one that
+/// would nest or overlap it is created, the other bindings before the base, and the
+/// base before the others are created again (the first binding must be the base).
+/// What those rules leave free is the order of steps on disjoint CIDRs, which
+/// changes *when* an address's traffic moves but not *where* it goes: every valid
+/// order passes each address through the same services (a property test checks
+/// it against every valid order of small plans). So no order sends fewer
+/// addresses to a service that is neither their old nor their new one; the one
+/// chosen keeps each replace's delete and create together, so that a CIDR's
+/// traffic is away from its services for as few steps as the rules allow.
 pub(super) fn order(
     base: Option<Cidr>,
     live: &[LiveEntry],
@@ -97,6 +109,7 @@ pub(super) fn order(
             } else {
                 fallback(cidr)
             },
+            location: None,
         };
     changes.extend(
         deletes

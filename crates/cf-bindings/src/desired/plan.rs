@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::Live;
+use super::{Live, Location, Transition, Unlisted};
 use crate::{
     cidr::Cidr,
     ids::{AccountId, BindingId, PrefixId, ServiceId},
@@ -83,8 +83,14 @@ pub struct Change {
     /// binding that the plan leaves untouched, where the CIDR's traffic falls back
     /// while the change is in flight. `None` when there is no such binding (the
     /// base binding itself, or everything around it changes too): traffic to the
-    /// CIDR may then go nowhere for a while. Always `None` for a create.
+    /// CIDR may then go nowhere for a while. Always `None` for a create. The
+    /// prefix's [`transitions`](PrefixPlan::transitions) tell the whole story: every
+    /// service the traffic passes through, step by step.
     pub fallback: Option<ServiceRef>,
+    /// Where the file lists the CIDR (`None` for a live binding the file does not
+    /// list, and in plans saved before locations were recorded).
+    #[serde(default)]
+    pub location: Option<Location>,
 }
 
 /// One API call of a plan, in the order it must be made.
@@ -173,6 +179,15 @@ pub struct PrefixPlan {
     pub changes: Vec<Change>,
     /// The API calls, in the order to make them.
     pub steps: Vec<Step>,
+    /// The live bindings the file does not list, kept because `prune` is off (with
+    /// `prune` they are deleted, and are changes), by address: drift that `apply`
+    /// leaves alone.
+    #[serde(default)]
+    pub unlisted: Vec<Unlisted>,
+    /// Where the traffic of every address whose routing the steps change goes after
+    /// each step, by address.
+    #[serde(default)]
+    pub transitions: Vec<Transition>,
 }
 
 /// The changes that make the live bindings match a [`Desired`](crate::Desired),
@@ -199,9 +214,25 @@ impl Plan {
     /// The format version this crate writes.
     pub const VERSION: u32 = 1;
 
-    /// Whether there is nothing to do: the live state matches the file.
+    /// Whether there is nothing to do: no step to make. The live state may still
+    /// hold bindings the file does not list (see [`Plan::has_drift`]).
     pub fn is_empty(&self) -> bool {
         self.prefixes.iter().all(|p| p.steps.is_empty())
+    }
+
+    /// Whether the live bindings differ from the file: there are steps to make, or
+    /// live bindings that the file does not list and `prune = false` keeps. What
+    /// `plan --exit-code` reports as drift.
+    pub fn has_drift(&self) -> bool {
+        !self.is_empty() || self.unlisted().next().is_some()
+    }
+
+    /// Every live binding the file does not list (kept because `prune` is off),
+    /// with its prefix.
+    pub fn unlisted(&self) -> impl Iterator<Item = (&PrefixId, &Unlisted)> {
+        self.prefixes
+            .iter()
+            .flat_map(|p| p.unlisted.iter().map(move |u| (&p.prefix, u)))
     }
 
     /// Every change, with its prefix.

@@ -9,6 +9,7 @@ use super::{
     check::base_of,
     net::{Kind, by_address, enclosing, nested_pairs},
     order::{LiveEntry, one_per_cidr, order},
+    traffic,
 };
 use crate::{
     cidr::Cidr,
@@ -40,6 +41,13 @@ use crate::{
 /// sees the whole cost. Each of them must be listed in the file (or the prefix must
 /// have `prune`): a binding kept only because `prune` is off would be lost for good
 /// if an apply stopped between its delete and its create.
+///
+/// # Drift and traffic
+/// Live bindings not listed that `prune = false` keeps are in
+/// [`PrefixPlan::unlisted`], each with the addresses whose routing it changes
+/// against the file's bindings: they make no step, but they are drift
+/// ([`Plan::has_drift`]). [`PrefixPlan::transitions`] follows every address whose
+/// routing the steps change through each intermediate state, in the order above.
 ///
 /// # Errors
 /// [`Diagnostics`] with every error found: those of [`Desired::validate`]; a service
@@ -73,6 +81,7 @@ pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan
         }
     }
     if errors.is_empty() {
+        traffic::number_over_the_plan(&mut prefixes);
         Ok(Plan {
             version: Plan::VERSION,
             account: desired.account.clone(),
@@ -233,15 +242,35 @@ fn plan_prefix(
         .iter()
         .map(|b| (b.cidr, resolver.of_binding(b), b.id.clone()))
         .collect();
+    let mut listed = Vec::with_capacity(targets.len());
+    let mut kept = Vec::new();
+    let mut locations = HashMap::with_capacity(targets.len());
+    for t in &targets {
+        match t.kept {
+            Some(b) => kept.push((t.cidr, t.service.clone(), b.id.clone())),
+            None => {
+                listed.push((t.cidr, t.service.clone()));
+                locations.insert(t.cidr, t.location.clone());
+            }
+        }
+    }
+    let unlisted = traffic::unlisted(&listed, &kept);
     let target: Vec<(Cidr, ServiceRef)> =
         targets.into_iter().map(|t| (t.cidr, t.service)).collect();
-    let (changes, steps) = order(base, &live, &target);
+    let (mut changes, steps) = order(base, &live, &target);
+    for change in &mut changes {
+        change.location = locations.get(&change.cidr).cloned().flatten();
+    }
+    let before: Vec<(Cidr, ServiceRef)> = live.into_iter().map(|(c, s, _)| (c, s)).collect();
+    let transitions = traffic::transitions(&before, &steps);
     Ok(PrefixPlan {
         prefix: prefix.id.clone(),
         cidr: base,
         live: LiveBinding::record(now),
         changes,
         steps,
+        unlisted,
+        transitions,
     })
 }
 

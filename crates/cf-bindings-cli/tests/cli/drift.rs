@@ -1,0 +1,261 @@
+//! Drift and traffic, end to end with the embedded emulator: a binding made by hand
+//! that the file does not list, the transitions of a base replace, and a step that
+//! Cloudflare refuses under its rules.
+
+use std::process::Output;
+
+use serde_json::Value;
+
+use super::{Emulated, PREFIX, stderr};
+
+const IPV6_PREFIX: &str = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
+
+/// The embedded emulator, with commands run in a directory of their own (so that
+/// files are named as written: `drift.toml:4:12`).
+struct Desk {
+    emulated: Emulated,
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        Desk {
+            emulated: Emulated::new(),
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).expect("written");
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).expect("read")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.emulated
+            .command()
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .expect("the binary runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--output", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("JSON")
+    }
+
+    /// The CIDRs of the demo IPv4 prefix, by address.
+    fn cidrs(&self) -> Vec<String> {
+        self.json(&["bindings", "list"])
+            .as_array()
+            .expect("an array")
+            .iter()
+            .filter_map(|b| b["cidr"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The scheduled drift check of the README, with a binding made by hand: `export`
+/// writes `prune = false`, and the new binding, which the file does not list, is
+/// drift (exit 6) though `apply` keeps it. Listing it (a new export) ends the drift;
+/// `prune = true` deletes it instead.
+#[test]
+fn a_binding_made_by_hand_is_drift_whatever_prune_says() {
+    let desk = Desk::new();
+    desk.ok(&["export", "-f", "drift.toml"]);
+    let exported = desk.read("drift.toml");
+    assert!(exported.contains("prune = false"), "{exported}");
+    let check = desk.run(&["plan", "--exit-code", "-f", "drift.toml"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+
+    desk.ok(&[
+        "bindings",
+        "create",
+        "--cidr",
+        "203.0.113.128/25",
+        "--service",
+        "Spectrum",
+    ]);
+    let check = desk.run(&["plan", "--exit-code", "-f", "drift.toml"]);
+    assert_eq!(check.status.code(), Some(6), "{}", stderr(&check));
+    let shown = stdout(&check);
+    assert!(
+        shown.contains("Not in drift.toml (kept, prune = false): 1 live binding"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("203.0.113.128/25  Spectrum  Magic Transit for 203.0.113.128/25"),
+        "{shown}"
+    );
+    assert!(shown.contains("No changes to make, but 1 live binding is not in drift.toml"));
+    assert!(
+        stderr(&check).contains("differ from drift.toml: 1 live binding not in the file"),
+        "{}",
+        stderr(&check)
+    );
+    let plan = desk.json(&["plan", "-f", "drift.toml"]);
+    let unlisted = &plan["prefixes"][0]["unlisted"][0];
+    assert_eq!(unlisted["cidr"], "203.0.113.128/25", "{plan}");
+    assert_eq!(unlisted["service"]["name"], "Spectrum");
+    assert_eq!(unlisted["reroutes"][0]["cidrs"][0], "203.0.113.128/25");
+    assert_eq!(unlisted["reroutes"][0]["file"]["name"], "Magic Transit");
+
+    // apply leaves it alone, and says so.
+    let applied = desk.run(&["apply", "-f", "drift.toml", "--yes"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    assert!(stdout(&applied).contains("Not in drift.toml (kept, prune = false)"));
+    assert_eq!(desk.cidrs(), ["203.0.113.0/24", "203.0.113.128/25"]);
+
+    // Exported again, the file lists it: no drift.
+    desk.ok(&["export", "-f", "listed.toml"]);
+    let check = desk.run(&["plan", "--exit-code", "-f", "listed.toml"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert!(
+        stdout(&check).starts_with("No changes"),
+        "{}",
+        stdout(&check)
+    );
+
+    // With prune, the old file deletes it.
+    desk.write(
+        "pruned.toml",
+        &exported.replacen("prune = false", "prune = true", 1),
+    );
+    let pruned = desk.run(&["plan", "--exit-code", "-f", "pruned.toml"]);
+    assert_eq!(pruned.status.code(), Some(6));
+    assert!(!stdout(&pruned).contains("Not in"), "{}", stdout(&pruned));
+    assert!(
+        stdout(&pruned).contains("delete  203.0.113.128/25  Spectrum  -"),
+        "{}",
+        stdout(&pruned)
+    );
+    desk.ok(&["apply", "-f", "pruned.toml", "--yes"]);
+    assert_eq!(desk.cidrs(), ["203.0.113.0/24"]);
+    let check = desk.run(&["plan", "--exit-code", "-f", "drift.toml"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+/// A bindings file for the demo IPv4 prefix with its base binding bound to `base`,
+/// a Spectrum /28 and a Magic Transit /27.
+fn base_and_children(base: &str) -> String {
+    format!(
+        "[[prefix]]\nid = \"{PREFIX}\"\ncidr = \"203.0.113.0/24\"\nbindings = [\n  \
+         {{ cidr = \"203.0.113.0/24\",  service = \"{base}\" }},\n  \
+         {{ cidr = \"203.0.113.16/28\", service = \"Spectrum\" }},\n  \
+         {{ cidr = \"203.0.113.32/27\", service = \"Magic Transit\" }},\n]\n"
+    )
+}
+
+/// Changing the base binding's service: every range's way through the services,
+/// step by step, before it happens. The /27 is Magic Transit before and after, but
+/// has no binding, then goes to CDN (the new base) until it is created again.
+#[test]
+fn a_base_replace_shows_where_each_range_goes_at_each_step() {
+    let desk = Desk::new();
+    desk.write("bindings.toml", &base_and_children("Magic Transit"));
+    desk.ok(&["apply", "-f", "bindings.toml", "--yes"]);
+    desk.write("bindings.toml", &base_and_children("CDN"));
+
+    let plan = desk.json(&["plan", "-f", "bindings.toml"]);
+    let transitions = plan["prefixes"][0]["transitions"]
+        .as_array()
+        .expect("transitions");
+    let child = transitions
+        .iter()
+        .find(|t| t["cidrs"] == serde_json::json!(["203.0.113.32/27"]))
+        .expect("the /27 moves");
+    let passes: Vec<(Option<&str>, u64)> = child["passes"]
+        .as_array()
+        .expect("passes")
+        .iter()
+        .map(|p| {
+            (
+                p["service"]["name"].as_str(),
+                p["after_step"].as_u64().unwrap_or(99),
+            )
+        })
+        .collect();
+    assert_eq!(
+        passes,
+        [
+            (Some("Magic Transit"), 0),
+            (None, 3),
+            (Some("CDN"), 4),
+            (Some("Magic Transit"), 5)
+        ]
+    );
+
+    let table = desk.ok(&["plan", "-f", "bindings.toml"]);
+    assert!(
+        table
+            .lines()
+            .all(|l| l.chars().count() <= 100 || l.starts_with("Plan: ")),
+        "{table}"
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter("binding [0-9a-f]{32}", "binding [id]");
+    settings.bind(|| insta::assert_snapshot!("plan_base_replace", table));
+
+    // Applied, the steps are those shown, and the file holds.
+    let applied = desk.run(&["apply", "-f", "bindings.toml", "--yes"]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert!(
+        stderr(&applied).contains("[3/6] deleted 203.0.113.0/24"),
+        "{}",
+        stderr(&applied)
+    );
+    let check = desk.run(&["plan", "--exit-code", "-f", "bindings.toml"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+/// A prefix with no bindings and a file whose first binding is not the prefix's
+/// CIDR: Cloudflare refuses the create under its first-binding rule (1030). The
+/// failure names the file entry and the rule, and does not advise running apply
+/// again, which would be refused the same way.
+#[test]
+fn a_step_refused_under_a_rule_names_the_entry_and_advises_no_rerun() {
+    let desk = Desk::new();
+    desk.write(
+        "bindings.toml",
+        &format!(
+            "[[prefix]]\nid = \"{IPV6_PREFIX}\"\nbindings = [\n  \
+             {{ cidr = \"2001:db8:2000::/64\", service = \"Magic Transit\" }},\n]\n"
+        ),
+    );
+    let output = desk.run(&["apply", "-f", "bindings.toml", "--yes"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{err}");
+    assert!(!err.contains("run apply again"), "{err}");
+    assert!(
+        err.contains(
+            "running apply again would make the same request and be refused the same way; \
+             change the entry bindings.toml:4:12 (2001:db8:2000::/64 → Magic Transit)"
+        ),
+        "{err}"
+    );
+    let last = err.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with(
+            "error: bindings.toml:4:12: create 2001:db8:2000::/64 (Magic Transit) in prefix"
+        ),
+        "{err}"
+    );
+    assert!(
+        last.contains("Cloudflare error 1030: The first service binding"),
+        "{err}"
+    );
+}
