@@ -35,6 +35,8 @@ pub struct PlanMismatch {
 /// plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+// Made only on the way out of a check, and returned boxed.
+#[allow(clippy::large_enum_variant)]
 pub enum MismatchKind {
     /// The plan holds the prefix more than once.
     DuplicatePrefix,

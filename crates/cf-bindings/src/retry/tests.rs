@@ -45,6 +45,7 @@ fn unreadable(status: u16) -> Error {
         excerpt: "{\"success\": tr".to_owned(),
         cf_ray: None,
         retry_after: None,
+        retry_cap: None,
     }))
 }
 
