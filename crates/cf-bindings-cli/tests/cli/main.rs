@@ -136,6 +136,9 @@ fn every_help_text() {
         &[],
         &["services"],
         &["services", "list"],
+        &["prefixes"],
+        &["prefixes", "list"],
+        &["prefixes", "get"],
         &["bindings"],
         &["bindings", "list"],
         &["bindings", "get"],
@@ -159,6 +162,31 @@ fn every_help_text() {
         };
         insta::assert_snapshot!(name, String::from_utf8_lossy(&output.stdout));
     }
+}
+
+#[test]
+fn prefixes_are_read_from_the_api() {
+    let emulated = Emulated::new();
+    insta::assert_snapshot!("prefixes_list", emulated.ok(&["prefixes", "list"]));
+
+    let listed = emulated.json(&["prefixes", "list"]);
+    let cidrs: Vec<&str> = listed
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|p| p["cidr"].as_str())
+        .collect();
+    assert_eq!(cidrs, ["203.0.113.0/24", "2001:db8:1000::/48"]);
+
+    let one = emulated.json(&["prefixes", "get", PREFIX]);
+    assert_eq!(one["id"], PREFIX);
+    assert_eq!(one["cidr"], "203.0.113.0/24");
+    assert_eq!(one["approved"], "V");
+    assert_eq!(one["created_at"], "2024-05-14T17:02:11.123456Z");
+    assert_eq!(one, listed[0], "get answers as list does");
+
+    let missing = emulated.run(&["prefixes", "get", "ffffffffffffffffffffffffffffffff"]);
+    assert_fails(&missing, 3, "get prefix details: HTTP 404");
 }
 
 #[test]

@@ -348,8 +348,13 @@ fn verify_prefix(
     }
     let target: Vec<(Cidr, ServiceRef)> = target.into_iter().collect();
     let (changes, steps) = order(plan.cidr, &entries, &target);
+    // What a change does; its `location` (the file entry it came from) is for people
+    // and cannot be derived from the live bindings.
     let same_change = |a: &Change, b: &Change| match names {
-        Names::Live => a == b,
+        Names::Live => {
+            (a.kind, a.cidr, &a.before, &a.after, &a.fallback)
+                == (b.kind, b.cidr, &b.before, &b.after, &b.fallback)
+        }
         // The fallback's name is that of a binding no change names.
         Names::Recorded => {
             let fallback = |c: &Change| c.fallback.as_ref().map(|s| s.id.clone());
