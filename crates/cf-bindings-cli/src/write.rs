@@ -45,7 +45,7 @@ impl Replaced {
 
 /// Refuses a path this program may not write `what` to: an existing one unless
 /// `force`, and a directory or special file always. Called before any request is
-/// sent, so that a command does not do its work only to fail at the end; [`file`]
+/// sent, so that a command does not do its work only to fail at the end; [`file()`]
 /// checks again.
 pub fn check(path: &Path, what: &str, force: bool) -> Result<Replaced, Failure> {
     let name = path.display();
