@@ -229,6 +229,29 @@ fn each_rule_is_an_error_with_its_line_and_column() {
     );
 }
 
+/// Ids have one spelling (lower case): a prefix written twice in two cases is listed
+/// twice, and a service id in upper case is found among the live services.
+#[test]
+fn two_spellings_of_one_id_are_one_id() {
+    let upper = file(false, &[]).replace(PREFIX, &PREFIX.to_uppercase());
+    let twice = format!("{}\n{upper}", file(false, &[]));
+    let desired = parse(&twice);
+    assert_eq!(desired.prefixes[1].id.as_str(), PREFIX);
+    assert_eq!(
+        only(&desired.validate()),
+        (DiagnosticKind::DuplicatePrefix, 9, 6)
+    );
+
+    let by_upper_id = parse(&file(
+        false,
+        &[&b(BASE, &MT.to_uppercase()), &b("10.0.0.7/32", "CDN")],
+    ));
+    assert!(by_upper_id.validate().is_empty());
+    let plan = cf_bindings::plan(&by_upper_id, &live(&[(BASE, MT)]), &services())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.steps().count(), 1, "only the CDN binding is made");
+}
+
 /// `203.0.113.7/32 → CDN` with `::ffff:203.0.113.7/128 → Spectrum` would bind one
 /// address to both: an IPv4-mapped IPv6 CIDR is refused, with its IPv4 form.
 #[test]

@@ -396,7 +396,11 @@ impl Services {
         let found = services
             .iter()
             .position(|s| Service::name_key(&s.name) == key)
-            .or_else(|| services.iter().position(|s| s.id.as_str() == wanted));
+            .or_else(|| {
+                // An id in any case: ids are kept in lower case.
+                let id = ServiceId::new(wanted).ok()?;
+                services.iter().position(|s| s.id == id)
+            });
         if let Some(index) = found {
             return Ok(services.swap_remove(index));
         }

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     cidr::Cidr,
+    ids::ServiceId,
     model::{Service, ServiceBinding},
 };
 
@@ -120,7 +121,8 @@ impl<'a> Resolver<'a> {
         let index = self
             .by_name
             .get(&Service::name_key(wanted))
-            .or_else(|| self.by_id.get(wanted))?;
+            // An id in any case: ids are kept in lower case.
+            .or_else(|| self.by_id.get(ServiceId::new(wanted).ok()?.as_str()))?;
         self.services.get(*index)
     }
 
