@@ -7,8 +7,9 @@ use super::{
     Desired, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics, Live, LiveBinding, Plan,
     PrefixPlan, ServiceRef,
     check::base_of,
-    net::{Kind, by_address, enclosing, nested_pairs},
+    net::{by_address, enclosing, nested_pairs},
     order::{LiveEntry, one_per_cidr, order},
+    services::Kind,
     traffic,
 };
 use crate::{
