@@ -173,6 +173,15 @@ impl Bindings {
         Ok((wire(&self.account)?, wire(&self.prefix)?))
     }
 
+    /// The id of the prefix these bindings belong to, or why the given one was
+    /// refused.
+    ///
+    /// # Errors
+    /// The [`InvalidInput`] of the id given to [`Account::prefix`].
+    pub fn prefix_id(&self) -> Result<&PrefixId, InvalidInput> {
+        typed(&self.prefix)
+    }
+
     /// Lists the prefix's bindings (retried on transient failures).
     ///
     /// # Errors
