@@ -219,7 +219,7 @@ fn stopped_failure(plan: &Plan, stopped: ApplyError) -> Failure {
     if let Some(place) = refusal.and_then(|r| r.place) {
         context = format!("{place}: {context}");
     }
-    Failure::from(stopped.error).context(context)
+    Failure::in_prefix(stopped.error, Some(prefix)).context(context)
 }
 
 /// The summary on stdout.
