@@ -4,15 +4,16 @@
 use clap::{CommandFactory, ValueEnum};
 use clap_complete::Shell;
 
-use crate::args::{Cli, CompletionsArgs};
+use crate::args::{Cli, CompletionsArgs, Output};
 use crate::failure::Failure;
 use crate::output;
 
 /// The program's name, as shells see it.
 const BIN: &str = "cf-bindings";
 
-/// Prints the completion script of the shell asked for.
-pub fn run(args: &CompletionsArgs) -> Result<(), Failure> {
+/// Prints the completion script of the shell asked for (never as JSON).
+pub fn run(args: &CompletionsArgs, format: Output) -> Result<(), Failure> {
+    super::no_json(format, "completions prints a shell script", "")?;
     output::out(&script(args.shell))
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{BASE_BINDING, Emulated, PREFIX, stderr};
+use super::{BASE_BINDING, Emulated, PREFIX, assert_fails, stderr};
 
 /// A file of the demo prefix: its base binding and `extra` bindings.
 fn demo_file(id: &str, extra: &[(&str, &str)]) -> String {
@@ -169,4 +169,47 @@ fn ids_in_any_case_are_one_id() {
         plan.contains("No changes: the live bindings match"),
         "the upper-case id is the demo prefix: {plan}"
     );
+}
+
+/// Every command honours `--output json` (its stdout is JSON) or refuses it with a
+/// message, before doing anything: no command prints something else instead.
+#[test]
+fn every_command_honours_json_or_refuses_it() {
+    let emulated = Emulated::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("bindings.toml");
+    std::fs::write(&path, demo_file(PREFIX, &[("203.0.113.7/32", "CDN")])).expect("written");
+    let file = path.to_str().expect("UTF-8");
+    let honoured: &[&[&str]] = &[
+        &["services", "list"],
+        &["prefixes", "list"],
+        &["prefixes", "get", PREFIX],
+        &["bindings", "list"],
+        &["bindings", "get", BASE_BINDING],
+        &["route", "203.0.113.7"],
+        &["route", "--explain", "203.0.113.7"],
+        &["validate", "-f", file],
+        &["plan", "-f", file],
+        &["apply", "-f", file, "--yes"],
+    ];
+    for args in honoured {
+        let output = emulated.run(&[&["--output", "json"], *args].concat());
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        let parsed: Result<Value, _> = serde_json::from_slice(&output.stdout);
+        assert!(parsed.is_ok(), "{args:?} printed no JSON: {output:?}");
+    }
+    for (args, what) in [
+        (
+            &["export"][..],
+            "export writes a bindings file (TOML), which has no JSON form: drop --output json (the live bindings as JSON: `cf-bindings bindings list -o json`)",
+        ),
+        (
+            &["completions", "bash"],
+            "completions prints a shell script, which has no JSON form: drop --output json",
+        ),
+    ] {
+        let output = emulated.run(&[&["-o", "json"], args].concat());
+        assert_fails(&output, 2, what);
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
 }
