@@ -213,3 +213,40 @@ fn every_command_honours_json_or_refuses_it() {
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// `apply FILE` reads FILE as a saved plan; a bindings file there is told so, with
+/// the command that applies it, and nothing is changed.
+#[test]
+fn apply_of_a_bindings_file_without_f_suggests_f() {
+    let emulated = Emulated::new();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(
+        dir.path().join("bindings.toml"),
+        demo_file(PREFIX, &[("203.0.113.7/32", "CDN")]),
+    )
+    .expect("written");
+    std::fs::write(dir.path().join("my notes.txt"), "nothing to apply\n").expect("written");
+    let before = emulated.ok(&["bindings", "list"]);
+    let run = |file: &str| {
+        let mut command = emulated.command();
+        command
+            .current_dir(dir.path())
+            .args(["apply", file, "--yes"]);
+        command.output().expect("the binary runs")
+    };
+    assert_fails(
+        &run("bindings.toml"),
+        2,
+        "bindings.toml is a bindings file, not a saved plan: apply it with `cf-bindings apply -f bindings.toml`",
+    );
+    assert_fails(
+        &run("my notes.txt"),
+        2,
+        "a bindings file is given with -f: `cf-bindings apply -f 'my notes.txt'`",
+    );
+    assert_eq!(
+        emulated.ok(&["bindings", "list"]),
+        before,
+        "nothing changed"
+    );
+}
