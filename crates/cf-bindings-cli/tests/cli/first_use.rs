@@ -250,3 +250,21 @@ fn apply_of_a_bindings_file_without_f_suggests_f() {
         "nothing changed"
     );
 }
+
+/// `route` and `route --explain` show their columns in one order (that of
+/// `bindings list`: CIDR, then SERVICE).
+#[test]
+fn route_and_explain_order_their_columns_alike() {
+    let emulated = Emulated::new();
+    let header = |args: &[&str]| -> Vec<String> {
+        let shown = emulated.ok(args);
+        let first = shown.lines().next().unwrap_or_default();
+        first.split_whitespace().map(str::to_owned).collect()
+    };
+    let route = header(&["route", "203.0.113.7"]);
+    let explain = header(&["route", "--explain", "203.0.113.7"]);
+    assert_eq!(route, ["IP", "CIDR", "SERVICE", "BINDING"]);
+    assert_eq!(explain, ["IP", "CIDR", "SERVICE", "BINDING", "DECIDES"]);
+    let listed = header(&["bindings", "list"]);
+    assert_eq!(listed, ["ID", "CIDR", "SERVICE", "STATE"]);
+}
