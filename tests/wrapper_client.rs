@@ -252,6 +252,14 @@ async fn find_service_by_name_ignoring_case_or_by_id() {
         .await
         .unwrap();
     assert_eq!(found.name, "CDN", "found by id");
+    push_services(&server);
+    let found = client(&server)
+        .account(ACCOUNT)
+        .services()
+        .find(&CDN.to_uppercase())
+        .await
+        .unwrap();
+    assert_eq!(found.name, "CDN", "found by id in upper case");
 }
 
 #[tokio::test]

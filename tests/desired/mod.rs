@@ -229,6 +229,68 @@ fn each_rule_is_an_error_with_its_line_and_column() {
     );
 }
 
+/// Ids have one spelling (lower case): a prefix written twice in two cases is listed
+/// twice, and a service id in upper case is found among the live services.
+#[test]
+fn two_spellings_of_one_id_are_one_id() {
+    let upper = file(false, &[]).replace(PREFIX, &PREFIX.to_uppercase());
+    let twice = format!("{}\n{upper}", file(false, &[]));
+    let desired = parse(&twice);
+    assert_eq!(desired.prefixes[1].id.as_str(), PREFIX);
+    assert_eq!(
+        only(&desired.validate()),
+        (DiagnosticKind::DuplicatePrefix, 9, 6)
+    );
+
+    let by_upper_id = parse(&file(
+        false,
+        &[&b(BASE, &MT.to_uppercase()), &b("10.0.0.7/32", "CDN")],
+    ));
+    assert!(by_upper_id.validate().is_empty());
+    let plan = cf_bindings::plan(&by_upper_id, &live(&[(BASE, MT)]), &services())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.steps().count(), 1, "only the CDN binding is made");
+}
+
+/// A service name none of Cloudflare's documented services is a warning, with the
+/// name it most likely means; an id, or a documented name in any case, is not.
+#[test]
+fn undocumented_service_names_are_warnings_with_a_suggestion() {
+    let d = parse(&file(
+        false,
+        &[
+            &b(BASE, "magic transit"),
+            &b("10.0.0.7/32", "Spektrum"),
+            &b("10.0.0.9/32", "Magic WAN"),
+            &b("10.0.0.11/32", CDN),
+        ],
+    ))
+    .validate();
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(
+        found(&d),
+        [
+            (
+                DiagnosticKind::UndocumentedService {
+                    suggestion: Some("Spectrum".to_owned())
+                },
+                7,
+                37
+            ),
+            (
+                DiagnosticKind::UndocumentedService { suggestion: None },
+                8,
+                37
+            ),
+        ]
+    );
+    let text = d.to_string();
+    assert!(
+        text.contains("bindings.toml:7:37: warning: service \"Spektrum\" is none of Cloudflare's documented services (Magic Transit, CDN, Spectrum); did you mean \"Spectrum\"?"),
+        "{text}"
+    );
+}
+
 /// `203.0.113.7/32 → CDN` with `::ffff:203.0.113.7/128 → Spectrum` would bind one
 /// address to both: an IPv4-mapped IPv6 CIDR is refused, with its IPv4 form.
 #[test]

@@ -3,32 +3,36 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
-Credentials come from the environment: CLOUDFLARE_API_TOKEN, or CLOUDFLARE_EMAIL and
-CLOUDFLARE_API_KEY (the token wins when both are set). --token-file reads a token
-from a regular file (with a warning when other users may read it), or from standard
-input with `-`; a token is never taken from the command line, where other users could
-see it. --emulated needs none of them.
+Credentials come from the environment: CLOUDFLARE_API_TOKEN, or
+CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both are set).
+--token-file reads a token from a regular file (with a warning when other users
+may read it), or from standard input with `-`; a token is never taken from the
+command line, where other users could see it. --emulated needs none of them,
+and sets CLOUDFLARE_BASE_URL and CLOUDFLARE_ACCOUNT_ID aside (-v says so).
 
 Exit codes:
   0  success
-  1  the command ran but did not get what it asked (a wait that failed or timed out,
-     a deletion or apply answered with something other than yes, a saved plan that
-     is stale)
+  1  the command ran but did not get what it asked (a wait that failed or timed
+     out, a deletion or apply answered with something other than yes, a saved
+     plan that is stale)
   2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
      unknown service name; a bindings file that does not validate; a saved plan
-     whose steps are not what it shows; missing credentials; a deletion or apply
-     with no terminal to confirm on and no --yes)
+     whose steps are not what it shows; missing credentials; a deletion or
+     apply with no terminal to confirm on and no --yes)
   3  Cloudflare rejected the request (HTTP 4xx: not found, permission, a rule)
-  4  network failure, timeout or server error (HTTP 5xx, a redirect, which is never
-     followed, or a response that is not Cloudflare's envelope)
+  4  network failure, timeout or server error (HTTP 5xx, a redirect, which is
+     never followed, or a response that is not Cloudflare's envelope)
   5  outcome unknown: a create or delete may or may not have taken effect (the
      request may have been processed, and checking failed); list the bindings
      before trying again
-  6  plan --exit-code: the live bindings differ from the file (drift): changes to make,
-     or live bindings the file does not list (kept by prune = false, but drift)";
+  6  plan --exit-code: the live bindings differ from the file (drift): changes
+     to make, or live bindings the file does not list (kept by prune = false,
+     but drift)";
 
 /// Manage Cloudflare BYOIP service bindings: which Cloudflare service gets the
 /// traffic of each CIDR of a prefix you brought to Cloudflare.
@@ -43,6 +47,7 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     // Values taken from the environment are never shown in help, which people paste
     // into issues: a base URL can hold a password, and an account id says whose
@@ -63,8 +68,7 @@ pub struct Global {
         global = true,
         env = "CLOUDFLARE_BASE_URL",
         hide_env_values = true,
-        value_name = "URL",
-        conflicts_with = "emulated"
+        value_name = "URL"
     )]
     pub base_url: Option<String>,
 
@@ -92,7 +96,8 @@ pub struct Global {
     pub verbose: u8,
 
     /// Run against a local emulator embedded in this program: no account, token or
-    /// network needed. Account and prefix default to the emulator's demo seed.
+    /// network needed. Account and prefix default to the emulator's demo seed
+    /// (CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_BASE_URL are ignored).
     #[arg(long, global = true)]
     pub emulated: bool,
 
@@ -106,6 +111,139 @@ pub struct Global {
     /// in your state directory].
     #[arg(long, global = true, value_name = "FILE", requires = "emulated")]
     pub state: Option<PathBuf>,
+
+    /// The environment variables that were set for options `--emulated` does not
+    /// use, and were left aside, with why (see [`parse`]).
+    #[arg(skip)]
+    pub ignored_variables: Vec<(&'static str, &'static str)>,
+}
+
+/// The options whose value may come from an environment variable that
+/// `--emulated` sets aside: their id, flag and variable, and why it is set aside.
+const SET_ASIDE_BY_EMULATED: [(&str, &str, &str, &str); 2] = [
+    (
+        "base_url",
+        "--base-url <URL>",
+        "CLOUDFLARE_BASE_URL",
+        "--emulated talks to the embedded emulator",
+    ),
+    (
+        "account",
+        "--account <ID>",
+        "CLOUDFLARE_ACCOUNT_ID",
+        "--emulated works on the emulator's demo account, or the one --account names",
+    ),
+];
+
+/// Reads the command line, and the environment variables of its options.
+///
+/// A variable never makes a conflict the user did not type: with `--emulated`,
+/// `CLOUDFLARE_BASE_URL` and `CLOUDFLARE_ACCOUNT_ID` are set aside (the embedded
+/// emulator has its own address and demo account) and listed in
+/// [`Global::ignored_variables`]; `--base-url` typed with `--emulated` is still
+/// refused, as clap refuses conflicts.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let mut command = command();
+    let mut matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    // Before the values are taken out of the matches, with their sources.
+    let sources = SET_ASIDE_BY_EMULATED.map(|(id, ..)| source(&matches, id));
+    let mut cli = Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))?;
+    if !cli.global.emulated {
+        return Ok(cli);
+    }
+    for ((id, flag, variable, why), source) in SET_ASIDE_BY_EMULATED.into_iter().zip(sources) {
+        match source {
+            Some(ValueSource::EnvVariable) => {
+                match id {
+                    "base_url" => cli.global.base_url = None,
+                    _ => cli.global.account = None,
+                }
+                cli.global.ignored_variables.push((variable, why));
+            }
+            Some(ValueSource::CommandLine) if id == "base_url" => {
+                return Err(command.error(
+                    ErrorKind::ArgumentConflict,
+                    format!("the argument '{flag}' cannot be used with '--emulated'"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(cli)
+}
+
+/// Where the value of global option `id` came from: a global option is read at
+/// every level of subcommands; the strongest source wins (typed, then the
+/// environment, then a default), as clap ranks them.
+fn source(matches: &ArgMatches, id: &str) -> Option<ValueSource> {
+    let mut strongest = None;
+    let mut level = Some(matches);
+    while let Some(matches) = level {
+        strongest = strongest.max(matches.value_source(id));
+        level = matches.subcommand().map(|(_, sub)| sub);
+    }
+    strongest
+}
+
+/// The command line as parsed and shown in help: each subcommand's help shows its
+/// own options, then names the global ones, which `cf-bindings --help` describes
+/// under their own heading (they are the same for every command).
+pub fn command() -> clap::Command {
+    let mut command = Cli::command();
+    // Built, the subcommands hold copies of the global options, to hide.
+    command.build();
+    let globals: Vec<String> = command
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .map(|arg| match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => format!("-{short}/--{long}"),
+            (None, Some(long)) => format!("--{long}"),
+            (Some(short), None) => format!("-{short}"),
+            (None, None) => arg.get_id().to_string(),
+        })
+        .collect();
+    // Their names, indented, on lines that fit in 80 columns.
+    let mut pointer = String::from("Global options, described in `cf-bindings --help`:");
+    let mut line = String::new();
+    for (i, name) in globals.iter().enumerate() {
+        let item = if i + 1 < globals.len() {
+            format!("{name},")
+        } else {
+            name.clone()
+        };
+        if !line.is_empty() && 2 + line.len() + 1 + item.len() > 80 {
+            pointer.push_str(&format!("\n  {line}"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&item);
+    }
+    pointer.push_str(&format!("\n  {line}"));
+    for subcommand in command.get_subcommands_mut() {
+        // `help` takes no option: it shows the help of the others.
+        if subcommand.get_name() != "help" {
+            hide_globals(subcommand, &pointer);
+        }
+    }
+    command
+}
+
+fn hide_globals(command: &mut clap::Command, pointer: &str) {
+    let taken = std::mem::take(command);
+    *command = taken
+        .mut_args(|arg| {
+            if arg.is_global_set() {
+                arg.hide(true)
+            } else {
+                arg
+            }
+        })
+        .after_help(pointer.to_owned());
+    for subcommand in command.get_subcommands_mut() {
+        hide_globals(subcommand, pointer);
+    }
 }
 
 /// How results are printed.
@@ -309,7 +447,7 @@ pub enum BindingsCommand {
         #[arg(long, value_name = "CIDR")]
         cidr: String,
         /// The service, by name (case-insensitive, e.g. CDN) or id.
-        #[arg(long, value_name = "NAME_OR_ID")]
+        #[arg(long, value_name = "SERVICE")]
         service: String,
         /// Wait until the new binding is active (at most --wait-timeout).
         #[arg(long)]
@@ -445,7 +583,8 @@ mod tests {
 
     #[test]
     fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
+        // As parsed, with the global options hidden from the commands' help.
+        command().debug_assert();
     }
 }

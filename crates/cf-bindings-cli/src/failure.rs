@@ -83,20 +83,34 @@ impl Failure {
     }
 }
 
-impl From<cf_bindings::Error> for Failure {
-    fn from(error: cf_bindings::Error) -> Failure {
-        use cf_bindings::Error;
+impl Failure {
+    /// The failure of a request about the bindings of `prefix`: as any API error,
+    /// except that the advice after an unknown outcome names the prefix to check
+    /// (`cf-bindings bindings list -p PREFIX`).
+    pub fn in_prefix(error: cf_bindings::Error, prefix: Option<&cf_bindings::PrefixId>) -> Failure {
         if error.is_outcome_unknown() {
             let what = match error.operation() {
                 Some(cf_bindings::Operation::DeleteBinding) => "the binding may still exist",
                 _ => "the binding may exist",
             };
+            let list = match prefix {
+                Some(prefix) => format!("cf-bindings bindings list -p {prefix}"),
+                None => "cf-bindings bindings list".to_owned(),
+            };
             return Failure::new(
                 Exit::OutcomeUnknown,
-                format!(
-                    "{error}; {what}: check with `cf-bindings bindings list` before trying again"
-                ),
+                format!("{error}; {what}: check with `{list}` before trying again"),
             );
+        }
+        Failure::from(error)
+    }
+}
+
+impl From<cf_bindings::Error> for Failure {
+    fn from(error: cf_bindings::Error) -> Failure {
+        use cf_bindings::Error;
+        if error.is_outcome_unknown() {
+            return Failure::in_prefix(error, None);
         }
         let exit = match &error {
             Error::InvalidInput(_) | Error::Config(_) | Error::ServiceNotFound { .. } => {

@@ -24,12 +24,8 @@ mod write;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use args::Cli;
-
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match args::parse() {
         Ok(cli) => cli,
         Err(error) => return output::clap_message(&error),
     };

@@ -304,7 +304,7 @@ fn status(used: usize, w: &mut dyn fmt::Write) {
     if text.is_empty() {
         return;
     }
-    let width = terminal_size::terminal_size().map_or(80, |(width, _)| usize::from(width.0));
+    let width = usize::from(progress_width());
     // A space before the text, and a column left free so the line never wraps.
     let room = width.saturating_sub(used + 2);
     let mut shown: String = text.chars().take(room).collect();
@@ -315,13 +315,28 @@ fn status(used: usize, w: &mut dyn fmt::Write) {
     let _ = write!(w, " {shown}");
 }
 
+/// The widest a progress line gets: a wide terminal does not make it longer.
+const MAX_PROGRESS_WIDTH: u16 = 80;
+
+/// The terminal's width (80 columns when unknown).
+fn terminal_width() -> u16 {
+    terminal_size::terminal_size().map_or(80, |(width, _)| width.0)
+}
+
+/// The width of a progress line's text: the terminal's, up to
+/// [`MAX_PROGRESS_WIDTH`]. (indicatif itself is told the terminal's true width:
+/// it pads each line to it to move on to the next.)
+fn progress_width() -> u16 {
+    terminal_width().min(MAX_PROGRESS_WIDTH)
+}
+
 /// Stderr as a terminal for indicatif: ANSI cursor movements, nothing else.
 #[derive(Debug)]
 struct StderrTerminal;
 
 impl indicatif::TermLike for StderrTerminal {
     fn width(&self) -> u16 {
-        terminal_size::terminal_size().map_or(80, |(width, _)| width.0)
+        terminal_width()
     }
 
     fn height(&self) -> u16 {

@@ -55,6 +55,7 @@ impl Session {
                 emulator: None,
             });
         }
+        say_what_is_ignored(global);
         let state_file = match &global.state {
             Some(path) => path.clone(),
             None => emulated::default_state_file()?,
@@ -84,6 +85,19 @@ impl Session {
             && let Err(e) = emulator.shutdown().await
         {
             tracing::warn!("embedded emulator did not shut down cleanly: {e}");
+        }
+    }
+}
+
+/// Says, with `-v`, which environment variables `--emulated` leaves aside: those
+/// of options it replaces, and the credentials it does not need (by name only).
+fn say_what_is_ignored(global: &Global) {
+    for (variable, why) in &global.ignored_variables {
+        tracing::info!("{variable} is set and ignored: {why}");
+    }
+    for variable in CREDENTIAL_VARIABLES {
+        if std::env::var_os(variable).is_some() {
+            tracing::info!("{variable} is set and ignored: --emulated needs no credentials");
         }
     }
 }

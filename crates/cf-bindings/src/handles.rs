@@ -173,6 +173,15 @@ impl Bindings {
         Ok((wire(&self.account)?, wire(&self.prefix)?))
     }
 
+    /// The id of the prefix these bindings belong to, or why the given one was
+    /// refused.
+    ///
+    /// # Errors
+    /// The [`InvalidInput`] of the id given to [`Account::prefix`].
+    pub fn prefix_id(&self) -> Result<&PrefixId, InvalidInput> {
+        typed(&self.prefix)
+    }
+
     /// Lists the prefix's bindings (retried on transient failures).
     ///
     /// # Errors
@@ -396,7 +405,11 @@ impl Services {
         let found = services
             .iter()
             .position(|s| Service::name_key(&s.name) == key)
-            .or_else(|| services.iter().position(|s| s.id.as_str() == wanted));
+            .or_else(|| {
+                // An id in any case: ids are kept in lower case.
+                let id = ServiceId::new(wanted).ok()?;
+                services.iter().position(|s| s.id == id)
+            });
         if let Some(index) = found {
             return Ok(services.swap_remove(index));
         }

@@ -4,6 +4,10 @@
 //! at most 32 characters. These newtypes accept 1 to 32 ASCII letters and digits, so no
 //! `/`, `.`, `%`, `?`, `#`, space or other character that could change a URL's meaning
 //! can ever reach a request path.
+//!
+//! An id has one spelling: letters are kept in lower case, as Cloudflare writes them,
+//! whatever case they were given in (a file, a flag, a server's answer). Two spellings
+//! of one id are the same id everywhere: compared, hashed, sent and shown alike.
 
 use std::{fmt, str::FromStr};
 
@@ -54,25 +58,27 @@ macro_rules! id_type {
         /// Cloudflare ids are 32 lowercase hex characters; the schema only promises a
         /// string of at most 32 characters. Valid ids have 1 to 32 ASCII letters and
         /// digits, so no `/`, `.`, `%`, `?`, `#`, space or other character that could
-        /// change a URL's meaning can ever reach a request path. Parse one with
-        /// [`FromStr`] (`"023e105f4ecef8ad9ca31a8372d0c353".parse()`) or
+        /// change a URL's meaning can ever reach a request path. Letters are kept in
+        /// lower case, as Cloudflare writes them: `2AF3…` and `2af3…` are one id. Parse
+        /// one with [`FromStr`] (`"023e105f4ecef8ad9ca31a8372d0c353".parse()`) or
         #[doc = concat!("[`", stringify!($name), "::new`].")]
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
 
         impl $name {
-            /// Validates `value` and wraps it.
+            /// Validates `value` and wraps it, its letters in lower case.
             ///
             /// # Errors
             /// [`InvalidInput`] when `value` is empty, longer than 32 characters, or
             /// holds anything but ASCII letters and digits.
             pub fn new(value: impl Into<String>) -> Result<Self, InvalidInput> {
-                let value = value.into();
+                let mut value = value.into();
                 validate($kind, &value)?;
+                value.make_ascii_lowercase();
                 Ok(Self(value))
             }
 
-            /// The id as a string slice.
+            /// The id as a string slice (in lower case).
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -199,6 +205,26 @@ mod tests {
             &"a".repeat(33),
         ] {
             assert!(PrefixId::new(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn one_spelling_per_id() {
+        let upper: PrefixId = "2AF39739CC4E3B5910C918468BB89828"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let lower: PrefixId = "2af39739cc4e3b5910c918468bb89828"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(upper, lower);
+        assert_eq!(upper.as_str(), "2af39739cc4e3b5910c918468bb89828");
+        let from_json: BindingId =
+            serde_json::from_str("\"Ab12\"").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(from_json.to_string(), "ab12");
+        // The refusal quotes the value as given.
+        match PrefixId::new("AB/C") {
+            Ok(id) => panic!("{id:?} accepted"),
+            Err(e) => assert!(e.to_string().contains("\"AB/C\""), "{e}"),
         }
     }
 

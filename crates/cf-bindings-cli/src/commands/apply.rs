@@ -1,6 +1,8 @@
 //! `apply -f FILE | apply PLAN`: make the live bindings match, step by step.
 
-use cf_bindings::{Applied, ApplyError, Plan, PlanMismatch, RetryPolicy, Step};
+use std::path::Path;
+
+use cf_bindings::{Applied, ApplyError, Desired, Plan, PlanMismatch, RetryPolicy, Step};
 use serde_json::json;
 
 use super::file::{self, DesiredFile};
@@ -28,11 +30,8 @@ impl Input {
             (Some(path), None) => Ok(Input::File(DesiredFile::load(path)?)),
             (None, Some(path)) => {
                 let (name, text) = file::read_text(path, "plan")?;
-                let plan: Plan = serde_json::from_str(&text).map_err(|e| {
-                    Failure::usage(format!(
-                        "{name} is not a plan saved by `cf-bindings plan --out`: {e}"
-                    ))
-                })?;
+                let plan: Plan =
+                    serde_json::from_str(&text).map_err(|e| not_a_plan(&name, path, &text, &e))?;
                 if plan.version != Plan::VERSION {
                     return Err(Failure::usage(format!(
                         "{name} is a plan of format {}, this version reads format {}: plan again",
@@ -139,6 +138,39 @@ async fn refuse_if_stale_or_unsound(
         .map_err(|mismatch| unsound(name, &mismatch))
 }
 
+/// The refusal of a PLAN that is not one: a bindings file given without `-f` is
+/// told so, with the command that applies it; anything else gets that command as
+/// a hint.
+fn not_a_plan(name: &str, path: &Path, text: &str, error: &serde_json::Error) -> Failure {
+    let command = format!(
+        "cf-bindings apply -f {}",
+        shell_word(&path.to_string_lossy())
+    );
+    if Desired::parse(name, text).is_ok() {
+        Failure::usage(format!(
+            "{name} is a bindings file, not a saved plan: apply it with `{command}`"
+        ))
+    } else {
+        Failure::usage(format!(
+            "{name} is not a plan saved by `cf-bindings plan --out`: {error}; a bindings file is given with -f: `{command}`"
+        ))
+    }
+}
+
+/// `text` as one word of a shell command: as it is when it holds nothing a shell
+/// would read otherwise, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "./_-+:@%,=".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
 /// The refusal of a saved plan that does not do what it shows: a usage error (exit
 /// 2), like any other input that cannot be used as it is; planning again gives a
 /// sound one.
@@ -219,7 +251,7 @@ fn stopped_failure(plan: &Plan, stopped: ApplyError) -> Failure {
     if let Some(place) = refusal.and_then(|r| r.place) {
         context = format!("{place}: {context}");
     }
-    Failure::from(stopped.error).context(context)
+    Failure::in_prefix(stopped.error, Some(prefix)).context(context)
 }
 
 /// The summary on stdout.

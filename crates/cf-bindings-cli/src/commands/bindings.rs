@@ -37,7 +37,11 @@ pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Fail
             // Check the CIDR before asking for the services, so a typo costs nothing.
             let cidr: cf_bindings::Cidr = cidr.parse().map_err(Error::from)?;
             let service = context.account().services().find(&service).await?;
-            let created = bindings.create(cidr, &service.id).await?.into_inner();
+            let created = bindings
+                .create(cidr, &service.id)
+                .await
+                .map_err(|e| Failure::in_prefix(e, bindings.prefix_id().ok()))?
+                .into_inner();
             let binding = if wait {
                 wait_until_active(context, &bindings, &created).await?
             } else {
@@ -51,7 +55,10 @@ pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Fail
                 let binding = bindings.get(id.as_str()).await?.into_inner();
                 confirm_delete(&binding)?;
             }
-            bindings.delete(id.as_str()).await?;
+            bindings
+                .delete(id.as_str())
+                .await
+                .map_err(|e| Failure::in_prefix(e, bindings.prefix_id().ok()))?;
             match context.output {
                 Output::Json => output::json(&json!({ "deleted": id })),
                 Output::Table => output::line(&format!("deleted binding {id}")),

@@ -10,8 +10,13 @@ use crate::output;
 use crate::write;
 
 /// Runs `export`: the file on stdout, or in `-f FILE` (`--file`, alias `--out`;
-/// see [`write::file`]).
+/// see [`write::file`]); `--output json` is refused.
 pub async fn run(context: &Context, args: ExportArgs) -> Result<(), Failure> {
+    super::no_json(
+        context.output,
+        "export writes a bindings file (TOML)",
+        " (the live bindings as JSON: `cf-bindings bindings list -o json`)",
+    )?;
     let texts: Vec<&str> = if args.prefixes.is_empty() {
         context.default_prefixes.to_vec()
     } else {

@@ -29,7 +29,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let Cli { global, command } = cli;
     match command {
         // Offline: no runtime, no client, no credentials.
-        Command::Completions(args) => completions::run(&args),
+        Command::Completions(args) => completions::run(&args, global.output),
         Command::Validate(args) => validate::run(&args, global.output),
         Command::Services(command) => online(&global, Setup::default(), async move |context| {
             services::run(context, command).await
@@ -152,5 +152,17 @@ fn confirm(question: &str, refusal: &str) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::unfulfilled(format!("{refusal}: not confirmed")))
+    }
+}
+
+/// Refuses `--output json` for a command whose output has a format of its own (a
+/// bindings file, a shell script): a script that asks for JSON gets an error to
+/// act on, not text it cannot read. `instead` says where the JSON is, if anywhere.
+fn no_json(output: Output, what: &str, instead: &str) -> Result<(), Failure> {
+    match output {
+        Output::Table => Ok(()),
+        Output::Json => Err(Failure::usage(format!(
+            "{what}, which has no JSON form: drop --output json{instead}"
+        ))),
     }
 }

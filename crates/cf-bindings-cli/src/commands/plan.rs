@@ -116,7 +116,11 @@ pub fn print(context: &Context, plan: &Plan, source: &str) -> Result<(), Failure
         }
         traffic::print_unlisted(prefix, source)?;
     }
-    output::line(&printable(&summary(plan, source)))
+    // Line by line: the file's name is escaped, the summary's line breaks kept.
+    for line in summary(plan, source).lines() {
+        output::line(&printable(line))?;
+    }
+    Ok(())
 }
 
 /// The changes: what each does to its CIDR's binding. Where the traffic goes meanwhile
@@ -143,8 +147,9 @@ fn changes_table(changes: &[Change]) -> Table {
     table
 }
 
-/// `Plan: 2 to create, 1 to replace, 0 to delete (4 API calls). ...`, and what is
-/// not in the file.
+/// `Plan: 2 to create, 1 to replace, 0 to delete (4 API calls).` and, on a line of
+/// its own to fit in 80 columns, how long changes take; and what is not in the
+/// file.
 fn summary(plan: &Plan, source: &str) -> String {
     let count = |kinds: &[ChangeKind]| {
         plan.changes()
@@ -161,7 +166,7 @@ fn summary(plan: &Plan, source: &str) -> String {
         return format!("No changes to make, but {kept}");
     }
     let made = format!(
-        "Plan: {} to create, {} to replace, {} to delete ({}). Each create or delete takes four to six hours to propagate.",
+        "Plan: {} to create, {} to replace, {} to delete ({}).\nEach create or delete takes four to six hours to propagate.",
         count(&[ChangeKind::Create]),
         count(&[ChangeKind::Replace, ChangeKind::Recreate]),
         count(&[ChangeKind::Delete]),

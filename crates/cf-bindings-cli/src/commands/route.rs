@@ -66,19 +66,20 @@ fn explain_table(table: &RoutingTable, ips: &[IpAddr]) -> Table {
 }
 
 fn route_table(table: &RoutingTable, ips: &[IpAddr]) -> Table {
-    let mut out = Table::new(vec!["IP", "SERVICE", "CIDR", "BINDING"]);
+    // The columns of `--explain`, in its order.
+    let mut out = Table::new(vec!["IP", "CIDR", "SERVICE", "BINDING"]);
     for ip in ips {
         match table.route(*ip) {
             Some(b) => out.row(vec![
                 ip.to_string(),
-                b.service_name.clone(),
                 b.cidr.to_string(),
+                b.service_name.clone(),
                 b.id.to_string(),
             ]),
             None => out.row(vec![
                 ip.to_string(),
-                "(no binding)".into(),
                 "-".into(),
+                "(no binding)".into(),
                 "-".into(),
             ]),
         }

@@ -449,6 +449,12 @@ fn a_delete_answered_with_a_truncated_body_is_done_or_unknown_never_failed() {
     );
     assert!(!err.contains("failed)"), "{err}");
     assert!(err.contains("outcome unknown: the binding may or may not have been deleted"));
+    assert!(
+        err.contains(&format!(
+            "check with `cf-bindings bindings list -p {PREFIX}` before trying again"
+        )),
+        "{err}"
+    );
     // The delete was made (its answer was lost), the create not tried.
     assert_eq!(emulator.bindings(dir), expected(&[]));
     let finished = apply();

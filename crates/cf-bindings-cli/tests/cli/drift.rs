@@ -102,6 +102,13 @@ fn a_binding_made_by_hand_is_drift_whatever_prune_says() {
         "{shown}"
     );
     assert!(shown.contains("No changes to make, but 1 live binding is not in drift.toml"));
+    // On two lines, not with an escaped line break.
+    assert!(
+        shown.contains(
+            "drift.toml (kept because prune = false):\nlist it in the file, or set prune = true to delete it."
+        ) && !shown.contains("\\n"),
+        "{shown}"
+    );
     assert!(
         stderr(&check).contains("differ from drift.toml: 1 live binding not in the file"),
         "{}",
@@ -200,11 +207,18 @@ fn a_base_replace_shows_where_each_range_goes_at_each_step() {
     );
 
     let table = desk.ok(&["plan", "-f", "bindings.toml"]);
-    assert!(
-        table
-            .lines()
-            .all(|l| l.chars().count() <= 100 || l.starts_with("Plan: ")),
-        "{table}"
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    // The summary, on two lines of 80 columns at most.
+    let summary: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("Plan: "))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "Plan: 0 to create, 3 to replace, 0 to delete (6 API calls).",
+            "Each create or delete takes four to six hours to propagate."
+        ]
     );
     let mut settings = insta::Settings::clone_current();
     settings.add_filter("binding [0-9a-f]{32}", "binding [id]");

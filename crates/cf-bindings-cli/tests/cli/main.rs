@@ -10,8 +10,10 @@ use serde_json::Value;
 const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
+mod completion;
 mod desired;
 mod drift;
+mod first_use;
 mod hardening;
 mod local_files;
 mod outcome;
@@ -161,6 +163,79 @@ fn every_help_text() {
             format!("help_{}", command.join("_"))
         };
         insta::assert_snapshot!(name, String::from_utf8_lossy(&output.stdout));
+    }
+}
+
+/// Every help fits in 80 columns, short (`-h`) and long (`--help`). A command's
+/// help shows its own options, and names the global ones once, after them; the
+/// program's help describes those under their own heading.
+#[test]
+fn help_fits_in_80_columns_and_shows_the_global_options_once() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["services"],
+        &["services", "list"],
+        &["prefixes"],
+        &["prefixes", "list"],
+        &["prefixes", "get"],
+        &["bindings"],
+        &["bindings", "list"],
+        &["bindings", "get"],
+        &["bindings", "create"],
+        &["bindings", "delete"],
+        &["bindings", "wait"],
+        &["route"],
+        &["validate"],
+        &["plan"],
+        &["apply"],
+        &["export"],
+        &["completions"],
+    ];
+    for command in commands {
+        for flag in ["-h", "--help"] {
+            let output = bare()
+                .env("COLUMNS", "80")
+                .args(*command)
+                .arg(flag)
+                .output()
+                .expect("runs");
+            assert!(output.status.success());
+            let help = String::from_utf8_lossy(&output.stdout);
+            for line in help.lines() {
+                assert!(
+                    line.chars().count() <= 80,
+                    "{command:?} {flag}: {} columns: {line}",
+                    line.chars().count()
+                );
+            }
+            if command.is_empty() {
+                assert!(help.contains("\nGlobal options:\n"), "{help}");
+                assert!(help.contains("--wait-timeout <DURATION>"), "{help}");
+                continue;
+            }
+            // Named once, at the end, after the command's own options.
+            let (own, global) = help
+                .split_once("Global options, described in `cf-bindings --help`:\n")
+                .unwrap_or_else(|| panic!("{command:?} {flag}: {help}"));
+            assert!(own.contains("-h, --help"), "{command:?} {flag}: {help}");
+            assert!(!own.contains("--account"), "{command:?} {flag}: {help}");
+            assert_eq!(
+                global.split_whitespace().collect::<Vec<_>>(),
+                [
+                    "--account,",
+                    "--base-url,",
+                    "--token-file,",
+                    "-o/--output,",
+                    "--timeout,",
+                    "--wait-timeout,",
+                    "-v/--verbose,",
+                    "--emulated,",
+                    "--rate,",
+                    "--state"
+                ],
+                "{command:?} {flag}"
+            );
+        }
     }
 }
 

@@ -54,7 +54,9 @@ fn a_create_whose_outcome_is_unknown_says_so_and_what_to_do() {
     assert!(err.starts_with("error: "), "{err}");
     assert!(err.contains("outcome unknown"), "{err}");
     assert!(
-        err.contains("the binding may exist: check with `cf-bindings bindings list`"),
+        err.contains(&format!(
+            "the binding may exist: check with `cf-bindings bindings list -p {PREFIX}` before trying again"
+        )),
         "{err}"
     );
     assert!(output.stdout.is_empty());
@@ -68,8 +70,9 @@ fn a_delete_whose_outcome_is_unknown_says_so_and_what_to_do() {
         &[
             "bindings",
             "delete",
+            // Given in upper case, named in the advice as ids are written.
             "--prefix",
-            PREFIX,
+            &PREFIX.to_uppercase(),
             "ffffffffffffffffffffffffffffffff",
             "--yes",
         ],
@@ -78,7 +81,9 @@ fn a_delete_whose_outcome_is_unknown_says_so_and_what_to_do() {
     assert_eq!(output.status.code(), Some(5), "{err}");
     assert!(err.contains("outcome unknown"), "{err}");
     assert!(
-        err.contains("the binding may still exist: check with `cf-bindings bindings list`"),
+        err.contains(&format!(
+            "the binding may still exist: check with `cf-bindings bindings list -p {PREFIX}` before trying again"
+        )),
         "{err}"
     );
 }

@@ -129,11 +129,12 @@ fn bindings_as_code_ends_quietly_on_a_closed_pipe_and_apply_still_applies() {
     std::fs::write(&file, wanted).expect("written");
     let file = file.to_str().expect("UTF-8").to_owned();
     for format in ["table", "json"] {
-        for command in [
-            strings(&["export"]),
+        // `export` has no JSON form: it refuses `--output json`.
+        let export = (format == "table").then(|| strings(&["export"]));
+        for command in export.into_iter().chain([
             strings(&["validate", "-f", &file]),
             strings(&["plan", "-f", &file]),
-        ] {
+        ]) {
             let mut args = strings(&["--output", format]);
             args.extend(command);
             let output = with_closed_stdout(emulated_std(&emulated.state).args(&args));

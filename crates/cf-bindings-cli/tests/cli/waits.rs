@@ -110,11 +110,11 @@ fn the_wait_timeout_bounds_the_wait_and_the_timeout_does_not() {
     );
 }
 
-/// On a terminal, the wait shows at the end of apply's progress line, counting
-/// down. The terminal is a pseudo-terminal from util-linux's `script`.
+/// `apply` of one CDN binding on a terminal (a pseudo-terminal from util-linux's
+/// `script`) `columns` wide, its first create answered 429 with a `Retry-After` of
+/// 3 s; what the terminal got.
 #[cfg(target_os = "linux")]
-#[test]
-fn on_a_terminal_the_wait_shows_in_the_progress_line() {
+fn apply_on_a_terminal(columns: u16) -> String {
     let emulator = Standalone::start();
     emulator.faults(&serde_json::json!({
         "create": [{ "kind": "rate_limit", "retry_after": 3 }]
@@ -144,6 +144,7 @@ fn on_a_terminal_the_wait_shows_in_the_progress_line() {
     ]
     .map(quoted)
     .join(" ");
+    let command = format!("stty cols {columns} rows 40 && {command}");
     let mut script = super::scrubbed("script")
         .args(["--quiet", "--return", "--command", &command, "/dev/null"])
         .current_dir(dir.path())
@@ -159,8 +160,17 @@ fn on_a_terminal_the_wait_shows_in_the_progress_line() {
     let input = script.stdin.take().expect("a pipe");
     let output = script.wait_with_output().expect("script ends");
     drop(input);
-    let screen = String::from_utf8_lossy(&output.stdout);
+    let screen = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(output.status.code(), Some(0), "{screen}");
+    screen
+}
+
+/// On a terminal, the wait shows at the end of apply's progress line, counting
+/// down.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_the_wait_shows_in_the_progress_line() {
+    let screen = apply_on_a_terminal(80);
     assert!(screen.contains("[1/1] created 203.0.113.7/32"), "{screen}");
     // Drawn in the line, after the bar and `0/1`, rather than as a line of its own.
     assert!(
@@ -168,4 +178,63 @@ fn on_a_terminal_the_wait_shows_in_the_progress_line() {
         "{screen:?}"
     );
     assert!(!screen.contains("\nwaiting "), "{screen:?}");
+}
+
+/// On a terminal wider than 80 columns, the progress line still fits in 80: its
+/// text (a long wait's, here) is cut to fit.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_wide_terminal_the_progress_line_fits_in_80_columns() {
+    let screen = apply_on_a_terminal(200);
+    // What is written between line ends and cursor movements, and between the
+    // spaces that pad each line to the terminal's width (the next line follows
+    // them).
+    let progress: Vec<String> = screen
+        .split(['\r', '\n'])
+        .flat_map(between_escapes)
+        .flat_map(|run| {
+            run.split("   ")
+                .map(|text| text.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .filter(|text| text.contains(" 0/1"))
+        .collect();
+    assert!(
+        progress.iter().any(|line| line.contains("(Retry-After)")),
+        "{screen:?}"
+    );
+    for line in &progress {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line:?}",
+            line.chars().count()
+        );
+    }
+    // Cut, not wrapped: the long wait's text ends in an ellipsis.
+    assert!(
+        progress.iter().any(|line| line.ends_with('…')),
+        "{progress:?}"
+    );
+}
+
+/// The runs of text between the ANSI escape sequences (`ESC [ ... letter`) of
+/// `text`.
+#[cfg(target_os = "linux")]
+fn between_escapes(text: &str) -> Vec<String> {
+    let mut runs = vec![String::new()];
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // The sequence ends at its first letter.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            runs.push(String::new());
+        } else if let Some(run) = runs.last_mut() {
+            run.push(c);
+        }
+    }
+    runs
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use super::{
     Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics,
-    net::{Kind, by_address, enclosing, ipv4_mapped, nested_pairs, strictly_contains, supernet},
+    net::{by_address, enclosing, ipv4_mapped, nested_pairs, strictly_contains, supernet},
+    services::{self, Kind},
 };
 use crate::{cidr::Cidr, model::Service};
 
@@ -25,6 +26,12 @@ pub(super) fn validate(desired: &Desired) -> Diagnostics {
             ));
         }
         check_prefix(prefix, &mut out);
+        out.extend(
+            prefix
+                .bindings
+                .iter()
+                .filter_map(|b| services::check_name(&b.service, b.service_location.as_ref())),
+        );
     }
     Diagnostics::new(out)
 }

@@ -63,6 +63,15 @@ pub enum DiagnosticKind {
     Overlap,
     /// Addresses that would be both CDN and Spectrum.
     CdnSpectrum,
+    /// Warning: a service written as a name that is none of Cloudflare's documented
+    /// services (Magic Transit, CDN, Spectrum), nor as an id (32 hexadecimal
+    /// digits): a typo, or a service of the account that only [`plan`](crate::plan)
+    /// can find.
+    UndocumentedService {
+        /// The documented service it most likely means (`Spectrum` for
+        /// `Spektrum`), when one is close.
+        suggestion: Option<String>,
+    },
     /// A service that is neither the name nor the id of a live service.
     UnknownService,
     /// The prefix's CIDR in the file differs from the live base binding's.

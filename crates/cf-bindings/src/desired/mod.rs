@@ -12,6 +12,7 @@ mod order;
 mod parse;
 mod plan;
 mod planner;
+mod services;
 mod traffic;
 mod verify;
 
@@ -100,11 +101,17 @@ use crate::{
 /// - *Services by id.* Offline, the CDN/Spectrum rule and the warnings only know
 ///   services by name (`CDN` and `Spectrum`, any case); a service given by id is
 ///   checked by [`plan`], which knows the live services.
+/// - *Service names.* A name that is none of Cloudflare's documented services
+///   (Magic Transit, CDN, Spectrum, in any case), nor an id (32 hexadecimal digits),
+///   gets a warning, with the documented name it most likely means
+///   ([`DiagnosticKind::UndocumentedService`]: `Spektrum`, did you mean
+///   `Spectrum`?); [`plan`] still looks it up among the account's services.
 ///
 /// Warnings (the file stays valid): bindings of one service that together form a
 /// larger block ([`DiagnosticKind::Aggregate`], e.g. `.6/32` and `.7/32` → `.6/31`),
-/// and a binding with the same service as the base binding around it, which changes
-/// nothing ([`DiagnosticKind::Redundant`]).
+/// a binding with the same service as the base binding around it, which changes
+/// nothing ([`DiagnosticKind::Redundant`]), and a service name Cloudflare does not
+/// document ([`DiagnosticKind::UndocumentedService`]).
 ///
 /// # Planning and applying
 /// [`plan`] compares a [`Desired`] with the [`Live`] bindings and the services, and

@@ -130,35 +130,6 @@ pub(crate) fn cidr_at(v6: bool, at: u128, len: u32) -> Option<Cidr> {
     Cidr::new(net).ok()
 }
 
-/// What a service is for the CDN/Spectrum rule, from its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Cdn,
-    Spectrum,
-    Other,
-}
-
-impl Kind {
-    pub(crate) fn of_name(name: &str) -> Kind {
-        let name = name.trim();
-        if name.eq_ignore_ascii_case("cdn") {
-            Kind::Cdn
-        } else if name.eq_ignore_ascii_case("spectrum") {
-            Kind::Spectrum
-        } else {
-            Kind::Other
-        }
-    }
-
-    /// Whether one address may not be both.
-    pub(crate) fn conflicts(self, other: Kind) -> bool {
-        matches!(
-            (self, other),
-            (Kind::Cdn, Kind::Spectrum) | (Kind::Spectrum, Kind::Cdn)
-        )
-    }
-}
-
 /// A pair of overlapping bindings among `items`, which are sorted with
 /// [`by_address`]: for each binding that lies inside an earlier one, the indexes of
 /// both (CIDRs are disjoint or nested, so the latest block still open holds it).

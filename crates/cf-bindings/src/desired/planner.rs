@@ -7,12 +7,14 @@ use super::{
     Desired, DesiredPrefix, Diagnostic, DiagnosticKind, Diagnostics, Live, LiveBinding, Plan,
     PrefixPlan, ServiceRef,
     check::base_of,
-    net::{Kind, by_address, enclosing, nested_pairs},
+    net::{by_address, enclosing, nested_pairs},
     order::{LiveEntry, one_per_cidr, order},
+    services::Kind,
     traffic,
 };
 use crate::{
     cidr::Cidr,
+    ids::ServiceId,
     model::{Service, ServiceBinding},
 };
 
@@ -120,7 +122,8 @@ impl<'a> Resolver<'a> {
         let index = self
             .by_name
             .get(&Service::name_key(wanted))
-            .or_else(|| self.by_id.get(wanted))?;
+            // An id in any case: ids are kept in lower case.
+            .or_else(|| self.by_id.get(ServiceId::new(wanted).ok()?.as_str()))?;
         self.services.get(*index)
     }
 
