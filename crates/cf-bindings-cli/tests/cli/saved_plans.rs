@@ -33,7 +33,9 @@ impl Setup {
 
     /// `(cidr, service name, id)` of the live bindings, by address.
     fn bindings(&self) -> Vec<(String, String, String)> {
-        let listed = self.emulated.json(&["bindings", "list"]);
+        let listed = self
+            .emulated
+            .json(&["bindings", "list", "--prefix", PREFIX]);
         listed
             .as_array()
             .expect("an array")
