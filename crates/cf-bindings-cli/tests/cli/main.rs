@@ -11,6 +11,7 @@ const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
 const IPV6_PREFIX: &str = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
+mod account;
 mod desired;
 mod drift;
 mod hardening;
