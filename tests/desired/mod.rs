@@ -6,6 +6,7 @@
 
 mod apply;
 mod plans;
+mod prefixes;
 mod props;
 mod traffic;
 mod verify;

@@ -179,6 +179,15 @@ fn ipv6_prefixes_and_bindings_built_in_code() {
     desired.prefixes.push(prefix);
     let p = plan(&desired, &live(&[]), &services()).unwrap();
     assert_eq!(ops(&p), ["+2001:db8::/48", "+2001:db8:0:1::/64"]);
+    // Neither the file nor the live bindings give the prefix's CIDR: the plan does
+    // not guess it (the account's prefixes would give it).
+    assert_eq!(p.prefixes[0].cidr, None);
+    let mut now = live(&[]);
+    now.set_account_prefixes(vec![cf_bindings::IpPrefix::new(
+        PREFIX.parse().unwrap(),
+        cidr("2001:db8::/48"),
+    )]);
+    let p = plan(&desired, &now, &services()).unwrap();
     assert_eq!(p.prefixes[0].cidr, Some(cidr("2001:db8::/48")));
 }
 

@@ -96,7 +96,7 @@ pub struct Global {
     pub verbose: u8,
 
     /// Run against a local emulator embedded in this program: no account, token or
-    /// network needed. Account and prefix default to the emulator's demo seed
+    /// network needed. The account defaults to the emulator's demo account
     /// (CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_BASE_URL are ignored).
     #[arg(long, global = true)]
     pub emulated: bool,
@@ -273,16 +273,30 @@ pub enum Command {
     /// The account's BYOIP prefixes.
     #[command(subcommand)]
     Prefixes(PrefixesCommand),
-    /// The service bindings of a prefix.
+    /// The service bindings of the account's prefixes.
+    ///
+    /// Without --prefix, each command works across the account: it reads the
+    /// account's prefixes with one List Prefixes request (never one Prefix Details
+    /// per prefix), then lists the bindings of the prefixes it needs.
     #[command(subcommand)]
     Bindings(BindingsCommand),
-    /// Which service gets each IP address, by most-specific binding.
+    /// Which service gets each IP address, by most-specific binding, across the
+    /// account's prefixes.
+    ///
+    /// Reads the account's prefixes (one List Prefixes request), then the bindings
+    /// of each prefix that holds an address asked about (one request per prefix).
+    /// An address in none of the account's prefixes is shown as "(no prefix)" and
+    /// said so under the table; an address of a prefix that no binding covers, as
+    /// "(no binding)". With --prefix, only that prefix is looked at (one Prefix
+    /// Details request, then its bindings).
     Route(RouteArgs),
     /// Check a bindings file offline: no credentials, no network.
     ///
     /// Every rule the file alone can decide is an error with its line and column;
     /// bindings that could be aggregated into a larger block are warnings, with the
-    /// block suggested. Exit 0 when valid (warnings allowed), 2 otherwise.
+    /// block suggested. Exit 0 when valid (warnings allowed), 2 otherwise. A
+    /// prefix's `cidr`, when given, is only compared with its bindings here: plan
+    /// and apply check it against the prefix's real CIDR, read from Cloudflare.
     Validate(ValidateArgs),
     /// Show the changes that would make the live bindings match a bindings file.
     ///
@@ -293,19 +307,33 @@ pub enum Command {
     /// "no binding" when none covers it: expect that traffic to be dropped); and the
     /// live bindings the file does not list, which prune = false keeps, with the
     /// addresses whose routing they take from the file's. Those are drift too.
+    ///
+    /// Reads the account's prefixes (one List Prefixes request: each prefix's CIDR
+    /// is Cloudflare's, never guessed), the bindings of each prefix of the file (one
+    /// request each) and the services (one request). Refuses (exit 2), before any
+    /// change, a file that names a prefix the account does not have, gives a
+    /// prefix a `cidr` other than its real one, or would give a prefix with no
+    /// binding yet a first binding that is not exactly the prefix's CIDR
+    /// (Cloudflare refuses it).
     Plan(PlanArgs),
     /// Make the live bindings match a bindings file or a saved plan.
     ///
-    /// Reads the live bindings first; refuses a saved plan they no longer match, or
-    /// whose steps are not those its changes show (an edited plan), before any change.
+    /// Reads the live state first, as plan does (one List Prefixes request, one per
+    /// prefix, one for the services), and refuses what plan refuses; refuses a saved
+    /// plan the live bindings no longer match, or whose steps are not those its
+    /// changes show, or whose prefix CIDRs are not Cloudflare's (an edited plan),
+    /// before any change.
     /// Deletes most specific first, creates least specific first, and stops at the
     /// first failure, saying what was done: running it again finishes the job,
     /// unless Cloudflare refused a step under its rules (exit 3): then the message
     /// names the file entry and the rule, and the file must change first. With
     /// prune = false, live bindings the file does not list are left alone (and shown).
     Apply(ApplyArgs),
-    /// Write the live bindings of prefixes as a bindings file.
+    /// Write the live bindings of the account's prefixes as a bindings file.
     ///
+    /// Each prefix gets its real CIDR and, as a comment above it, its description.
+    /// Reads the account's prefixes (one List Prefixes request), the bindings of
+    /// each prefix exported (one request each) and the services (one request).
     /// Every live binding is listed, with prune = false: applying the file never
     /// deletes a binding it does not list; plan shows such a binding as drift
     /// (exit 6 with --exit-code) until the file lists it or sets prune = true,
@@ -373,8 +401,8 @@ pub struct ApplyArgs {
 /// `export ...`
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// A prefix id to export; repeat for several [with --emulated: the demo
-    /// seed's prefixes].
+    /// A prefix id to export; repeat for several [default: every prefix of the
+    /// account].
     #[arg(long = "prefix", short, value_name = "ID")]
     pub prefixes: Vec<String>,
     /// Write the bindings file here instead of standard output (`-f`, as the
@@ -416,10 +444,10 @@ pub enum PrefixesCommand {
     },
 }
 
-/// The prefix a bindings command works on.
+/// The prefix a command works on.
 #[derive(Debug, Args)]
 pub struct PrefixArg {
-    /// The IP prefix id (with --emulated: the demo IPv4 prefix).
+    /// The IP prefix id [default: across the account: see above].
     #[arg(long, short, value_name = "ID")]
     pub prefix: Option<String>,
 }
@@ -427,19 +455,33 @@ pub struct PrefixArg {
 /// `bindings ...`
 #[derive(Debug, Subcommand)]
 pub enum BindingsCommand {
-    /// List the bindings of a prefix, sorted by address.
+    /// List the bindings of every prefix of the account, or of one.
+    ///
+    /// Without --prefix: every prefix of the account, sorted by address, each
+    /// headed by its id, CIDR and description, with its bindings sorted by address
+    /// (one List Prefixes request, then one list per prefix). With --output json:
+    /// an array of {"prefix": {"id", "cidr", "description"}, "bindings": [...]}.
+    ///
+    /// With --prefix: that prefix's bindings (one request); with --output json, an
+    /// array of bindings.
     List {
         #[command(flatten)]
         prefix: PrefixArg,
     },
     /// Show one binding.
+    ///
+    /// Without --prefix, the binding is looked for across the account: one List
+    /// Prefixes request, then one list per prefix until it is found.
     Get {
         #[command(flatten)]
         prefix: PrefixArg,
         /// The binding id.
         id: String,
     },
-    /// Bind a CIDR of the prefix to a service.
+    /// Bind a CIDR of a prefix to a service.
+    ///
+    /// Without --prefix, the prefix is the account's prefix that holds the CIDR
+    /// (one List Prefixes request first); a CIDR in none of them is refused.
     Create {
         #[command(flatten)]
         prefix: PrefixArg,
@@ -454,6 +496,9 @@ pub enum BindingsCommand {
         wait: bool,
     },
     /// Delete a binding.
+    ///
+    /// Without --prefix, the binding is looked for across the account: one List
+    /// Prefixes request, then one list per prefix until it is found.
     Delete {
         #[command(flatten)]
         prefix: PrefixArg,
@@ -465,6 +510,9 @@ pub enum BindingsCommand {
     },
     /// Wait until a binding is active (at most --wait-timeout), showing its state
     /// on stderr.
+    ///
+    /// Without --prefix, the binding is looked for across the account first: one
+    /// List Prefixes request, then one list per prefix until it is found.
     Wait {
         #[command(flatten)]
         prefix: PrefixArg,

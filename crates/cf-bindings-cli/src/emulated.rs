@@ -13,11 +13,6 @@ use crate::failure::Failure;
 
 /// The demo seed's account, the default of `--account` under `--emulated`.
 pub const ACCOUNT: &str = cf_bindings_emulator::DEMO_ACCOUNT_ID;
-/// The demo seed's IPv4 prefix, the default of `--prefix` under `--emulated`.
-pub const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
-/// The demo seed's prefixes, IPv4 then IPv6: what `export` takes under `--emulated`
-/// when no prefix is given.
-pub const PREFIXES: [&str; 2] = [PREFIX, cf_bindings_emulator::DEMO_IPV6_PREFIX_ID];
 /// The token the embedded emulator accepts.
 pub const TOKEN: &str = DEFAULT_API_TOKEN;
 

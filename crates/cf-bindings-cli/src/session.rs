@@ -74,11 +74,6 @@ impl Session {
         })
     }
 
-    /// Whether the client talks to the embedded emulator.
-    pub fn is_emulated(&self) -> bool {
-        self.emulator.is_some()
-    }
-
     /// Shuts the embedded emulator down, if there is one.
     pub async fn close(self) {
         if let Some(emulator) = self.emulator

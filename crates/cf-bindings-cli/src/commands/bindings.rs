@@ -2,29 +2,36 @@
 
 use std::time::{Duration, Instant};
 
-use cf_bindings::{Bindings, Error, ProvisioningState, ServiceBinding, WaitOptions};
+use cf_bindings::{BindingId, Bindings, Error, ProvisioningState, ServiceBinding, WaitOptions};
 use serde_json::json;
 
-use super::Context;
+use super::{Context, account, file};
 use crate::args::{BindingsCommand, Output};
 use crate::failure::Failure;
 use crate::output;
 use crate::table::{Table, Tone};
 
-/// Runs a `bindings` command.
+/// Runs a `bindings` command. With `--prefix`, on that prefix; without, across the
+/// account (see each command's help for the requests it makes).
 pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Failure> {
     match command {
-        BindingsCommand::List { prefix } => {
-            let mut list = context.bindings(&prefix)?.list().await?.into_inner();
-            sort_by_address(&mut list);
-            print(context, &list, true)
-        }
+        BindingsCommand::List { prefix } => match prefix.prefix {
+            Some(prefix) => {
+                let mut list = context.bindings(&prefix).list().await?.into_inner();
+                sort_by_address(&mut list);
+                print(context, &list, true)
+            }
+            None => list_account(context).await,
+        },
         BindingsCommand::Get { prefix, id } => {
-            let binding = context
-                .bindings(&prefix)?
-                .get(id.as_str())
-                .await?
-                .into_inner();
+            let binding = match prefix.prefix {
+                Some(prefix) => context
+                    .bindings(&prefix)
+                    .get(id.as_str())
+                    .await?
+                    .into_inner(),
+                None => account::find_binding(context, &binding_id(&id)?).await?.1,
+            };
             print(context, &[binding], false)
         }
         BindingsCommand::Create {
@@ -33,9 +40,21 @@ pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Fail
             service,
             wait,
         } => {
-            let bindings = context.bindings(&prefix)?;
-            // Check the CIDR before asking for the services, so a typo costs nothing.
+            // Check the CIDR before any request, so a typo costs nothing.
             let cidr: cf_bindings::Cidr = cidr.parse().map_err(Error::from)?;
+            let bindings = match prefix.prefix {
+                Some(prefix) => context.bindings(&prefix),
+                None => {
+                    let prefixes = account::prefixes(context).await?;
+                    let holding = account::holding_cidr(&prefixes, &cidr).ok_or_else(|| {
+                        Failure::usage(format!(
+                            "{cidr} is in none of {}: nothing was created",
+                            account::listed(&prefixes)
+                        ))
+                    })?;
+                    context.bindings(holding.id.as_str())
+                }
+            };
             let service = context.account().services().find(&service).await?;
             let created = bindings
                 .create(cidr, &service.id)
@@ -50,9 +69,19 @@ pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Fail
             print(context, &[binding], false)
         }
         BindingsCommand::Delete { prefix, id, yes } => {
-            let bindings = context.bindings(&prefix)?;
+            let (bindings, found) = match prefix.prefix {
+                Some(prefix) => (context.bindings(&prefix), None),
+                None => {
+                    let (prefix, binding) =
+                        account::find_binding(context, &binding_id(&id)?).await?;
+                    (context.bindings(prefix.id.as_str()), Some(binding))
+                }
+            };
             if !yes {
-                let binding = bindings.get(id.as_str()).await?.into_inner();
+                let binding = match found {
+                    Some(binding) => binding,
+                    None => bindings.get(id.as_str()).await?.into_inner(),
+                };
                 confirm_delete(&binding)?;
             }
             bindings
@@ -65,10 +94,75 @@ pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Fail
             }
         }
         BindingsCommand::Wait { prefix, id } => {
-            let bindings = context.bindings(&prefix)?;
-            let current = bindings.get(id.as_str()).await?.into_inner();
+            let (bindings, current) = match prefix.prefix {
+                Some(prefix) => {
+                    let bindings = context.bindings(&prefix);
+                    let current = bindings.get(id.as_str()).await?.into_inner();
+                    (bindings, current)
+                }
+                None => {
+                    let (prefix, binding) =
+                        account::find_binding(context, &binding_id(&id)?).await?;
+                    (context.bindings(prefix.id.as_str()), binding)
+                }
+            };
             let active = wait_until_active(context, &bindings, &current).await?;
             print(context, &[active], false)
+        }
+    }
+}
+
+/// A binding id from the command line, checked before any request.
+fn binding_id(text: &str) -> Result<BindingId, Failure> {
+    Ok(text.parse::<BindingId>().map_err(Error::from)?)
+}
+
+/// `bindings list` without `--prefix`: every prefix of the account with its
+/// bindings, by address (one List Prefixes request, then one list per prefix).
+async fn list_account(context: &Context) -> Result<(), Failure> {
+    let prefixes = account::prefixes(context).await?;
+    let mut groups = Vec::with_capacity(prefixes.len());
+    for prefix in prefixes {
+        let mut list = context
+            .bindings(prefix.id.as_str())
+            .list()
+            .await
+            .map_err(|e| {
+                Failure::from(e)
+                    .context(format!("cannot list the bindings of prefix {}", prefix.id))
+            })?
+            .into_inner();
+        sort_by_address(&mut list);
+        groups.push((prefix, list));
+    }
+    match context.output {
+        Output::Json => {
+            let groups: Vec<_> = groups
+                .iter()
+                .map(|(prefix, bindings)| {
+                    json!({ "prefix": account::json(prefix), "bindings": bindings })
+                })
+                .collect();
+            output::json(&json!(groups))
+        }
+        Output::Table => {
+            if groups.is_empty() {
+                return output::line("The account has no prefixes.");
+            }
+            for (i, (prefix, bindings)) in groups.iter().enumerate() {
+                if i > 0 {
+                    output::line("")?;
+                }
+                let count = match bindings.len() {
+                    0 => "no bindings".to_owned(),
+                    n => file::plural(n, "binding", "bindings"),
+                };
+                output::line(&format!("{}: {count}", account::heading(prefix)))?;
+                if !bindings.is_empty() {
+                    output::table(&table(bindings))?;
+                }
+            }
+            Ok(())
         }
     }
 }
@@ -140,19 +234,22 @@ fn print(context: &Context, bindings: &[ServiceBinding], as_list: bool) -> Resul
             }
             Ok(())
         }
-        Output::Table => {
-            let mut table = Table::new(vec!["ID", "CIDR", "SERVICE", "STATE"]);
-            for b in bindings {
-                table.toned_row(vec![
-                    (b.id.to_string(), Tone::Plain),
-                    (b.cidr.to_string(), Tone::Plain),
-                    (b.service_name.clone(), Tone::Plain),
-                    (b.state.to_string(), tone(&b.state)),
-                ]);
-            }
-            output::table(&table)
-        }
+        Output::Table => output::table(&table(bindings)),
     }
+}
+
+/// One row per binding.
+fn table(bindings: &[ServiceBinding]) -> Table {
+    let mut table = Table::new(vec!["ID", "CIDR", "SERVICE", "STATE"]);
+    for b in bindings {
+        table.toned_row(vec![
+            (b.id.to_string(), Tone::Plain),
+            (b.cidr.to_string(), Tone::Plain),
+            (b.service_name.clone(), Tone::Plain),
+            (b.state.to_string(), tone(&b.state)),
+        ]);
+    }
+    table
 }
 
 fn tone(state: &ProvisioningState) -> Tone {

@@ -1,6 +1,7 @@
 //! What each command does, one module per command group; this module dispatches
 //! and holds what the commands that talk to the API share.
 
+mod account;
 mod apply;
 mod bindings;
 mod completions;
@@ -19,7 +20,7 @@ use std::time::Duration;
 
 use cf_bindings::{Account, Bindings, Client};
 
-use crate::args::{Cli, Command, Global, Output, PrefixArg};
+use crate::args::{Cli, Command, Global, Output};
 use crate::failure::Failure;
 use crate::output;
 use crate::session::{Session, Setup};
@@ -76,12 +77,7 @@ fn online(
         .map_err(|e| Failure::unfulfilled(format!("cannot start: {e}")))?;
     runtime.block_on(async {
         let session = Session::open(global, setup).await?;
-        let context = Context::new(
-            session.client.clone(),
-            session.account.clone(),
-            session.is_emulated(),
-            global,
-        );
+        let context = Context::new(session.client.clone(), session.account.clone(), global);
         let outcome = command(&context).await;
         session.close().await;
         outcome
@@ -92,9 +88,6 @@ fn online(
 pub struct Context {
     client: Client,
     account: String,
-    default_prefix: Option<&'static str>,
-    /// The prefixes `export` takes when none is given (the emulator's demo seed).
-    default_prefixes: &'static [&'static str],
     output: Output,
     /// `--wait-timeout`: how long to wait for a binding to become active (the
     /// library's default otherwise).
@@ -102,31 +95,20 @@ pub struct Context {
 }
 
 impl Context {
-    /// A context for `client` on `account`; `default_prefix` serves when `--prefix`
-    /// is not given (the emulator's demo prefix).
-    pub fn new(client: Client, account: String, emulated: bool, global: &Global) -> Context {
+    /// A context for `client` on `account`. A command given no prefix works across
+    /// the account (the embedded emulator's as well), reading its prefixes.
+    pub fn new(client: Client, account: String, global: &Global) -> Context {
         Context {
             client,
             account,
-            default_prefix: emulated.then_some(crate::emulated::PREFIX),
-            default_prefixes: if emulated {
-                &crate::emulated::PREFIXES
-            } else {
-                &[]
-            },
             output: global.output,
             wait_timeout: global.wait_timeout,
         }
     }
 
-    /// The bindings of the prefix given with `--prefix`, or of the default one.
-    fn bindings(&self, prefix: &PrefixArg) -> Result<Bindings, Failure> {
-        let prefix = prefix
-            .prefix
-            .as_deref()
-            .or(self.default_prefix)
-            .ok_or_else(|| Failure::usage("no prefix: pass --prefix ID"))?;
-        Ok(self.account().prefix(prefix).bindings())
+    /// The bindings of the prefix `prefix` (its id, as given with `--prefix`).
+    fn bindings(&self, prefix: &str) -> Bindings {
+        self.account().prefix(prefix).bindings()
     }
 
     fn account(&self) -> Account {

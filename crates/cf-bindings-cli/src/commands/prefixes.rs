@@ -3,7 +3,7 @@
 use cf_bindings::IpPrefix;
 use serde_json::json;
 
-use super::Context;
+use super::{Context, account};
 use crate::args::{Output, PrefixesCommand};
 use crate::failure::Failure;
 use crate::output;
@@ -15,7 +15,7 @@ pub async fn run(context: &Context, command: PrefixesCommand) -> Result<(), Fail
     match command {
         PrefixesCommand::List => {
             let mut prefixes = context.account().prefixes().list().await?.into_inner();
-            prefixes.sort_by_key(|p| p.cidr);
+            account::sort(&mut prefixes);
             match context.output {
                 Output::Json => output::json(&json!(prefixes)),
                 Output::Table => output::table(&table(&prefixes)),

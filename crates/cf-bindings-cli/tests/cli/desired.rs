@@ -630,16 +630,27 @@ fn unknown_services_prefixes_and_cidrs_outside_are_named_with_their_place() {
 
     let no_such_prefix = "[[prefix]]\nid = \"ffffffffffffffffffffffffffffffff\"\nbindings = []\n";
     work.write("bindings.toml", no_such_prefix);
-    let output = emulator.run(dir, &["plan", "-f", "bindings.toml"]);
-    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    assert!(
-        stderr(&output)
-            .contains("bindings.toml:2:6: prefix ffffffffffffffffffffffffffffffff was not found"),
-        "{}",
-        stderr(&output)
-    );
+    for command in ["plan", "apply"] {
+        let output = emulator.run(
+            dir,
+            &[command, "-f", "bindings.toml", "--yes"][..if command == "apply" { 4 } else { 3 }],
+        );
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(
+                "bindings.toml:2:6: error: prefix ffffffffffffffffffffffffffffffff is not one of the account's prefixes (it has 2: 2af39739cc4e3b5910c918468bb89828 (203.0.113.0/24), 6b3f1e0a9d2c4b7e8f5a1c3d2e4f6a8b (2001:db8:1000::/48))"
+            ),
+            "{}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("nothing was changed"),
+            "{}",
+            stderr(&output)
+        );
+    }
 
-    // Without the prefix's CIDR in the file, the live base binding tells.
+    // Without the prefix's CIDR in the file, Cloudflare's tells.
     let outside = format!(
         "[[prefix]]\nid = \"{PREFIX}\"\nbindings = [\n  {{ cidr = \"198.51.100.0/28\", service = \"CDN\" }},\n]\n"
     );
@@ -787,7 +798,7 @@ fn apply_wait_returns_once_the_created_bindings_are_active() {
         "{}",
         stderr(&output)
     );
-    let listed = emulated.json(&["bindings", "list"]);
+    let listed = emulated.json(&["bindings", "list", "--prefix", PREFIX]);
     let states: Vec<&str> = listed
         .as_array()
         .expect("an array")

@@ -56,7 +56,7 @@ impl Desk {
 
     /// The CIDRs of the demo IPv4 prefix, by address.
     fn cidrs(&self) -> Vec<String> {
-        self.json(&["bindings", "list"])
+        self.json(&["bindings", "list", "--prefix", PREFIX])
             .as_array()
             .expect("an array")
             .iter()
@@ -236,40 +236,88 @@ fn a_base_replace_shows_where_each_range_goes_at_each_step() {
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
 }
 
-/// A prefix with no bindings and a file whose first binding is not the prefix's
-/// CIDR: Cloudflare refuses the create under its first-binding rule (1030). The
-/// failure names the file entry and the rule, and does not advise running apply
-/// again, which would be refused the same way.
+/// A Cloudflare that refuses every create under a rule the plan cannot know of
+/// (service bindings disabled on the prefix); the demo IPv6 prefix, with no
+/// binding, and the services answer as usual.
+fn refusing_creates(request_line: &str) -> Option<String> {
+    let (status, body) = if request_line.starts_with("POST ") {
+        (
+            "400 Bad Request",
+            r#"{"success":false,"errors":[{"code":1012,"message":"Service bindings are disabled for this prefix"}],"messages":[],"result":null}"#.to_owned(),
+        )
+    } else if request_line.contains("/bindings ") {
+        ("200 OK", envelope("[]"))
+    } else if request_line.contains("/addressing/prefixes ") {
+        (
+            "200 OK",
+            envelope(&format!(
+                r#"[{{"id":"{IPV6_PREFIX}","cidr":"2001:db8:1000::/48","description":"Demo IPv6 prefix","approved":"V"}}]"#
+            )),
+        )
+    } else if request_line.contains("/addressing/services ") {
+        (
+            "200 OK",
+            envelope(r#"[{"id":"2db684ee7ca04e159946fd05b99e1bcd","name":"Magic Transit"}]"#),
+        )
+    } else {
+        return None;
+    };
+    Some(format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+fn envelope(result: &str) -> String {
+    format!(r#"{{"success":true,"errors":[],"messages":[],"result":{result}}}"#)
+}
+
+/// A step Cloudflare refuses under a rule the plan cannot check: the failure names
+/// the file entry and the rule, and does not advise running apply again, which
+/// would be refused the same way.
 #[test]
 fn a_step_refused_under_a_rule_names_the_entry_and_advises_no_rerun() {
+    let base = super::hardening::raw_server(refusing_creates);
     let desk = Desk::new();
     desk.write(
         "bindings.toml",
         &format!(
             "[[prefix]]\nid = \"{IPV6_PREFIX}\"\nbindings = [\n  \
-             {{ cidr = \"2001:db8:2000::/64\", service = \"Magic Transit\" }},\n]\n"
+             {{ cidr = \"2001:db8:1000::/48\", service = \"Magic Transit\" }},\n]\n"
         ),
     );
-    let output = desk.run(&["apply", "-f", "bindings.toml", "--yes"]);
+    let output = super::bare()
+        .current_dir(desk.dir.path())
+        .env("CLOUDFLARE_API_TOKEN", "a-token")
+        .args([
+            "--base-url",
+            &base,
+            "--account",
+            cf_bindings_emulator::DEMO_ACCOUNT_ID,
+        ])
+        .args(["--timeout", "10s", "apply", "-f", "bindings.toml", "--yes"])
+        .output()
+        .expect("the binary runs");
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(3), "{err}");
     assert!(!err.contains("run apply again"), "{err}");
     assert!(
         err.contains(
             "running apply again would make the same request and be refused the same way; \
-             change the entry bindings.toml:4:12 (2001:db8:2000::/64 → Magic Transit)"
+             change the entry bindings.toml:4:12 (2001:db8:1000::/48 → Magic Transit)"
         ),
         "{err}"
     );
     let last = err.lines().last().unwrap_or_default();
     assert!(
         last.starts_with(
-            "error: bindings.toml:4:12: create 2001:db8:2000::/64 (Magic Transit) in prefix"
+            "error: bindings.toml:4:12: create 2001:db8:1000::/48 (Magic Transit) in prefix"
         ),
         "{err}"
     );
     assert!(
-        last.contains("Cloudflare error 1030: The first service binding"),
+        last.contains("Cloudflare error 1012: Service bindings are disabled"),
         "{err}"
     );
 }

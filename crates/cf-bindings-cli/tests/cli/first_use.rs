@@ -263,8 +263,11 @@ fn route_and_explain_order_their_columns_alike() {
     };
     let route = header(&["route", "203.0.113.7"]);
     let explain = header(&["route", "--explain", "203.0.113.7"]);
-    assert_eq!(route, ["IP", "CIDR", "SERVICE", "BINDING"]);
-    assert_eq!(explain, ["IP", "CIDR", "SERVICE", "BINDING", "DECIDES"]);
-    let listed = header(&["bindings", "list"]);
+    assert_eq!(route, ["IP", "CIDR", "SERVICE", "BINDING", "PREFIX"]);
+    assert_eq!(
+        explain,
+        ["IP", "CIDR", "SERVICE", "BINDING", "DECIDES", "PREFIX"]
+    );
+    let listed = header(&["bindings", "list", "-p", PREFIX]);
     assert_eq!(listed, ["ID", "CIDR", "SERVICE", "STATE"]);
 }

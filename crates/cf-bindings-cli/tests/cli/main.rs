@@ -8,8 +8,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 const PREFIX: &str = cf_bindings_emulator::DEMO_IPV4_PREFIX_ID;
+const IPV6_PREFIX: &str = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
+mod account;
 mod completion;
 mod desired;
 mod drift;
@@ -399,7 +401,8 @@ fn json_output_shapes() {
     assert_eq!(created["state"], "active");
     let id = created["id"].as_str().expect("an id");
 
-    let listed = emulated.json(&["bindings", "list"]);
+    // With --prefix, an array of the prefix's bindings, as ever.
+    let listed = emulated.json(&["bindings", "list", "--prefix", PREFIX]);
     let cidrs: Vec<&str> = listed
         .as_array()
         .expect("an array")
@@ -407,15 +410,40 @@ fn json_output_shapes() {
         .filter_map(|b| b["cidr"].as_str())
         .collect();
     assert_eq!(cidrs, ["203.0.113.0/24", "203.0.113.16/29"]);
+    // Without, every prefix of the account with its bindings.
+    let account = emulated.json(&["bindings", "list"]);
+    assert_eq!(account.as_array().map(Vec::len), Some(2), "{account}");
+    assert_eq!(
+        account[0]["prefix"],
+        serde_json::json!({ "id": PREFIX, "cidr": "203.0.113.0/24", "description": "Demo IPv4 prefix" })
+    );
+    assert_eq!(account[0]["bindings"], listed);
+    assert_eq!(account[1]["prefix"]["id"], IPV6_PREFIX);
+    assert_eq!(account[1]["prefix"]["cidr"], "2001:db8:1000::/48");
+    assert_eq!(account[1]["bindings"], serde_json::json!([]));
+
     assert_eq!(emulated.json(&["bindings", "get", id])["id"], id);
     assert_eq!(emulated.json(&["bindings", "wait", id])["state"], "active");
 
-    let routes = emulated.json(&["route", "--explain", "203.0.113.17", "192.0.2.1"]);
+    let routes = emulated.json(&[
+        "route",
+        "--explain",
+        "203.0.113.17",
+        "192.0.2.1",
+        "2001:db8:1000::1",
+    ]);
     assert_eq!(routes[0]["ip"], "203.0.113.17");
+    assert_eq!(routes[0]["prefix"]["id"], PREFIX);
     assert_eq!(routes[0]["binding"]["id"], id);
     assert_eq!(routes[0]["matches"][0]["id"], BASE_BINDING);
     assert_eq!(routes[0]["matches"][1]["id"], id);
+    // In no prefix of the account.
+    assert_eq!(routes[1]["prefix"], Value::Null);
     assert_eq!(routes[1]["binding"], Value::Null);
+    assert_eq!(routes[1]["matches"], serde_json::json!([]));
+    // In the IPv6 prefix, which has no binding.
+    assert_eq!(routes[2]["prefix"]["id"], IPV6_PREFIX);
+    assert_eq!(routes[2]["binding"], Value::Null);
 
     let deleted = emulated.json(&["bindings", "delete", id, "--yes"]);
     assert_eq!(deleted, serde_json::json!({ "deleted": id }));
@@ -462,7 +490,7 @@ fn concurrent_processes_lose_no_write() {
     for stream in streams {
         stream.join().expect("a stream of creates");
     }
-    let listed = emulated.json(&["bindings", "list"]);
+    let listed = emulated.json(&["bindings", "list", "--prefix", PREFIX]);
     assert_eq!(listed.as_array().map(Vec::len), Some(11), "{listed}");
 }
 
@@ -499,8 +527,48 @@ fn bad_input_gives_one_line_and_the_documented_exit_code() {
         2,
         "`1.2.3` is not an IPv4 or IPv6 address",
     );
-    // Outside the prefix: a rule of Cloudflare's, enforced by the emulator.
-    assert_fails(&create("198.51.100.0/24", "CDN"), 3, "HTTP 400");
+    // In none of the account's prefixes: refused before anything is sent.
+    assert_fails(
+        &create("198.51.100.0/24", "CDN"),
+        2,
+        "198.51.100.0/24 is in none of the account's 2 prefixes (203.0.113.0/24, 2001:db8:1000::/48): nothing was created",
+    );
+    // Sent to a prefix it is not in: a rule of Cloudflare's, enforced by the emulator.
+    assert_fails(
+        &emulated.run(&[
+            "bindings",
+            "create",
+            "--prefix",
+            PREFIX,
+            "--cidr",
+            "198.51.100.0/24",
+            "--service",
+            "CDN",
+        ]),
+        3,
+        "HTTP 400",
+    );
+    // A binding in none of the prefixes.
+    assert_fails(
+        &emulated.run(&["bindings", "get", "ffffffffffffffffffffffffffffffff"]),
+        3,
+        "binding ffffffffffffffffffffffffffffffff is in none of the account's 2 prefixes",
+    );
+    assert_fails(
+        &emulated.run(&[
+            "route",
+            "--prefix",
+            "ffffffffffffffffffffffffffffffff",
+            "203.0.113.7",
+        ]),
+        3,
+        "get prefix details: HTTP 404",
+    );
+    assert_fails(
+        &emulated.run(&["export", "--prefix", "ffffffffffffffffffffffffffffffff"]),
+        3,
+        "prefix ffffffffffffffffffffffffffffffff is not one of the account's 2 prefixes",
+    );
     // No terminal to confirm on.
     assert_fails(
         &emulated.run(&["bindings", "delete", BASE_BINDING]),

@@ -33,7 +33,9 @@ impl Setup {
 
     /// `(cidr, service name, id)` of the live bindings, by address.
     fn bindings(&self) -> Vec<(String, String, String)> {
-        let listed = self.emulated.json(&["bindings", "list"]);
+        let listed = self
+            .emulated
+            .json(&["bindings", "list", "--prefix", PREFIX]);
         listed
             .as_array()
             .expect("an array")
@@ -263,4 +265,51 @@ fn an_untampered_saved_plan_applies_and_says_what_it_did() {
             "203.0.113.64/32 CDN"
         ]
     );
+}
+
+/// A saved plan records each prefix's CIDR as Cloudflare lists it (the file gives
+/// none, and the IPv6 demo prefix has no binding to tell it), and `apply PLAN`
+/// refuses one whose CIDR was edited, before any write: nothing in the plan itself
+/// contradicts it, the account's prefixes do.
+#[test]
+fn a_saved_plan_records_the_prefix_cidr_and_an_edited_one_is_refused() {
+    let setup = Setup::new();
+    let ipv6 = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
+    let file = setup.path("bindings.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[prefix]]\nid = \"{ipv6}\"\nbindings = [\n  {{ cidr = \"2001:db8:1000::/48\", service = \"Magic Transit\" }},\n]\n"
+        ),
+    )
+    .expect("written");
+    let plan = setup.path("plan.json");
+    setup
+        .emulated
+        .ok(&["plan", "-f", arg(&file), "--out", arg(&plan)]);
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).expect("the plan")).expect("JSON");
+    assert_eq!(saved["prefixes"][0]["cidr"], "2001:db8:1000::/48");
+
+    let mut edited = saved.clone();
+    edited["prefixes"][0]["cidr"] = json!("2001:db8:2000::/48");
+    std::fs::write(&plan, edited.to_string()).expect("written");
+    let before = setup.emulated.json(&["bindings", "list"]);
+    let output = setup.emulated.run(&["apply", arg(&plan), "--yes"]);
+    assert_fails(
+        &output,
+        2,
+        &format!(
+            "prefix {ipv6}: the plan gives its CIDR as 2001:db8:2000::/48, but the prefix is 2001:db8:1000::/48"
+        ),
+    );
+    assert!(output.stdout.is_empty());
+    assert_eq!(setup.emulated.json(&["bindings", "list"]), before);
+
+    // As saved, it applies.
+    std::fs::write(&plan, saved.to_string()).expect("written");
+    let output = setup.emulated.run(&["apply", arg(&plan), "--yes"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = setup.emulated.json(&["bindings", "list", "--prefix", ipv6]);
+    assert_eq!(after[0]["cidr"], "2001:db8:1000::/48", "{after}");
 }

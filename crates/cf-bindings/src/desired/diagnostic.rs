@@ -74,8 +74,12 @@ pub enum DiagnosticKind {
     },
     /// A service that is neither the name nor the id of a live service.
     UnknownService,
-    /// The prefix's CIDR in the file differs from the live base binding's.
+    /// The prefix's CIDR in the file is not the prefix's real CIDR (from the
+    /// account's prefixes), or, when they are not given, not the live base
+    /// binding's.
     PrefixCidrMismatch,
+    /// The file names a prefix that is not one of the account's prefixes.
+    UnknownPrefix,
     /// The live bindings of a prefix of the file were not given to
     /// [`plan`](crate::plan).
     MissingLiveState,

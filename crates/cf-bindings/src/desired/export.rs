@@ -10,9 +10,12 @@ use super::{
 use crate::{ids::AccountId, model::Service};
 
 /// The desired state that the `live` bindings already are: every prefix of `live`
-/// (by id), its bindings by address, each service by name (by id when its name does
-/// not find it back: a service without a name, or two services of one name), and
-/// the prefix's CIDR taken from its base binding (the one containing all others).
+/// whose bindings it holds (by id), its bindings by address, each service by name
+/// (by id when its name does not find it back: a service without a name, or two
+/// services of one name). The prefix's CIDR and description come from the account's
+/// prefixes when `live` holds them ([`Live::set_account_prefixes`]): so a prefix
+/// with no binding gets its real CIDR too. Otherwise the CIDR is that of its base
+/// binding (the one containing all others), if any, and there is no description.
 /// `prune` is off. Planning it against the same live state changes nothing.
 pub fn export(account: Option<AccountId>, live: &Live, services: &[Service]) -> Desired {
     let resolver = Resolver::new(services);
@@ -20,7 +23,14 @@ pub fn export(account: Option<AccountId>, live: &Live, services: &[Service]) -> 
         .iter()
         .map(|(id, bindings)| {
             let mut prefix = DesiredPrefix::new(id.clone());
-            prefix.cidr = enclosing(bindings.iter().map(|b| b.cidr));
+            let known = live.account_prefix(id);
+            prefix.cidr = known
+                .map(|p| p.cidr)
+                .or_else(|| enclosing(bindings.iter().map(|b| b.cidr)));
+            prefix.description = known
+                .map(|p| p.description.trim())
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned);
             let mut listed: Vec<DesiredBinding> = bindings
                 .iter()
                 .map(|b| {
@@ -66,6 +76,43 @@ fn quoted(value: &str) -> String {
     out
 }
 
+/// `text` as one TOML comment line's content: control characters (a line break
+/// would end the comment and start TOML of the server's choosing), invisible format
+/// characters (bidirectional overrides, which could make a reviewer read the file
+/// otherwise than TOML does) and line separators are written as escapes
+/// (`\n`, `\u{202e}`). Other text, quotes and backslashes included, stays as it is.
+fn comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else if is_invisible(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Invisible format characters of Unicode's category Cf (the bidirectional
+/// controls, zero-width characters, the byte-order mark) and the line and
+/// paragraph separators.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
+
 pub(super) fn render(desired: &Desired) -> String {
     let mut out = String::new();
     if let Some(account) = &desired.account {
@@ -74,6 +121,9 @@ pub(super) fn render(desired: &Desired) -> String {
     for prefix in &desired.prefixes {
         if !out.is_empty() {
             out.push('\n');
+        }
+        if let Some(description) = &prefix.description {
+            let _ = writeln!(out, "# {}", comment(description));
         }
         let _ = writeln!(out, "[[prefix]]");
         let _ = writeln!(out, "id = {}", quoted(prefix.id.as_str()));
@@ -108,6 +158,20 @@ pub(super) fn render(desired: &Desired) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_stay_one_line_and_show_what_is_invisible() {
+        assert_eq!(
+            comment("Demo \"IPv4\" prefix, O'Neil's \\ #1"),
+            "Demo \"IPv4\" prefix, O'Neil's \\ #1"
+        );
+        assert_eq!(
+            comment("a\nid = \"x\"\r\t\u{1b}[2J"),
+            "a\\nid = \"x\"\\r\\t\\u{1b}[2J"
+        );
+        assert_eq!(comment("ab\u{202e}cd\u{2028}"), "ab\\u{202e}cd\\u{2028}");
+        assert_eq!(comment("préfixe 東京"), "préfixe 東京");
+    }
 
     #[test]
     fn quoting_escapes_what_toml_needs() {

@@ -30,6 +30,7 @@ use crate::{
     cidr::Cidr,
     ids::{AccountId, PrefixId},
     model::ServiceBinding,
+    prefix::IpPrefix,
 };
 
 /// A desired state: the bindings one account's prefixes should have. Parse it from
@@ -74,7 +75,7 @@ use crate::{
 /// |-----|-------|---------|
 /// | `account` | top | the account id (optional) |
 /// | `id` | `[[prefix]]` | the prefix id (required) |
-/// | `cidr` | `[[prefix]]` | the prefix's CIDR (optional; enables the prefix checks offline) |
+/// | `cidr` | `[[prefix]]` | the prefix's CIDR (optional; enables the prefix checks offline; [`plan`] refuses it when it is not the prefix's real CIDR) |
 /// | `prune` | `[[prefix]]` | delete live bindings not listed (default `false`: leave them) |
 /// | `bindings` | `[[prefix]]` | the bindings, each `{ cidr, service }` (default: none) |
 /// | `cidr` | binding | the CIDR, no host bits (`203.0.113.7/32`, `2001:db8::/64`) |
@@ -144,10 +145,14 @@ pub struct DesiredPrefix {
     pub location: Option<Location>,
     /// Where the prefix's `cidr` is written.
     pub cidr_location: Option<Location>,
+    /// The prefix's description, as Cloudflare gives it: [`Desired::to_toml`]
+    /// writes it as a comment above the prefix (so [`Desired::parse`], which reads
+    /// no comment, leaves it `None`). [`export`] sets it from the account's prefixes.
+    pub description: Option<String>,
 }
 
 impl DesiredPrefix {
-    /// A prefix with no CIDR, no binding, and `prune` off.
+    /// A prefix with no CIDR, no binding, no description, and `prune` off.
     pub fn new(id: PrefixId) -> Self {
         Self {
             id,
@@ -156,6 +161,7 @@ impl DesiredPrefix {
             bindings: Vec::new(),
             location: None,
             cidr_location: None,
+            description: None,
         }
     }
 }
@@ -216,17 +222,56 @@ impl Desired {
     }
 }
 
-/// The live bindings of some prefixes, as listed from the API: what [`plan`]
-/// compares a [`Desired`] with.
+/// The live state of an account as read from the API: the bindings of some
+/// prefixes, and the account's prefixes themselves (List Prefixes). What [`plan`]
+/// compares a [`Desired`] with, and what [`export`] writes.
+///
+/// Give the account's prefixes ([`Live::set_account_prefixes`]) so that each
+/// prefix's CIDR is Cloudflare's, never inferred: [`plan`] then refuses a file that
+/// names a prefix the account does not have, or gives a prefix another `cidr`, and
+/// checks a prefix's first binding against its real CIDR; [`Plan::verify`] checks a
+/// saved plan's CIDRs; [`export`] writes each prefix's CIDR and description.
+///
+/// ```
+/// use cf_bindings::{Cidr, IpPrefix, Live, PrefixId};
+///
+/// let id: PrefixId = "2af39739cc4e3b5910c918468bb89828".parse()?;
+/// let cidr: Cidr = "203.0.113.0/24".parse()?;
+/// let mut live = Live::new();
+/// live.set_account_prefixes(vec![IpPrefix::new(id.clone(), cidr)]);
+/// live.insert(id.clone(), Vec::new()); // its bindings, as listed: none yet
+/// assert_eq!(live.account_prefix(&id).map(|p| p.cidr), Some(cidr));
+/// # Ok::<(), cf_bindings::InvalidInput>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Live {
     prefixes: BTreeMap<PrefixId, Vec<ServiceBinding>>,
+    account_prefixes: Option<Vec<IpPrefix>>,
 }
 
 impl Live {
     /// No prefix.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Records the account's prefixes, all of them, as List Prefixes
+    /// ([`Prefixes::list`](crate::Prefixes::list)) answered, replacing those given
+    /// before.
+    pub fn set_account_prefixes(&mut self, prefixes: Vec<IpPrefix>) {
+        self.account_prefixes = Some(prefixes);
+    }
+
+    /// The account's prefixes, when given with [`Live::set_account_prefixes`].
+    pub fn account_prefixes(&self) -> Option<&[IpPrefix]> {
+        self.account_prefixes.as_deref()
+    }
+
+    /// The account's prefix `id`, when the account's prefixes were given and hold it.
+    pub fn account_prefix(&self, id: &PrefixId) -> Option<&IpPrefix> {
+        self.account_prefixes
+            .as_deref()
+            .and_then(|all| all.iter().find(|p| &p.id == id))
     }
 
     /// Sets the live bindings of `prefix`, returning those it had.
@@ -250,9 +295,11 @@ impl Live {
 }
 
 impl FromIterator<(PrefixId, Vec<ServiceBinding>)> for Live {
+    /// The bindings of some prefixes, without the account's prefixes.
     fn from_iter<I: IntoIterator<Item = (PrefixId, Vec<ServiceBinding>)>>(iter: I) -> Self {
         Self {
             prefixes: iter.into_iter().collect(),
+            account_prefixes: None,
         }
     }
 }

@@ -111,6 +111,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<Desired, Diagnostics> {
                 bindings,
                 location: at(&p.id),
                 cidr_location: p.cidr.as_ref().and_then(at),
+                description: None,
             });
         }
     }

@@ -171,7 +171,10 @@ impl LiveBinding {
 pub struct PrefixPlan {
     /// The prefix.
     pub prefix: PrefixId,
-    /// The prefix's CIDR, from the file or its live base binding, when known.
+    /// The prefix's CIDR: Cloudflare's, when [`plan`](crate::plan) was given the
+    /// account's prefixes (and then checked by [`Plan::verify`]); otherwise the
+    /// file's `cidr` or the live base binding's, when known. Never guessed from the
+    /// file's bindings.
     pub cidr: Option<Cidr>,
     /// The live bindings the plan was computed from, sorted by id.
     pub live: Vec<LiveBinding>,

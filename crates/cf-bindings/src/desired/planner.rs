@@ -16,6 +16,7 @@ use crate::{
     cidr::Cidr,
     ids::ServiceId,
     model::{Service, ServiceBinding},
+    prefix::IpPrefix,
 };
 
 /// Plans the changes that make the `live` bindings match `desired`, given the
@@ -51,13 +52,26 @@ use crate::{
 /// ([`Plan::has_drift`]). [`PrefixPlan::transitions`] follows every address whose
 /// routing the steps change through each intermediate state, in the order above.
 ///
+/// # The prefixes' CIDRs
+/// When `live` holds the account's prefixes ([`Live::set_account_prefixes`]), each
+/// prefix's CIDR is Cloudflare's: a prefix the account does not have is an error, so
+/// is a file `cidr` that is not the real one, and the final state is checked against
+/// the real CIDR, which is what [`PrefixPlan::cidr`] records. That includes
+/// Cloudflare's rule for a prefix with no binding yet: its first binding must be
+/// exactly its CIDR, so the file must list it (it is created first). Without them, the
+/// CIDR is the file's `cidr` or the live base binding's (which must agree), and is
+/// `None` in the plan when neither is known (a file's bindings are then only
+/// checked to have one that contains the others).
+///
 /// # Errors
 /// [`Diagnostics`] with every error found: those of [`Desired::validate`]; a service
-/// that matches no live service by name (any case) or id; a prefix missing from
-/// `live`; a file `cidr` that is not the live base binding's; and a final state
-/// that breaks the rules (a binding outside the prefix, overlapping ones, a live
-/// binding kept because `prune` is off that conflicts with a listed one, no base);
-/// a base replacement that would recreate bindings the file does not list.
+/// that matches no live service by name (any case) or id; a prefix that is not one
+/// of the account's; a prefix missing from `live`; a file `cidr` that is not the
+/// prefix's real CIDR (or, without the account's prefixes, the live base binding's);
+/// and a final state that breaks the rules (a binding outside the prefix,
+/// overlapping ones, a live binding kept because `prune` is off that conflicts with
+/// a listed one, no base, a first binding that is not the prefix's CIDR); a base
+/// replacement that would recreate bindings the file does not list.
 pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan, Diagnostics> {
     let validated = desired.validate();
     if validated.has_errors() {
@@ -69,6 +83,16 @@ pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan
     let mut errors = Vec::new();
     let mut prefixes = Vec::with_capacity(desired.prefixes.len());
     for prefix in &desired.prefixes {
+        let real = match live.account_prefixes() {
+            Some(all) => match all.iter().find(|p| p.id == prefix.id) {
+                Some(found) => Some(found.cidr),
+                None => {
+                    errors.push(unknown_prefix(prefix, all));
+                    continue;
+                }
+            },
+            None => None,
+        };
         let Some(now) = live.get(&prefix.id) else {
             errors.push(Diagnostic::error(
                 DiagnosticKind::MissingLiveState,
@@ -77,7 +101,7 @@ pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan
             ));
             continue;
         };
-        match plan_prefix(prefix, now, &resolver) {
+        match plan_prefix(prefix, real, now, &resolver) {
             Ok(planned) => prefixes.push(planned),
             Err(mut found) => errors.append(&mut found),
         }
@@ -92,6 +116,32 @@ pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan
     } else {
         Err(Diagnostics::new(errors))
     }
+}
+
+/// The error of a file prefix that the account does not have, naming the account's
+/// prefixes (the first few).
+fn unknown_prefix(prefix: &DesiredPrefix, all: &[IpPrefix]) -> Diagnostic {
+    const SHOWN: usize = 5;
+    let mut known: Vec<&IpPrefix> = all.iter().collect();
+    known.sort_by(|a, b| by_address(&a.cidr, &b.cidr));
+    let listed: Vec<String> = known
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("{} ({})", p.id, p.cidr))
+        .collect();
+    let has = match all.len() {
+        0 => "it has none".to_owned(),
+        n if n > SHOWN => format!("it has {n}: {} and {} more", listed.join(", "), n - SHOWN),
+        n => format!("it has {n}: {}", listed.join(", ")),
+    };
+    Diagnostic::error(
+        DiagnosticKind::UnknownPrefix,
+        format!(
+            "prefix {} is not one of the account's prefixes ({has}): check the id, and the account",
+            prefix.id
+        ),
+        prefix.location.clone(),
+    )
 }
 
 /// Finds services by name (any case, surrounding spaces ignored) or id; a name wins
@@ -171,8 +221,11 @@ impl Target<'_> {
     }
 }
 
+/// Plans one prefix whose live bindings are `now`; `real` is the prefix's CIDR as
+/// the account's prefixes give it, when they were given.
 fn plan_prefix(
     prefix: &DesiredPrefix,
+    real: Option<Cidr>,
     now: &[ServiceBinding],
     resolver: &Resolver<'_>,
 ) -> Result<PrefixPlan, Vec<Diagnostic>> {
@@ -204,20 +257,16 @@ fn plan_prefix(
     let sorted_live = one_per_cidr(now);
     let live_base = enclosing(sorted_live.iter().map(|b| b.cidr));
 
-    if let (Some(file), Some(live)) = (prefix.cidr, live_base)
-        && file != live
-    {
-        errors.push(Diagnostic::error(
-            DiagnosticKind::PrefixCidrMismatch,
-            format!(
-                "prefix {} is {live} (its live base binding), not {file}",
-                prefix.id
-            ),
-            prefix.cidr_location.clone(),
-        ));
+    if let Some(error) = cidr_mismatch(prefix, real, live_base) {
+        errors.push(error);
         return Err(errors);
     }
-    let base = prefix.cidr.or(live_base).or_else(|| base_of(prefix));
+    // The prefix's CIDR as known: Cloudflare's, else the file's, else the live base
+    // binding's (the two agree, checked above). Never guessed from the file's
+    // bindings: that guess only serves to check the file's own consistency when
+    // nothing better is known, and is not recorded in the plan.
+    let known = real.or(prefix.cidr).or(live_base);
+    let base = known.or_else(|| base_of(prefix));
 
     if !prefix.prune {
         let listed: HashSet<Cidr> = prefix.bindings.iter().map(|b| b.cidr).collect();
@@ -233,7 +282,7 @@ fn plan_prefix(
                 }),
         );
     }
-    check_final(prefix, base, &mut targets, &mut errors);
+    check_final(prefix, base, now.is_empty(), &mut targets, &mut errors);
     if errors.is_empty() {
         check_unlisted_recreate(prefix, base, &sorted_live, &targets, &mut errors);
     }
@@ -268,7 +317,7 @@ fn plan_prefix(
     let transitions = traffic::transitions(&before, &steps);
     Ok(PrefixPlan {
         prefix: prefix.id.clone(),
-        cidr: base,
+        cidr: known,
         live: LiveBinding::record(now),
         changes,
         steps,
@@ -277,10 +326,47 @@ fn plan_prefix(
     })
 }
 
+/// The file's `cidr` against the prefix's real CIDR, when known; else against the
+/// live base binding. With the real CIDR known, live bindings whose base is another
+/// CIDR (a state the API's rules do not allow) are refused too: the plan's order
+/// rests on the base.
+fn cidr_mismatch(
+    prefix: &DesiredPrefix,
+    real: Option<Cidr>,
+    live_base: Option<Cidr>,
+) -> Option<Diagnostic> {
+    let id = &prefix.id;
+    match (real, prefix.cidr, live_base) {
+        (Some(real), Some(file), _) if file != real => Some(Diagnostic::error(
+            DiagnosticKind::PrefixCidrMismatch,
+            format!(
+                "prefix {id} is {real} (as Cloudflare lists it), not {file} as the file says: write cidr = \"{real}\""
+            ),
+            prefix.cidr_location.clone(),
+        )),
+        (Some(real), _, Some(live)) if live != real => Some(Diagnostic::error(
+            DiagnosticKind::PrefixCidrMismatch,
+            format!(
+                "the live bindings of prefix {id} ({real}) have {live} as their base binding, not the prefix's CIDR: fix them by hand first"
+            ),
+            prefix.location.clone(),
+        )),
+        (None, Some(file), Some(live)) if file != live => Some(Diagnostic::error(
+            DiagnosticKind::PrefixCidrMismatch,
+            format!("prefix {id} is {live} (its live base binding), not {file}"),
+            prefix.cidr_location.clone(),
+        )),
+        _ => None,
+    }
+}
+
 /// Checks the final state of a prefix against the rules; sorts `targets` by address.
+/// `first`: the prefix has no live binding, so the first binding created must be
+/// exactly its CIDR (Cloudflare's rule).
 fn check_final(
     prefix: &DesiredPrefix,
     base: Option<Cidr>,
+    first: bool,
     targets: &mut [Target<'_>],
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -299,12 +385,20 @@ fn check_final(
         return;
     };
     if !targets.iter().any(|t| t.cidr == base) {
-        errors.push(Diagnostic::error(
-            DiagnosticKind::MissingBase,
+        let message = if first {
+            format!(
+                "prefix {} has no binding yet, and Cloudflare accepts a prefix's first binding only when it is exactly the prefix's CIDR {base}: list {{ cidr = \"{base}\", service = \"Magic Transit\" }} (or the base service you use), which apply creates first",
+                prefix.id
+            )
+        } else {
             format!(
                 "prefix {} would have no base binding: list {base}, the whole prefix (a prefix's first binding must be its CIDR)",
                 prefix.id
-            ),
+            )
+        };
+        errors.push(Diagnostic::error(
+            DiagnosticKind::MissingBase,
+            message,
             prefix.location.clone(),
         ));
     }

@@ -43,6 +43,16 @@ pub enum MismatchKind {
     /// The live bindings of the prefix are not those the plan records (or were not
     /// given): the plan is stale, not wrong; planning again gives a fresh one.
     Stale,
+    /// The prefix is not one of the account's prefixes.
+    UnknownPrefix,
+    /// The plan's CIDR for the prefix is not the prefix's real CIDR (from the
+    /// account's prefixes).
+    PrefixCidr {
+        /// The CIDR the plan gives.
+        planned: Option<Cidr>,
+        /// The prefix's, as Cloudflare lists it.
+        actual: Cidr,
+    },
     /// The plan's CIDR for the prefix is not that of its live base binding.
     Base {
         /// The CIDR the plan gives.
@@ -115,6 +125,14 @@ impl fmt::Display for PlanMismatch {
             MismatchKind::Stale => write!(
                 f,
                 "the live bindings of prefix {prefix} are not those the plan was made from"
+            ),
+            MismatchKind::UnknownPrefix => {
+                write!(f, "prefix {prefix} is not one of the account's prefixes")
+            }
+            MismatchKind::PrefixCidr { planned, actual } => write!(
+                f,
+                "prefix {prefix}: the plan gives its CIDR as {}, but the prefix is {actual}",
+                planned.map_or_else(|| "unknown".to_owned(), |c| c.to_string())
             ),
             MismatchKind::Base { planned, live } => write!(
                 f,
@@ -240,7 +258,11 @@ impl Plan {
     /// of its prefixes, listed now) and the account's `services`. Call it before
     /// applying a saved plan; nothing is sent.
     ///
-    /// Everything [`Plan::check`] checks, and for each prefix: its live bindings
+    /// Everything [`Plan::check`] checks, and for each prefix: when `live` holds
+    /// the account's prefixes ([`Live::set_account_prefixes`]), the prefix is one of
+    /// them ([`MismatchKind::UnknownPrefix`]) and the plan gives its real CIDR
+    /// ([`MismatchKind::PrefixCidr`]; a plan without a CIDR passes only for a prefix
+    /// with nothing to do); its live bindings
     /// are those the plan records ([`MismatchKind::Stale`] otherwise); every delete
     /// step names its live binding as `live` names it (CIDR, service id and
     /// name); every service a create or replace binds is the account's, under the
@@ -255,6 +277,7 @@ impl Plan {
         self.check()?;
         let resolver = Resolver::new(services);
         for prefix in &self.prefixes {
+            check_cidr(prefix, live).map_err(|kind| mismatch(prefix, kind))?;
             let now = live
                 .get(&prefix.prefix)
                 .filter(|now| LiveBinding::record(now) == prefix.live)
@@ -271,6 +294,24 @@ fn mismatch(prefix: &PrefixPlan, kind: Box<MismatchKind>) -> PlanMismatch {
     PlanMismatch {
         prefix: prefix.prefix.clone(),
         kind,
+    }
+}
+
+/// The plan's CIDR of a prefix against the account's prefixes, when `live` holds
+/// them. A plan without a CIDR for a prefix it changes nothing in (an empty prefix
+/// and a file that lists no binding for it) passes.
+fn check_cidr(plan: &PrefixPlan, live: &Live) -> Result<(), Box<MismatchKind>> {
+    if live.account_prefixes().is_none() {
+        return Ok(());
+    }
+    let actual = live
+        .account_prefix(&plan.prefix)
+        .map(|p| p.cidr)
+        .ok_or_else(|| Box::new(MismatchKind::UnknownPrefix))?;
+    match plan.cidr {
+        Some(planned) if planned == actual => Ok(()),
+        None if plan.steps.is_empty() => Ok(()),
+        planned => Err(Box::new(MismatchKind::PrefixCidr { planned, actual })),
     }
 }
 
