@@ -5,7 +5,10 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use cf_bindings::{Client, Desired, Live, RetryPolicy, apply, patient_retry_policy, plan};
+use cf_bindings::{
+    Client, Desired, Live, RetryPolicy, StopFlag, StopReason, apply, apply_until_stopped,
+    patient_retry_policy, plan,
+};
 use cf_bindings_emulator::{
     DEFAULT_API_TOKEN, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, Emulator, EmulatorConfig,
     RunningEmulator,
@@ -40,8 +43,18 @@ async fn rate_limit_creates(emulator: &RunningEmulator, n: usize) {
 
 /// Plans the demo prefix with one more binding, `cidr` to the CDN.
 async fn plan_one_create(client: &Client, cidr: &str) -> cf_bindings::Plan {
+    plan_creates(client, &[cidr]).await
+}
+
+/// Plans the demo prefix with more bindings, each of `cidrs` to the CDN.
+async fn plan_creates(client: &Client, cidrs: &[&str]) -> cf_bindings::Plan {
+    let bindings: Vec<String> = cidrs
+        .iter()
+        .map(|cidr| format!("{{ cidr = \"{cidr}\", service = \"CDN\" }}"))
+        .collect();
     let text = format!(
-        "[[prefix]]\nid = \"{DEMO_IPV4_PREFIX_ID}\"\nbindings = [{{ cidr = \"{cidr}\", service = \"CDN\" }}]\n"
+        "[[prefix]]\nid = \"{DEMO_IPV4_PREFIX_ID}\"\nbindings = [{}]\n",
+        bindings.join(", ")
     );
     let desired = Desired::parse("bindings.toml", &text).unwrap();
     let account = client.account(DEMO_ACCOUNT_ID);
@@ -99,10 +112,21 @@ async fn the_default_policy_gives_up_on_a_five_minute_block() {
     let stopped = apply(&client.account(DEMO_ACCOUNT_ID), &plan, |_| {})
         .await
         .unwrap_err();
-    assert!(stopped.error.is_rate_limited(), "{}", stopped.error);
+    let error = stopped.error().unwrap();
+    assert!(error.is_rate_limited(), "{error}");
     assert!(stopped.done.is_empty());
-    assert_eq!(stopped.failed.1.to_string(), "create 203.0.113.7/32 (CDN)");
+    let (prefix, step) = stopped.failed().unwrap();
+    assert_eq!(prefix.as_str(), DEMO_IPV4_PREFIX_ID);
+    assert_eq!(step.to_string(), "create 203.0.113.7/32 (CDN)");
     assert!(stopped.not_done.is_empty());
+    assert!(
+        stopped.to_string().starts_with(&format!(
+            "create 203.0.113.7/32 (CDN) in prefix {DEMO_IPV4_PREFIX_ID} failed after 0 step(s), 0 not tried: "
+        )),
+        "{stopped}"
+    );
+    let source = std::error::Error::source(&stopped).map(ToString::to_string);
+    assert_eq!(source, Some(error.to_string()));
 }
 
 #[tokio::test(start_paused = true)]
@@ -157,4 +181,103 @@ async fn a_rate_limited_client_spaces_every_request() {
             "{refused}"
         );
     }
+}
+
+/// The CIDRs of the demo prefix's live bindings, sorted.
+async fn live_cidrs(client: &Client) -> Vec<String> {
+    let listed = client
+        .account(DEMO_ACCOUNT_ID)
+        .prefix(DEMO_IPV4_PREFIX_ID)
+        .bindings()
+        .list()
+        .await
+        .unwrap()
+        .into_inner();
+    let mut cidrs: Vec<String> = listed.iter().map(|b| b.cidr.to_string()).collect();
+    cidrs.sort();
+    cidrs
+}
+
+/// Asked to stop, `apply_until_stopped` starts no other step: the steps made are
+/// those made before (here, the one after which it was asked), the others are
+/// reported not tried, and the live state says the same.
+#[tokio::test]
+async fn apply_stops_before_the_next_step_when_asked() {
+    let emulator = emulator().await;
+    let client = client(&emulator, RetryPolicy::new());
+    let cidrs = ["203.0.113.7/32", "203.0.113.8/32", "203.0.113.9/32"];
+    let planned = plan_creates(&client, &cidrs).await;
+    assert_eq!(planned.steps().count(), 3);
+
+    let stop = StopFlag::new();
+    let asked = stop.clone();
+    let mut seen = Vec::new();
+    let stopped = apply_until_stopped(&client.account(DEMO_ACCOUNT_ID), &planned, &stop, |a| {
+        seen.push(a.step.to_string());
+        asked.raise();
+    })
+    .await
+    .unwrap_err();
+    assert!(stop.is_raised());
+    assert!(matches!(stopped.reason, StopReason::Requested), "{stopped}");
+    assert!(stopped.failed().is_none() && stopped.error().is_none());
+    assert!(std::error::Error::source(&stopped).is_none());
+    assert_eq!(seen, ["create 203.0.113.7/32 (CDN)"]);
+    assert_eq!(stopped.done.len(), 1);
+    let not_done: Vec<String> = stopped
+        .not_done
+        .iter()
+        .map(|(_, s)| s.to_string())
+        .collect();
+    assert_eq!(
+        not_done,
+        ["create 203.0.113.8/32 (CDN)", "create 203.0.113.9/32 (CDN)"]
+    );
+    assert_eq!(
+        stopped.to_string(),
+        "stopped on request after 1 step(s), 2 not tried"
+    );
+    assert_eq!(
+        live_cidrs(&client).await,
+        ["203.0.113.0/24", "203.0.113.7/32"]
+    );
+
+    // Raised before the first step: nothing is made. The plan is stale now, but
+    // nothing is sent to find out.
+    let raised = StopFlag::new();
+    raised.raise();
+    let stopped = apply_until_stopped(&client.account(DEMO_ACCOUNT_ID), &planned, &raised, |_| {
+        panic!("no step is made")
+    })
+    .await
+    .unwrap_err();
+    assert!(stopped.done.is_empty());
+    assert_eq!(stopped.not_done.len(), 3);
+    assert_eq!(
+        live_cidrs(&client).await,
+        ["203.0.113.0/24", "203.0.113.7/32"]
+    );
+
+    // Raised once the last step is made: nothing was left to stop, and the run
+    // is a success.
+    let rest = plan_creates(&client, &cidrs).await;
+    assert_eq!(rest.steps().count(), 2);
+    let late = StopFlag::new();
+    let made = apply_until_stopped(&client.account(DEMO_ACCOUNT_ID), &rest, &late, |a| {
+        if a.step.cidr().to_string() == "203.0.113.9/32" {
+            late.raise();
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(made.len(), 2);
+    assert_eq!(
+        live_cidrs(&client).await,
+        [
+            "203.0.113.0/24",
+            "203.0.113.7/32",
+            "203.0.113.8/32",
+            "203.0.113.9/32"
+        ]
+    );
 }

@@ -32,7 +32,10 @@ Exit codes:
      before trying again
   6  plan --exit-code: the live bindings differ from the file (drift): changes
      to make, or live bindings the file does not list (kept by prune = false,
-     but drift)";
+     but drift)
+  130  apply or a wait stopped by SIGINT (Ctrl-C); stderr says what was done,
+       what was not, and what is unknown
+  143  the same, stopped by SIGTERM";
 
 /// Manage Cloudflare BYOIP service bindings: which Cloudflare service gets the
 /// traffic of each CIDR of a prefix you brought to Cloudflare.
@@ -328,6 +331,15 @@ pub enum Command {
     /// unless Cloudflare refused a step under its rules (exit 3): then the message
     /// names the file entry and the rule, and the file must change first. With
     /// prune = false, live bindings the file does not list are left alone (and shown).
+    ///
+    /// SIGINT (Ctrl-C) or SIGTERM: apply starts no other step and lets the one in
+    /// flight end as any step ends (each request within --timeout, retried, an
+    /// unreadable answer checked by listing); then it says what was done, what was
+    /// not, what became of the step in flight, and where the addresses of a replace
+    /// cut between its delete and its create go now. Exit 130 (SIGINT) or 143
+    /// (SIGTERM). A second signal exits at once, naming the step in flight, whose
+    /// outcome is then unknown. During --wait, a signal stops the wait and names the
+    /// bindings not active yet.
     Apply(ApplyArgs),
     /// Write the live bindings of the account's prefixes as a bindings file.
     ///
@@ -513,6 +525,9 @@ pub enum BindingsCommand {
     ///
     /// Without --prefix, the binding is looked for across the account first: one
     /// List Prefixes request, then one list per prefix until it is found.
+    ///
+    /// SIGINT (Ctrl-C) or SIGTERM stops the wait at once, saying the binding is not
+    /// active yet: exit 130 (SIGINT) or 143 (SIGTERM).
     Wait {
         #[command(flatten)]
         prefix: PrefixArg,

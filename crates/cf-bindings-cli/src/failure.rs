@@ -19,6 +19,11 @@ pub enum Exit {
     OutcomeUnknown = 5,
     /// `plan --exit-code`: the live bindings differ from the file.
     Drift = 6,
+    /// `apply` or a wait stopped by SIGINT (Ctrl-C): 128 + 2, as a shell reports a
+    /// program the signal ended.
+    Interrupted = 130,
+    /// `apply` or a wait stopped by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 /// Why the program ends before its command is done.
@@ -63,6 +68,14 @@ impl Failure {
                 exit,
                 message: format!("{context}: {message}"),
             },
+        }
+    }
+
+    /// The same failure with another exit code (a closed stdout stays as it is).
+    pub fn with_exit(self, exit: Exit) -> Failure {
+        match self {
+            Failure::Closed => Failure::Closed,
+            Failure::Failed { message, .. } => Failure::Failed { exit, message },
         }
     }
 

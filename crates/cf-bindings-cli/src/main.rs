@@ -5,7 +5,8 @@
 //! command group, `output` is the only writer to stdout and stderr, `input` the
 //! only reader of files the user names, `write` the only writer of files,
 //! `failure` maps errors to the documented exit codes, `session` builds the
-//! client.
+//! client, `signals` listens for SIGINT and SIGTERM where a command must not be
+//! cut short.
 #![forbid(unsafe_code)]
 // Everything is written through the `output` module, which does not panic on a
 // closed pipe.
@@ -18,6 +19,7 @@ mod failure;
 mod input;
 mod output;
 mod session;
+mod signals;
 mod table;
 mod token;
 mod write;

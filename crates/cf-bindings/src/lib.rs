@@ -95,7 +95,9 @@ mod text;
 mod transport;
 mod wait;
 
-pub use apply::{Applied, ApplyError, apply, patient_retry_policy};
+pub use apply::{
+    Applied, ApplyError, StopFlag, StopReason, apply, apply_until_stopped, patient_retry_policy,
+};
 pub use cidr::Cidr;
 pub use client::Client;
 pub use config::{

@@ -5,10 +5,12 @@ use std::time::{Duration, Instant};
 use cf_bindings::{BindingId, Bindings, Error, ProvisioningState, ServiceBinding, WaitOptions};
 use serde_json::json;
 
-use super::{Context, account, file};
+use super::file::{self, plural};
+use super::{Context, account};
 use crate::args::{BindingsCommand, Output};
 use crate::failure::Failure;
 use crate::output;
+use crate::signals::{Signal, Signals};
 use crate::table::{Table, Tone};
 
 /// Runs a `bindings` command. With `--prefix`, on that prefix; without, across the
@@ -62,7 +64,7 @@ pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Fail
                 .map_err(|e| Failure::in_prefix(e, bindings.prefix_id().ok()))?
                 .into_inner();
             let binding = if wait {
-                wait_until_active(context, &bindings, &created).await?
+                wait_or_stop(context, &bindings, &created).await?
             } else {
                 created
             };
@@ -106,7 +108,7 @@ pub async fn run(context: &Context, command: BindingsCommand) -> Result<(), Fail
                     (context.bindings(prefix.id.as_str()), binding)
                 }
             };
-            let active = wait_until_active(context, &bindings, &current).await?;
+            let active = wait_or_stop(context, &bindings, &current).await?;
             print(context, &[active], false)
         }
     }
@@ -179,15 +181,46 @@ fn confirm_delete(binding: &ServiceBinding) -> Result<(), Failure> {
     )
 }
 
-/// Waits with a spinner on a terminal, or a line per state change otherwise.
-pub(super) async fn wait_until_active(
+/// Waits for one binding; a signal stops the wait, saying it is not yet active.
+async fn wait_or_stop(
     context: &Context,
     bindings: &Bindings,
     binding: &ServiceBinding,
 ) -> Result<ServiceBinding, Failure> {
+    // From here SIGINT and SIGTERM stop the wait instead of ending the program.
+    let mut signals = Signals::listen();
+    match wait_until_active(context, bindings, binding, &mut signals).await? {
+        Waited::Active(active) => Ok(active),
+        Waited::Stopped { signal, last_seen } => Err(stopped_waiting(signal, &[(last_seen, true)])),
+    }
+}
+
+/// How a wait ended, when it did not fail.
+pub(super) enum Waited {
+    /// The binding is active.
+    Active(ServiceBinding),
+    /// A signal stopped the wait at once (a poll in flight is a read: it is
+    /// dropped); the binding as last seen, not active yet.
+    Stopped {
+        /// The signal.
+        signal: Signal,
+        /// The binding as the last poll saw it (or as given, before any poll).
+        last_seen: ServiceBinding,
+    },
+}
+
+/// Waits with a spinner on a terminal, or a line per state change otherwise,
+/// until the binding is active or one of `signals` comes.
+pub(super) async fn wait_until_active(
+    context: &Context,
+    bindings: &Bindings,
+    binding: &ServiceBinding,
+    signals: &mut Signals,
+) -> Result<Waited, Failure> {
     let started = Instant::now();
     let spinner = output::stderr_is_terminal().then(output::Progress::spinner);
     let mut last: Option<ProvisioningState> = None;
+    let mut last_seen = binding.clone();
     // Poll soon at first (the emulator activates in seconds), then every 30 s at
     // most (Cloudflare takes hours). Each pause of more than two seconds is told
     // by the client (`output::long_wait`).
@@ -197,25 +230,60 @@ pub(super) async fn wait_until_active(
     if let Some(timeout) = context.wait_timeout {
         options = options.with_timeout(timeout);
     }
-    let outcome = bindings
-        .wait_until_active(&binding.id, &options, |seen| {
-            let line = format!(
-                "binding {} ({}): {} after {}s",
-                seen.id,
-                seen.cidr,
-                seen.state,
-                started.elapsed().as_secs()
-            );
-            match &spinner {
-                Some(spinner) => spinner.set_message(line),
-                None if last.as_ref() != Some(&seen.state) => output::note(&line),
-                None => {}
-            }
-            last = Some(seen.state.clone());
-        })
-        .await;
+    let wait = bindings.wait_until_active(&binding.id, &options, |seen| {
+        let line = format!(
+            "binding {} ({}): {} after {}s",
+            seen.id,
+            seen.cidr,
+            seen.state,
+            started.elapsed().as_secs()
+        );
+        match &spinner {
+            Some(spinner) => spinner.set_message(line),
+            None if last.as_ref() != Some(&seen.state) => output::note(&line),
+            None => {}
+        }
+        last = Some(seen.state.clone());
+        last_seen = seen.clone();
+    });
+    let outcome = tokio::select! {
+        outcome = wait => Ok(outcome),
+        signal = signals.next() => Err(signal),
+    };
     drop(spinner);
-    Ok(outcome?)
+    match outcome {
+        Ok(outcome) => Ok(Waited::Active(outcome?)),
+        Err(signal) => Ok(Waited::Stopped { signal, last_seen }),
+    }
+}
+
+/// The failure of a wait that `signal` stopped: the bindings not yet seen active
+/// on stderr, each with its state as last polled (`true`) or as created (`false`:
+/// not polled since).
+pub(super) fn stopped_waiting(signal: Signal, pending: &[(ServiceBinding, bool)]) -> Failure {
+    output::note(&format!(
+        "{} received: stopped waiting; not yet active:",
+        signal.name()
+    ));
+    for (b, polled) in pending {
+        let when = if *polled {
+            ""
+        } else {
+            " (as created; not polled since)"
+        };
+        output::note(&format!(
+            "  binding {} ({} → {}): {}{when}",
+            b.id, b.cidr, b.service_name, b.state
+        ));
+    }
+    Failure::new(
+        signal.exit(),
+        format!(
+            "interrupted by {}: stopped waiting with {} not yet active; the bindings are made and become active on their own (`cf-bindings bindings wait ID` waits again)",
+            signal.name(),
+            plural(pending.len(), "binding", "bindings")
+        ),
+    )
 }
 
 /// IPv4 before IPv6, then by network address, then shorter prefixes first.

@@ -9,10 +9,12 @@ use std::process::Output;
 use cf_bindings_emulator::{DEFAULT_API_TOKEN, DEMO_ACCOUNT_ID, Emulator, EmulatorConfig};
 use serde_json::Value;
 
-use super::{Emulated, PREFIX, bare, stderr};
+use assert_cmd::Command;
+
+use super::{Emulated, PREFIX, bare, bare_std, stderr};
 
 /// A bindings file for the demo IPv4 prefix: its base binding, and `bindings`.
-fn demo_file(bindings: &[(String, &str)]) -> String {
+pub(super) fn demo_file(bindings: &[(String, &str)]) -> String {
     let mut text = format!(
         "[[prefix]]\nid = \"{PREFIX}\"\ncidr = \"203.0.113.0/24\"\nbindings = [\n  {{ cidr = \"203.0.113.0/24\", service = \"Magic Transit\" }},\n"
     );
@@ -27,7 +29,7 @@ fn demo_file(bindings: &[(String, &str)]) -> String {
 
 /// `n` /32 bindings from 203.0.113.1, CDN and Spectrum in turn (no two of one
 /// service side by side, so nothing to aggregate).
-fn many(n: u8) -> Vec<(String, &'static str)> {
+pub(super) fn many(n: u8) -> Vec<(String, &'static str)> {
     (1..=n)
         .map(|i| {
             let service = if i % 2 == 0 { "CDN" } else { "Spectrum" };
@@ -38,12 +40,12 @@ fn many(n: u8) -> Vec<(String, &'static str)> {
 
 /// A directory holding one file, for commands run in it (so that locations in
 /// messages read `bindings.toml:7:12`).
-struct Workdir {
-    dir: tempfile::TempDir,
+pub(super) struct Workdir {
+    pub(super) dir: tempfile::TempDir,
 }
 
 impl Workdir {
-    fn with(name: &str, text: &str) -> Workdir {
+    pub(super) fn with(name: &str, text: &str) -> Workdir {
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::write(dir.path().join(name), text).expect("written");
         Workdir { dir }
@@ -53,7 +55,7 @@ impl Workdir {
         self.dir.path().join(name)
     }
 
-    fn write(&self, name: &str, text: &str) {
+    pub(super) fn write(&self, name: &str, text: &str) {
         std::fs::write(self.path(name), text).expect("written");
     }
 }
@@ -107,17 +109,40 @@ impl Standalone {
     }
 
     pub(super) fn run(&self, dir: &Path, args: &[&str]) -> Output {
-        bare()
-            .current_dir(dir)
-            .env("CLOUDFLARE_API_TOKEN", DEFAULT_API_TOKEN)
-            .args(["--base-url", &self.base, "--account", DEMO_ACCOUNT_ID])
-            .args(["--rate", "off", "--timeout", "20s"])
-            .args(args)
+        Command::from_std(self.command(dir, args))
             .output()
             .expect("the binary runs")
     }
 
-    fn bindings(&self, dir: &Path) -> Vec<(String, String)> {
+    /// The command [`Standalone::run`] runs, to start it otherwise.
+    pub(super) fn command(&self, dir: &Path, args: &[&str]) -> std::process::Command {
+        let mut command = bare_std();
+        command
+            .current_dir(dir)
+            .env("CLOUDFLARE_API_TOKEN", DEFAULT_API_TOKEN)
+            .args(["--base-url", &self.base, "--account", DEMO_ACCOUNT_ID])
+            .args(["--rate", "off", "--timeout", "20s"])
+            .args(args);
+        command
+    }
+
+    /// How many scripted faults of `operation` have not been taken yet: a fault is
+    /// taken when a request of the operation arrives.
+    pub(super) fn pending_faults(&self, operation: &str) -> u64 {
+        let mut stream = TcpStream::connect(self.root).expect("connects");
+        write!(
+            stream,
+            "GET /__emulator/faults HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+        )
+        .expect("sent");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("an answer");
+        let body = answer.split("\r\n\r\n").nth(1).expect("a body");
+        let value: Value = serde_json::from_str(body).expect("JSON");
+        value["result"]["pending"][operation].as_u64().unwrap_or(0)
+    }
+
+    pub(super) fn bindings(&self, dir: &Path) -> Vec<(String, String)> {
         let output = self.run(
             dir,
             &["--output", "json", "bindings", "list", "--prefix", PREFIX],
@@ -144,7 +169,7 @@ fn cidrs_and_services(json: &[u8]) -> Vec<(String, String)> {
 
 /// What the demo prefix should hold once `file` of [`demo_file`] is applied, sorted
 /// as `bindings list` sorts.
-fn expected(bindings: &[(String, &str)]) -> Vec<(String, String)> {
+pub(super) fn expected(bindings: &[(String, &str)]) -> Vec<(String, String)> {
     let mut all = vec![("203.0.113.0/24".to_owned(), "Magic Transit".to_owned())];
     all.extend(bindings.iter().map(|(c, s)| (c.clone(), (*s).to_owned())));
     all

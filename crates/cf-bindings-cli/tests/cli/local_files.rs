@@ -8,7 +8,6 @@
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use super::{Emulated, PREFIX, assert_fails, bare_std, scrubbed, stderr};
 
@@ -229,22 +228,13 @@ fn an_existing_file_is_refused_without_force_and_replaced_with_it() {
 /// Runs `command`, killing it and failing the test if it has not ended after a
 /// minute: what is tested is that it ends, with an error, instead of blocking.
 fn run_bounded(mut command: Command) -> Output {
-    let mut child = command
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().expect("a status").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("ended");
-            panic!("the command blocked and was killed: {}", stderr(&output));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("the output")
+    super::wait_bounded(child)
 }
 
 /// A FIFO at `path`, that nobody writes to.

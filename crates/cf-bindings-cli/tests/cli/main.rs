@@ -2,7 +2,8 @@
 //! (`--emulated`) or running beside it (`--base-url`).
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Child, Output};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -17,6 +18,7 @@ mod desired;
 mod drift;
 mod first_use;
 mod hardening;
+mod interruptions;
 mod local_files;
 mod outcome;
 mod pipes;
@@ -123,6 +125,24 @@ fn emulated_std(state: &Path) -> std::process::Command {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Waits for `child` to end, killing it and failing the test if it has not after a
+/// minute: what is tested is that it ends, not how soon.
+fn wait_bounded(mut child: Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("a status").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("ended");
+            panic!(
+                "the command did not end and was killed: {}",
+                stderr(&output)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("the output")
 }
 
 /// Asserts a failure: its exit code and one line on stderr containing `expected`.

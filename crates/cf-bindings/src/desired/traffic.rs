@@ -116,6 +116,75 @@ impl Transition {
                 .is_some_and(|s| Some(s) != before && Some(s) != after)
         })
     }
+
+    /// Where the traffic goes once the first `steps_made` steps of the plan are
+    /// made (counted as [`Pass::after_step`] counts them; 0 is now); `None` when no
+    /// binding covers the addresses then.
+    pub fn at(&self, steps_made: usize) -> Option<&ServiceRef> {
+        self.passes
+            .iter()
+            .take_while(|p| p.after_step <= steps_made)
+            .last()
+            .and_then(|p| p.service.as_ref())
+    }
+}
+
+impl PrefixPlan {
+    /// Where the traffic of the addresses of `within` goes once the first
+    /// `steps_made` steps of the plan are made (counted over the whole plan, as
+    /// [`Pass::after_step`] counts them): what a run stopped there leaves, for
+    /// example a replace cut between its delete and its create. Each range (the
+    /// fewest CIDRs, in address order) with its service, `None` when no binding
+    /// covers it. Only the addresses whose routing the plan changes are given (its
+    /// [`transitions`](PrefixPlan::transitions)); the others go where they went.
+    pub fn routing_after(
+        &self,
+        within: &Cidr,
+        steps_made: usize,
+    ) -> Vec<(Cidr, Option<&ServiceRef>)> {
+        // CIDRs are nested or disjoint: the part of one inside `within` is the
+        // smaller of the two, or nothing.
+        let mut parts: Vec<(Range, Option<&ServiceRef>)> = self
+            .transitions
+            .iter()
+            .flat_map(|t| {
+                let service = t.at(steps_made);
+                t.cidrs.iter().filter_map(move |c| {
+                    let inside = if within.contains_cidr(c) {
+                        c
+                    } else if c.contains_cidr(within) {
+                        within
+                    } else {
+                        return None;
+                    };
+                    Some((Range::of(inside), service))
+                })
+            })
+            .collect();
+        parts.sort_by_key(|(r, _)| (r.v6, r.first));
+        // Adjacent ranges going to the same service are one range.
+        let mut merged: Vec<(Range, Option<&ServiceRef>)> = Vec::new();
+        for (range, service) in parts {
+            match merged.last_mut() {
+                Some((run, to))
+                    if run.v6 == range.v6
+                        && run.last.checked_add(1) == Some(range.first)
+                        && id_of(*to) == id_of(service) =>
+                {
+                    run.last = range.last;
+                }
+                _ => merged.push((range, service)),
+            }
+        }
+        merged
+            .into_iter()
+            .flat_map(|(r, service)| {
+                cidrs_of_range(r.v6, r.first, r.last)
+                    .into_iter()
+                    .map(move |c| (c, service))
+            })
+            .collect()
+    }
 }
 
 /// A range of addresses on which routing is the same in every state considered.
@@ -440,6 +509,104 @@ mod tests {
         let created = transition(&[None, Some("MT")]);
         assert!(!created.has_gap());
         assert_eq!(created.before(), None);
+    }
+
+    fn service(name: &str) -> ServiceRef {
+        ServiceRef {
+            id: name.parse().unwrap(),
+            name: name.to_owned(),
+        }
+    }
+
+    fn prefix_plan(live: &[(Cidr, ServiceRef)], steps: Vec<Step>) -> PrefixPlan {
+        PrefixPlan {
+            prefix: "p1".parse().unwrap(),
+            cidr: None,
+            live: Vec::new(),
+            changes: Vec::new(),
+            transitions: transitions(live, &steps),
+            steps,
+            unlisted: Vec::new(),
+        }
+    }
+
+    fn delete(cidr: &str, to: &str) -> Step {
+        Step::Delete {
+            binding: "b1".parse().unwrap(),
+            cidr: c(cidr),
+            service: service(to),
+        }
+    }
+
+    fn create(cidr: &str, to: &str) -> Step {
+        Step::Create {
+            cidr: c(cidr),
+            service: service(to),
+        }
+    }
+
+    fn routing(plan: &PrefixPlan, within: &str, made: usize) -> Vec<String> {
+        plan.routing_after(&c(within), made)
+            .into_iter()
+            .map(|(cidr, to)| format!("{cidr} {}", to.map_or("none", |s| s.name.as_str())))
+            .collect()
+    }
+
+    #[test]
+    fn the_routing_where_a_run_stops() {
+        let (mt, cdn) = (service("MT"), service("CDN"));
+        // A replace: CDN to Spectrum, falling back to the base in between.
+        let replace = prefix_plan(
+            &[
+                (c("10.0.0.0/24"), mt.clone()),
+                (c("10.0.0.7/32"), cdn.clone()),
+            ],
+            vec![
+                delete("10.0.0.7/32", "CDN"),
+                create("10.0.0.7/32", "Spectrum"),
+            ],
+        );
+        assert_eq!(replace.transitions[0].at(0), Some(&cdn));
+        assert_eq!(replace.transitions[0].at(1), Some(&mt));
+        assert_eq!(routing(&replace, "10.0.0.7/32", 0), ["10.0.0.7/32 CDN"]);
+        assert_eq!(routing(&replace, "10.0.0.7/32", 1), ["10.0.0.7/32 MT"]);
+        assert_eq!(
+            routing(&replace, "10.0.0.7/32", 2),
+            ["10.0.0.7/32 Spectrum"]
+        );
+        // Only the addresses whose routing changes, and only those asked for.
+        assert_eq!(routing(&replace, "10.0.0.0/24", 1), ["10.0.0.7/32 MT"]);
+        assert!(routing(&replace, "10.0.0.8/29", 1).is_empty());
+
+        // The base replaced (MT to CDN) around a child kept on CDN: the child and
+        // the rest of the base have different histories, and ranges that go to the
+        // same service once the run stops are given as one.
+        let base = prefix_plan(
+            &[
+                (c("10.0.0.0/24"), mt.clone()),
+                (c("10.0.0.32/27"), cdn.clone()),
+            ],
+            vec![
+                delete("10.0.0.32/27", "CDN"),
+                delete("10.0.0.0/24", "MT"),
+                create("10.0.0.0/24", "CDN"),
+                create("10.0.0.32/27", "CDN"),
+            ],
+        );
+        assert_eq!(base.transitions.len(), 2, "{:?}", base.transitions);
+        assert_eq!(routing(&base, "10.0.0.0/24", 1), ["10.0.0.0/24 MT"]);
+        assert_eq!(routing(&base, "10.0.0.0/24", 2), ["10.0.0.0/24 none"]);
+        assert_eq!(
+            routing(&base, "10.0.0.0/24", 0),
+            [
+                "10.0.0.0/27 MT",
+                "10.0.0.32/27 CDN",
+                "10.0.0.64/26 MT",
+                "10.0.0.128/25 MT"
+            ]
+        );
+        // A CIDR inside a transition's range gets its own part of it.
+        assert_eq!(routing(&base, "10.0.0.128/26", 2), ["10.0.0.128/26 none"]);
     }
 
     #[test]
