@@ -10,12 +10,12 @@ use std::borrow::Cow;
 /// overrides and isolates of "Trojan Source"). Every table cell and every message
 /// on stderr goes through it.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    if !text.chars().any(cf_bindings::is_invisible) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        push_printable(&mut escaped, c);
+        cf_bindings::push_visible(&mut escaped, c);
     }
     Cow::Owned(escaped)
 }
@@ -26,7 +26,10 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 /// logs, so the ones left are its own.
 pub fn printable_log(text: &str, colour: bool) -> Cow<'_, str> {
     let kept = |c: char| c == '\n' || (colour && c == '\u{1b}');
-    if !text.chars().any(|c| needs_escape(c) && !kept(c)) {
+    if !text
+        .chars()
+        .any(|c| cf_bindings::is_invisible(c) && !kept(c))
+    {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 8);
@@ -34,55 +37,10 @@ pub fn printable_log(text: &str, colour: bool) -> Cow<'_, str> {
         if kept(c) {
             escaped.push(c);
         } else {
-            push_printable(&mut escaped, c);
+            cf_bindings::push_visible(&mut escaped, c);
         }
     }
     Cow::Owned(escaped)
-}
-
-fn push_printable(escaped: &mut String, c: char) {
-    if c.is_control() {
-        escaped.extend(c.escape_debug());
-    } else if is_format(c) {
-        escaped.extend(c.escape_unicode());
-    } else {
-        escaped.push(c);
-    }
-}
-
-fn needs_escape(c: char) -> bool {
-    c.is_control() || is_format(c)
-}
-
-/// Whether `c` is a Unicode format character (general category Cf: bidirectional
-/// marks, embeddings, overrides and isolates, zero-width characters, invisible
-/// operators, tags...) or a line or paragraph separator (U+2028, U+2029), which
-/// some terminals take as a line break.
-fn is_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{ad}'
-            | '\u{600}'..='\u{605}'
-            | '\u{61c}'
-            | '\u{6dd}'
-            | '\u{70f}'
-            | '\u{890}'..='\u{891}'
-            | '\u{8e2}'
-            | '\u{180e}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206f}'
-            | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}'
-            | '\u{110bd}'
-            | '\u{110cd}'
-            | '\u{13430}'..='\u{1343f}'
-            | '\u{1bca0}'..='\u{1bca3}'
-            | '\u{1d173}'..='\u{1d17a}'
-            | '\u{e0001}'
-            | '\u{e0020}'..='\u{e007f}'
-    )
 }
 
 /// A colour for one cell.

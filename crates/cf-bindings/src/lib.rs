@@ -124,6 +124,7 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use routing::RoutingTable;
 pub use state::ProvisioningState;
+pub use text::{is_invisible, push_visible};
 pub use wait::WaitOptions;
 
 /// The README's Rust examples, compiled by `cargo test --doc` so they stay true.

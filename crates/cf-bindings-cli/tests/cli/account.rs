@@ -3,61 +3,11 @@
 //! `bindings list` and `route` across the account, `export` of the whole account,
 //! and `plan`/`apply` reading each prefix's CIDR from the API, never from a guess.
 
-use std::process::Output;
-
 use serde_json::Value;
 
-use super::{Emulated, IPV6_PREFIX, PREFIX, stderr};
-
-/// The embedded emulator, with commands run in a directory of their own (so that
-/// files are named as written: `bindings.toml:4:12`).
-struct Desk {
-    emulated: Emulated,
-    dir: tempfile::TempDir,
-}
+use super::{Desk, IPV6_PREFIX, PREFIX, stderr, stdout};
 
 impl Desk {
-    /// New bindings are active at once: the tables show the same states on every
-    /// run, and `bindings wait` returns at once.
-    fn new() -> Desk {
-        Desk {
-            emulated: Emulated {
-                provisioning_delay: Some("0s"),
-                ..Emulated::new()
-            },
-            dir: tempfile::tempdir().expect("a temporary directory"),
-        }
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.dir.path().join(name), text).expect("written");
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(name)).expect("read")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.emulated
-            .command()
-            .current_dir(self.dir.path())
-            .args(args)
-            .output()
-            .expect("the binary runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-        stdout(&output)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--output", "json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).expect("JSON")
-    }
-
     /// Every binding of the account, as `bindings list` gives them (JSON).
     fn everything(&self) -> Value {
         self.json(&["bindings", "list"])
@@ -68,10 +18,6 @@ impl Desk {
         let created = self.json(&["bindings", "create", "--cidr", cidr, "--service", service]);
         created["id"].as_str().expect("an id").to_owned()
     }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Replaces each id of `ids` by a fixed name in the snapshots of the closure.
@@ -94,7 +40,7 @@ fn ipv6_bindings(desk: &Desk) -> (String, String) {
 
 #[test]
 fn bindings_list_groups_every_prefix_of_the_account() {
-    let desk = Desk::new();
+    let desk = Desk::active_at_once();
     insta::assert_snapshot!("account_bindings_list_seed", desk.ok(&["bindings", "list"]));
 
     // Made without --prefix: each goes to the prefix that holds its CIDR.
@@ -134,7 +80,7 @@ fn bindings_list_groups_every_prefix_of_the_account() {
 /// 2001:db8:1000::1` finds it; an address in no prefix says so.
 #[test]
 fn route_finds_each_address_across_the_account() {
-    let desk = Desk::new();
+    let desk = Desk::active_at_once();
     let addresses = [
         "203.0.113.7",
         "2001:db8:1000::1",
@@ -201,7 +147,7 @@ fn route_finds_each_address_across_the_account() {
 /// comment; the file validates and plans no change.
 #[test]
 fn export_of_the_account_then_plan_shows_no_change() {
-    let desk = Desk::new();
+    let desk = Desk::active_at_once();
     desk.ok(&["export", "-f", "account.toml"]);
     insta::assert_snapshot!("account_export_seed", desk.read("account.toml"));
     let valid = desk.ok(&["validate", "-f", "account.toml"]);
@@ -235,7 +181,7 @@ fn export_of_the_account_then_plan_shows_no_change() {
 /// comment and add TOML of its own, nor hide text from a reviewer.
 #[test]
 fn a_hostile_description_stays_a_comment() {
-    let desk = Desk::new();
+    let desk = Desk::active_at_once();
     desk.ok(&["prefixes", "list"]);
     let state = std::fs::read_to_string(&desk.emulated.state).expect("the state file");
     let hostile = state.replace(
@@ -261,7 +207,7 @@ fn a_hostile_description_stays_a_comment() {
 /// each prefix's CIDR as Cloudflare lists it.
 #[test]
 fn plan_across_both_prefixes() {
-    let desk = Desk::new();
+    let desk = Desk::active_at_once();
     desk.write(
         "bindings.toml",
         &format!(
@@ -298,7 +244,7 @@ fn plan_across_both_prefixes() {
 /// before any write, naming the rule, the entries and the real CIDR.
 #[test]
 fn a_first_binding_that_is_not_the_prefix_is_refused_before_any_write() {
-    let desk = Desk::new();
+    let desk = Desk::active_at_once();
     desk.write(
         "bindings.toml",
         &format!(
@@ -372,7 +318,7 @@ fn a_first_binding_that_is_not_the_prefix_is_refused_before_any_write() {
 /// (where no live binding could have told).
 #[test]
 fn a_file_whose_cidr_is_not_cloudflares_is_refused_before_any_write() {
-    let desk = Desk::new();
+    let desk = Desk::active_at_once();
     let cases = [
         (PREFIX, "203.0.113.0/25", "203.0.113.0/24"),
         (IPV6_PREFIX, "2001:db8:2000::/48", "2001:db8:1000::/48"),

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use assert_cmd::Command;
 
-use super::{Emulated, PREFIX, bare, bare_std, stderr};
+use super::{Emulated, PREFIX, bare, bare_std, stderr, stdout};
 
 /// A bindings file for the demo IPv4 prefix: its base binding, and `bindings`.
 pub(super) fn demo_file(bindings: &[(String, &str)]) -> String {
@@ -173,10 +173,6 @@ pub(super) fn expected(bindings: &[(String, &str)]) -> Vec<(String, String)> {
     let mut all = vec![("203.0.113.0/24".to_owned(), "Magic Transit".to_owned())];
     all.extend(bindings.iter().map(|(c, s)| (c.clone(), (*s).to_owned())));
     all
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]

@@ -2,58 +2,9 @@
 //! that the file does not list, the transitions of a base replace, and a step that
 //! Cloudflare refuses under its rules.
 
-use std::process::Output;
-
-use serde_json::Value;
-
-use super::{Emulated, PREFIX, stderr};
-
-const IPV6_PREFIX: &str = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
-
-/// The embedded emulator, with commands run in a directory of their own (so that
-/// files are named as written: `drift.toml:4:12`).
-struct Desk {
-    emulated: Emulated,
-    dir: tempfile::TempDir,
-}
+use super::{Desk, IPV6_PREFIX, PREFIX, stderr, stdout};
 
 impl Desk {
-    fn new() -> Desk {
-        Desk {
-            emulated: Emulated::new(),
-            dir: tempfile::tempdir().expect("a temporary directory"),
-        }
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.dir.path().join(name), text).expect("written");
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(name)).expect("read")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.emulated
-            .command()
-            .current_dir(self.dir.path())
-            .args(args)
-            .output()
-            .expect("the binary runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-        stdout(&output)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--output", "json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).expect("JSON")
-    }
-
     /// The CIDRs of the demo IPv4 prefix, by address.
     fn cidrs(&self) -> Vec<String> {
         self.json(&["bindings", "list", "--prefix", PREFIX])
@@ -63,10 +14,6 @@ impl Desk {
             .filter_map(|b| b["cidr"].as_str().map(str::to_owned))
             .collect()
     }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The scheduled drift check of the README, with a binding made by hand: `export`

@@ -16,7 +16,7 @@ use rustix::process::{Pid, Signal, kill_process};
 use serde_json::json;
 
 use super::desired::{Standalone, Workdir, demo_file, expected, many};
-use super::{Emulated, PREFIX, emulated_std, wait_bounded};
+use super::{Emulated, PREFIX, emulated_std, stdout, wait_bounded};
 
 /// How long the request of the step in flight is held: far longer than a signal
 /// takes to arrive, so the signal finds it in flight.
@@ -130,10 +130,6 @@ fn recorded(before: &[(String, String)], err: &str) -> Vec<(String, String)> {
     };
     live.sort_by_key(|(c, _)| key(c));
     live
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Five creates; the signal comes while the third is in flight: it is made, the

@@ -127,6 +127,68 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The embedded emulator, with commands run in a directory of their own (so that
+/// files are named as written: `bindings.toml:4:12`).
+struct Desk {
+    emulated: Emulated,
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        Desk::on(Emulated::new())
+    }
+
+    /// New bindings are active at once: the tables show the same states on every
+    /// run, and `bindings wait` returns at once.
+    fn active_at_once() -> Desk {
+        Desk::on(Emulated {
+            provisioning_delay: Some("0s"),
+            ..Emulated::new()
+        })
+    }
+
+    fn on(emulated: Emulated) -> Desk {
+        Desk {
+            emulated,
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).expect("written");
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).expect("read")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.emulated
+            .command()
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .expect("the binary runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        stdout(&output)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--output", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).expect("JSON")
+    }
+}
+
 /// Waits for `child` to end, killing it and failing the test if it has not after a
 /// minute: what is tested is that it ends, not how soon.
 fn wait_bounded(mut child: Child) -> Output {

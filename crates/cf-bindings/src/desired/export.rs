@@ -84,33 +84,9 @@ fn quoted(value: &str) -> String {
 fn comment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else if is_invisible(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
+        crate::text::push_visible(&mut out, c);
     }
     out
-}
-
-/// Invisible format characters of Unicode's category Cf (the bidirectional
-/// controls, zero-width characters, the byte-order mark) and the line and
-/// paragraph separators.
-fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{ad}'
-            | '\u{61c}'
-            | '\u{180e}'
-            | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206f}'
-            | '\u{feff}'
-            | '\u{fff9}'..='\u{fffb}'
-    )
 }
 
 pub(super) fn render(desired: &Desired) -> String {
