@@ -19,7 +19,7 @@ Exit codes:
   0  success
   1  the command ran but did not get what it asked (a wait that failed or timed
      out, a deletion or apply answered with something other than yes, a saved
-     plan that is stale)
+     plan that is stale: the live bindings or its bindings file changed)
   2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
      unknown service name; a bindings file that does not validate; a saved plan
      whose steps are not what it shows; missing credentials; a deletion or
@@ -76,9 +76,10 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "emulated")]
     pub token_file: Option<PathBuf>,
 
-    /// Output format: aligned tables for people, or JSON for scripts.
-    #[arg(long, short, global = true, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
+    /// Output format: aligned tables for people, JSON for scripts, or Markdown for
+    /// a pull-request comment (plan only).
+    #[arg(long, short, global = true, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
 
     /// Time limit of each request, connection and answer included (e.g. 30s, 2m)
     /// [default: 30s].
@@ -246,8 +247,22 @@ fn hide_globals(command: &mut clap::Command, pointer: &str) {
     }
 }
 
-/// How results are printed.
+/// The output format asked for with `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts (shapes documented in the README).
+    Json,
+    /// GitHub-flavoured Markdown, for a pull-request comment: `plan` only (the
+    /// other commands refuse it).
+    Markdown,
+}
+
+/// How a command prints its results: every command has a table and a JSON form
+/// (or refuses JSON); only `plan` has a Markdown form too, which it prints itself
+/// (see `commands::markdown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
     /// Aligned columns for people.
     Table,
@@ -293,11 +308,16 @@ pub enum Command {
     /// "no binding" when none covers it: expect that traffic to be dropped); and the
     /// live bindings the file does not list, which prune = false keeps, with the
     /// addresses whose routing they take from the file's. Those are drift too.
+    ///
+    /// With --output markdown: the same plan as GitHub-flavoured Markdown for a
+    /// pull-request comment, starting with a hidden marker (`<!-- cf-bindings plan:
+    /// FILE -->`) by which a workflow finds its comment again to update it.
     Plan(PlanArgs),
     /// Make the live bindings match a bindings file or a saved plan.
     ///
     /// Reads the live bindings first; refuses a saved plan they no longer match, or
-    /// whose steps are not those its changes show (an edited plan), before any change.
+    /// whose bindings file changed since it was planned, or whose steps are not
+    /// those its changes show (an edited plan), before any change.
     /// Deletes most specific first, creates least specific first, and stops at the
     /// first failure, saying what was done: running it again finishes the job,
     /// unless Cloudflare refused a step under its rules (exit 3): then the message
@@ -342,7 +362,9 @@ pub struct PlanArgs {
     pub exit_code: bool,
     /// Save the plan (JSON) to this file, for `apply PLAN`: a new file, readable by
     /// you alone (mode 0600), written whole or not at all. A file or symbolic link
-    /// already there is refused unless --force is given.
+    /// already there is refused unless --force is given. The plan records the
+    /// bindings file's path and the SHA-256 of its bytes (not with -f -), and
+    /// `apply PLAN` refuses it once the file changed.
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,
     /// Replace the --out file if it exists (a symbolic link there is replaced by the

@@ -18,6 +18,7 @@ mod hardening;
 mod local_files;
 mod outcome;
 mod pipes;
+mod review;
 mod saved_plans;
 mod secrets;
 mod waits;
