@@ -22,6 +22,7 @@ mod review;
 mod saved_plans;
 mod secrets;
 mod waits;
+mod workflows;
 
 /// The binary with a clean environment: no credentials, no colour, fixed width.
 fn bare() -> Command {
