@@ -2,8 +2,8 @@
 //! saved plans and staleness, and export.
 
 use cf_bindings::{
-    ChangeKind, Desired, DesiredBinding, DesiredPrefix, DiagnosticKind, Live, Plan, Service, Step,
-    export, plan,
+    ChangeKind, Desired, DesiredBinding, DesiredPrefix, DiagnosticKind, Live, Plan, PlanSource,
+    Service, Step, export, plan,
 };
 
 use super::{BASE, CDN, MT, PREFIX, SPECTRUM, b, binding, cidr, file, live, only, parse, services};
@@ -214,7 +214,18 @@ fn bindings_as_tables_and_json_shapes() {
     );
     let p = plan(&d, &live(&[(BASE, MT)]), &services()).unwrap();
     let json = serde_json::to_value(&p).unwrap();
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
+    // The planner records no file: the program that read it does.
+    assert_eq!(json["source"], serde_json::Value::Null);
+    let mut recorded = p.clone();
+    recorded.source = Some(PlanSource::new("envs/prod.toml", "AB".repeat(32)));
+    let saved = serde_json::to_value(&recorded).unwrap();
+    assert_eq!(
+        saved["source"],
+        serde_json::json!({"path": "envs/prod.toml", "sha256": "ab".repeat(32)})
+    );
+    let back: Plan = serde_json::from_value(saved).unwrap();
+    assert_eq!(back, recorded);
     assert_eq!(json["prefixes"][0]["steps"][0]["op"], "delete");
     assert_eq!(json["prefixes"][0]["changes"][0]["kind"], "replace");
     assert_eq!(json["prefixes"][0]["live"][0]["cidr"], BASE);

@@ -19,7 +19,7 @@ Exit codes:
   0  success
   1  the command ran but did not get what it asked (a wait that failed or timed
      out, a deletion or apply answered with something other than yes, a saved
-     plan that is stale)
+     plan that is stale: the live bindings or its bindings file changed)
   2  usage or configuration error (bad arguments; an invalid id, CIDR or IP; an
      unknown service name; a bindings file that does not validate; a saved plan
      whose steps are not what it shows; missing credentials; a deletion or
@@ -79,9 +79,10 @@ pub struct Global {
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "emulated")]
     pub token_file: Option<PathBuf>,
 
-    /// Output format: aligned tables for people, or JSON for scripts.
-    #[arg(long, short, global = true, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
+    /// Output format: aligned tables for people, JSON for scripts, or Markdown for
+    /// a pull-request comment (plan only).
+    #[arg(long, short, global = true, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
 
     /// Time limit of each request, connection and answer included (e.g. 30s, 2m)
     /// [default: 30s].
@@ -249,8 +250,22 @@ fn hide_globals(command: &mut clap::Command, pointer: &str) {
     }
 }
 
-/// How results are printed.
+/// The output format asked for with `--output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// JSON for scripts (shapes documented in the README).
+    Json,
+    /// GitHub-flavoured Markdown, for a pull-request comment: `plan` only (the
+    /// other commands refuse it).
+    Markdown,
+}
+
+/// How a command prints its results: every command has a table and a JSON form
+/// (or refuses JSON); only `plan` has a Markdown form too, which it prints itself
+/// (see `commands::markdown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
     /// Aligned columns for people.
     Table,
@@ -318,14 +333,18 @@ pub enum Command {
     /// prefix a `cidr` other than its real one, or would give a prefix with no
     /// binding yet a first binding that is not exactly the prefix's CIDR
     /// (Cloudflare refuses it).
+    ///
+    /// With --output markdown: the same plan as GitHub-flavoured Markdown for a
+    /// pull-request comment, starting with a hidden marker (`<!-- cf-bindings plan:
+    /// FILE -->`) by which a workflow finds its comment again to update it.
     Plan(PlanArgs),
     /// Make the live bindings match a bindings file or a saved plan.
     ///
     /// Reads the live state first, as plan does (one List Prefixes request, one per
     /// prefix, one for the services), and refuses what plan refuses; refuses a saved
-    /// plan the live bindings no longer match, or whose steps are not those its
-    /// changes show, or whose prefix CIDRs are not Cloudflare's (an edited plan),
-    /// before any change.
+    /// plan the live bindings no longer match, or whose bindings file changed since
+    /// it was planned, or whose steps are not those its changes show, or whose
+    /// prefix CIDRs are not Cloudflare's (an edited plan), before any change.
     /// Deletes most specific first, creates least specific first, and stops at the
     /// first failure, saying what was done: running it again finishes the job,
     /// unless Cloudflare refused a step under its rules (exit 3): then the message
@@ -382,7 +401,9 @@ pub struct PlanArgs {
     pub exit_code: bool,
     /// Save the plan (JSON) to this file, for `apply PLAN`: a new file, readable by
     /// you alone (mode 0600), written whole or not at all. A file or symbolic link
-    /// already there is refused unless --force is given.
+    /// already there is refused unless --force is given. The plan records the
+    /// bindings file's path and the SHA-256 of its bytes (not with -f -), and
+    /// `apply PLAN` refuses it once the file changed.
     #[arg(long, value_name = "PLAN")]
     pub out: Option<PathBuf>,
     /// Replace the --out file if it exists (a symbolic link there is replaced by the

@@ -107,8 +107,8 @@ pub use config::{
 pub use credentials::{Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL, Secret};
 pub use desired::{
     Change, ChangeKind, Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind,
-    Diagnostics, Live, LiveBinding, Location, Pass, Plan, PrefixPlan, Reroute, ServiceRef,
-    Severity, Step, Transition, Unlisted, export, plan,
+    Diagnostics, Live, LiveBinding, Location, Pass, Plan, PlanSource, PrefixPlan, Reroute,
+    ServiceRef, Severity, Step, Transition, Unlisted, export, plan,
 };
 pub use desired::{MismatchKind, PlanMismatch};
 pub use envelope::decode_envelope;

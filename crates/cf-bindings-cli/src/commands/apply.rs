@@ -47,6 +47,8 @@ impl Input {
                 }
                 // Before any request: a plan whose steps are not what it shows.
                 plan.check().map_err(|mismatch| unsound(&name, &mismatch))?;
+                // Before any request too: the file it was planned from, unchanged.
+                super::source::check(&plan, &name)?;
                 Ok(Input::Saved { name, plan })
             }
             _ => Err(Failure::usage("give either -f FILE or a saved PLAN")),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cf_bindings::{Desired, Diagnostics, RetryPolicy};
+use cf_bindings::{Desired, Diagnostics, PlanSource, RetryPolicy};
 
 use crate::failure::Failure;
 use crate::input;
@@ -20,6 +20,12 @@ pub struct DesiredFile {
     pub name: String,
     /// What it says.
     pub desired: Desired,
+    /// Its warnings (a file with errors is not loaded), printed on stderr as it
+    /// was read; the Markdown plan shows them too.
+    pub warnings: Diagnostics,
+    /// Its path as given and the SHA-256 of its bytes, for a saved plan to record
+    /// (`None` for standard input).
+    pub source: Option<PlanSource>,
 }
 
 impl DesiredFile {
@@ -32,7 +38,12 @@ impl DesiredFile {
                 let diagnostics = desired.validate();
                 if !diagnostics.has_errors() {
                     print(&diagnostics);
-                    return Ok(DesiredFile { name, desired });
+                    return Ok(DesiredFile {
+                        source: super::source::record(path, text.as_bytes()),
+                        name,
+                        desired,
+                        warnings: diagnostics,
+                    });
                 }
                 diagnostics
             }

@@ -8,11 +8,13 @@ mod completions;
 mod export;
 mod file;
 mod live;
+mod markdown;
 mod plan;
 mod prefixes;
 mod refused;
 mod route;
 mod services;
+mod source;
 mod traffic;
 mod validate;
 
@@ -20,7 +22,7 @@ use std::time::Duration;
 
 use cf_bindings::{Account, Bindings, Client};
 
-use crate::args::{Cli, Command, Global, Output};
+use crate::args::{Cli, Command, Format, Global, Output};
 use crate::failure::Failure;
 use crate::output;
 use crate::session::{Session, Setup};
@@ -28,10 +30,11 @@ use crate::session::{Session, Setup};
 /// Runs the command of the command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let Cli { global, command } = cli;
+    let output = output(global.output, &command)?;
     match command {
         // Offline: no runtime, no client, no credentials.
-        Command::Completions(args) => completions::run(&args, global.output),
-        Command::Validate(args) => validate::run(&args, global.output),
+        Command::Completions(args) => completions::run(&args, output),
+        Command::Validate(args) => validate::run(&args, output),
         Command::Services(command) => online(&global, Setup::default(), async move |context| {
             services::run(context, command).await
         }),
@@ -64,6 +67,42 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// How `command` prints its results, for `--output FORMAT`: Markdown is `plan`'s
+/// alone (which prints its notes as with tables); any other command refuses it
+/// before anything is read or sent, as a command without a JSON form refuses JSON.
+fn output(format: Format, command: &Command) -> Result<Output, Failure> {
+    if format == Format::Markdown && !matches!(command, Command::Plan(_)) {
+        return Err(Failure::usage(format!(
+            "cf-bindings {} has no Markdown form: drop --output markdown (only plan prints Markdown, for a pull-request comment)",
+            name(command)
+        )));
+    }
+    Ok(printed(format))
+}
+
+/// Tables or JSON: with Markdown, what is not the plan prints as with tables.
+fn printed(format: Format) -> Output {
+    match format {
+        Format::Json => Output::Json,
+        Format::Table | Format::Markdown => Output::Table,
+    }
+}
+
+/// The name of a command, as typed.
+fn name(command: &Command) -> &'static str {
+    match command {
+        Command::Services(_) => "services",
+        Command::Prefixes(_) => "prefixes",
+        Command::Bindings(_) => "bindings",
+        Command::Route(_) => "route",
+        Command::Validate(_) => "validate",
+        Command::Plan(_) => "plan",
+        Command::Apply(_) => "apply",
+        Command::Export(_) => "export",
+        Command::Completions(_) => "completions",
+    }
+}
+
 /// Runs a command that talks to the API (real or embedded): starts a runtime, opens
 /// a session for the command and closes it after, whatever the outcome.
 fn online(
@@ -89,6 +128,9 @@ pub struct Context {
     client: Client,
     account: String,
     output: Output,
+    /// `--output markdown`: `plan` prints its plan as Markdown (no other command
+    /// runs with it).
+    markdown: bool,
     /// `--wait-timeout`: how long to wait for a binding to become active (the
     /// library's default otherwise).
     wait_timeout: Option<Duration>,
@@ -101,7 +143,8 @@ impl Context {
         Context {
             client,
             account,
-            output: global.output,
+            output: printed(global.output),
+            markdown: global.output == Format::Markdown,
             wait_timeout: global.wait_timeout,
         }
     }

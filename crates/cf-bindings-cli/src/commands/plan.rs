@@ -6,7 +6,7 @@ use cf_bindings::{Change, ChangeKind, Plan};
 
 use super::file::{self, DesiredFile};
 use super::live::{self, Wanted};
-use super::{Context, traffic};
+use super::{Context, markdown, traffic};
 use crate::args::{Output, PlanArgs};
 use crate::failure::{Exit, Failure};
 use crate::output;
@@ -19,12 +19,19 @@ pub async fn run(context: &Context, file: &DesiredFile, args: PlanArgs) -> Resul
     if let Some(path) = &args.out {
         write::check(path, "plan", args.force)?;
     }
-    let plan = compute(context, file).await?;
+    let mut plan = compute(context, file).await?;
+    // What was reviewed is what is applied: `apply PLAN` checks the file again.
+    plan.source = file.source.clone();
     if let Some(path) = &args.out {
         save(&plan, path, args.force)?;
     }
+    let printed = if context.markdown {
+        markdown::print(&plan, file)
+    } else {
+        print(context, &plan, &file.name)
+    };
     // A reader that went away does not change the outcome: drift still exits 6.
-    output::unless_closed(print(context, &plan, &file.name))?;
+    output::unless_closed(printed)?;
     if args.exit_code && plan.has_drift() {
         return Err(Failure::new(Exit::Drift, drift(&plan, &file.name)));
     }
@@ -84,6 +91,11 @@ fn save(plan: &Plan, path: &Path, force: bool) -> Result<(), Failure> {
         path.display(),
         replaced.note()
     ));
+    if plan.source.is_none() {
+        output::note(
+            "the plan records no bindings file (it was planned from standard input): apply PLAN checks only the live bindings",
+        );
+    }
     Ok(())
 }
 
@@ -123,6 +135,21 @@ pub fn print(context: &Context, plan: &Plan, source: &str) -> Result<(), Failure
     Ok(())
 }
 
+/// `Plan: 2 to create, 1 to replace, 0 to delete` (a recreate counts as a replace).
+pub fn counts(plan: &Plan) -> String {
+    let count = |kinds: &[ChangeKind]| {
+        plan.changes()
+            .filter(|(_, c)| kinds.contains(&c.kind))
+            .count()
+    };
+    format!(
+        "Plan: {} to create, {} to replace, {} to delete",
+        count(&[ChangeKind::Create]),
+        count(&[ChangeKind::Replace, ChangeKind::Recreate]),
+        count(&[ChangeKind::Delete]),
+    )
+}
+
 /// The changes: what each does to its CIDR's binding. Where the traffic goes meanwhile
 /// is in the transitions printed after it.
 fn changes_table(changes: &[Change]) -> Table {
@@ -151,11 +178,6 @@ fn changes_table(changes: &[Change]) -> Table {
 /// its own to fit in 80 columns, how long changes take; and what is not in the
 /// file.
 fn summary(plan: &Plan, source: &str) -> String {
-    let count = |kinds: &[ChangeKind]| {
-        plan.changes()
-            .filter(|(_, c)| kinds.contains(&c.kind))
-            .count()
-    };
     let unlisted = plan.unlisted().count();
     let them = if unlisted == 1 { "it" } else { "them" };
     let kept = format!(
@@ -166,10 +188,8 @@ fn summary(plan: &Plan, source: &str) -> String {
         return format!("No changes to make, but {kept}");
     }
     let made = format!(
-        "Plan: {} to create, {} to replace, {} to delete ({}).\nEach create or delete takes four to six hours to propagate.",
-        count(&[ChangeKind::Create]),
-        count(&[ChangeKind::Replace, ChangeKind::Recreate]),
-        count(&[ChangeKind::Delete]),
+        "{} ({}).\nEach create or delete takes four to six hours to propagate.",
+        counts(plan),
         file::plural(plan.steps().count(), "API call", "API calls"),
     );
     if unlisted == 0 {

@@ -58,26 +58,40 @@ pub fn print_transitions(prefix: &PrefixPlan, before: usize) -> Result<(), Failu
 /// that moves in one step shows no step: its change says which.
 fn transition_lines(transition: &Transition) -> Vec<String> {
     let ranges: Vec<String> = transition.cidrs.iter().map(ToString::to_string).collect();
-    let detour = !transition.in_between().is_empty();
-    let passes = &transition.passes;
-    let parts: Vec<String> = passes
-        .iter()
-        .enumerate()
-        .map(|(i, pass)| {
-            let name = service(pass.service.as_ref());
-            let until = passes.get(i + 1).map(|next| next.after_step);
-            match (i, until) {
-                (0, _) => name,
-                _ if !detour => name,
-                (_, Some(next)) if next == pass.after_step + 1 => {
-                    format!("{name} (step {})", pass.after_step)
-                }
-                (_, Some(next)) => format!("{name} (steps {}–{})", pass.after_step, next - 1),
-                (_, None) => format!("{name} (from step {})", pass.after_step),
-            }
+    let parts: Vec<String> = passes(transition)
+        .into_iter()
+        .map(|(to, when)| match when {
+            Some(when) => format!("{} {when}", service(to)),
+            None => service(to),
         })
         .collect();
     wrap(&format!("  {}:", ranges.join(", ")), &parts)
+}
+
+/// Each pass of a transition: where the traffic goes (`None`: no binding), and
+/// when, `(step 3)`, `(steps 4–5)` or `(from step 6)`: for every pass but the
+/// first, when the traffic passes through more than two (a range that moves in
+/// one step shows no step: its change says which).
+pub fn passes(transition: &Transition) -> Vec<(Option<&ServiceRef>, Option<String>)> {
+    let detour = !transition.in_between().is_empty();
+    let passes = &transition.passes;
+    passes
+        .iter()
+        .enumerate()
+        .map(|(i, pass)| {
+            let until = passes.get(i + 1).map(|next| next.after_step);
+            let when = match (i, until) {
+                (0, _) => None,
+                _ if !detour => None,
+                (_, Some(next)) if next == pass.after_step + 1 => {
+                    Some(format!("(step {})", pass.after_step))
+                }
+                (_, Some(next)) => Some(format!("(steps {}–{})", pass.after_step, next - 1)),
+                (_, None) => Some(format!("(from step {})", pass.after_step)),
+            };
+            (pass.service.as_ref(), when)
+        })
+        .collect()
 }
 
 /// `head` then `parts` joined by arrows, on lines of at most [`WIDTH`] columns where
@@ -104,7 +118,8 @@ fn wrap(head: &str, parts: &[String]) -> Vec<String> {
     lines
 }
 
-fn service(service: Option<&ServiceRef>) -> String {
+/// A service's name, or `no binding`.
+pub fn service(service: Option<&ServiceRef>) -> String {
     service.map_or_else(|| "no binding".to_owned(), ToString::to_string)
 }
 
@@ -132,7 +147,7 @@ pub fn print_unlisted(prefix: &PrefixPlan, source: &str) -> Result<(), Failure> 
 
 /// `Magic Transit for 203.0.113.128/25`, one per service the file sends the
 /// binding's addresses to, or a dash when it routes them as the file does.
-fn instead(unlisted: &Unlisted) -> String {
+pub fn instead(unlisted: &Unlisted) -> String {
     if unlisted.reroutes.is_empty() {
         return "- (routes as the file does)".to_owned();
     }

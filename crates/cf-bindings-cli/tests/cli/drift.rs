@@ -4,18 +4,6 @@
 
 use super::{Desk, IPV6_PREFIX, PREFIX, stderr, stdout};
 
-impl Desk {
-    /// The CIDRs of the demo IPv4 prefix, by address.
-    fn cidrs(&self) -> Vec<String> {
-        self.json(&["bindings", "list", "--prefix", PREFIX])
-            .as_array()
-            .expect("an array")
-            .iter()
-            .filter_map(|b| b["cidr"].as_str().map(str::to_owned))
-            .collect()
-    }
-}
-
 /// The scheduled drift check of the README, with a binding made by hand: `export`
 /// writes `prune = false`, and the new binding, which the file does not list, is
 /// drift (exit 6) though `apply` keeps it. Listing it (a new export) ends the drift;

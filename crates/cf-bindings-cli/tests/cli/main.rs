@@ -22,9 +22,11 @@ mod interruptions;
 mod local_files;
 mod outcome;
 mod pipes;
+mod review;
 mod saved_plans;
 mod secrets;
 mod waits;
+mod workflows;
 
 /// The binary with a clean environment: no credentials, no colour, fixed width.
 fn bare() -> Command {
@@ -186,6 +188,16 @@ impl Desk {
         let mut all = vec!["--output", "json"];
         all.extend_from_slice(args);
         serde_json::from_str(&self.ok(&all)).expect("JSON")
+    }
+
+    /// The CIDRs of the demo IPv4 prefix, by address.
+    fn cidrs(&self) -> Vec<String> {
+        self.json(&["bindings", "list", "--prefix", PREFIX])
+            .as_array()
+            .expect("an array")
+            .iter()
+            .filter_map(|b| b["cidr"].as_str().map(str::to_owned))
+            .collect()
     }
 }
 

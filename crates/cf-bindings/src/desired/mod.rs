@@ -19,7 +19,7 @@ mod verify;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use export::export;
 pub use location::Location;
-pub use plan::{Change, ChangeKind, LiveBinding, Plan, PrefixPlan, ServiceRef, Step};
+pub use plan::{Change, ChangeKind, LiveBinding, Plan, PlanSource, PrefixPlan, ServiceRef, Step};
 pub use planner::plan;
 pub use traffic::{Pass, Reroute, Transition, Unlisted};
 pub use verify::{MismatchKind, PlanMismatch};

@@ -193,13 +193,43 @@ pub struct PrefixPlan {
     pub transitions: Vec<Transition>,
 }
 
+/// The bindings file a [`Plan`] was made from, as a saved plan records it: where it
+/// is and what it held, so that what was reviewed is what is applied.
+///
+/// Pure data: the crate neither reads the file nor hashes it. A program that saves
+/// plans (the `cf-bindings` CLI's `plan --out`) records the file's path and the
+/// SHA-256 of its bytes; before applying the plan it reads the file again and
+/// refuses the plan when the bytes differ.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PlanSource {
+    /// The file's path as it was given, relative to the working directory of the
+    /// program that planned (the root of a repository, in CI).
+    pub path: String,
+    /// The SHA-256 of the file's bytes, as 64 lower-case hexadecimal digits.
+    pub sha256: String,
+}
+
+impl PlanSource {
+    /// The record of the file at `path` whose bytes have the SHA-256 `sha256`
+    /// (hexadecimal, stored in lower case).
+    pub fn new(path: impl Into<String>, sha256: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            sha256: sha256.into().to_ascii_lowercase(),
+        }
+    }
+}
+
 /// The changes that make the live bindings match a [`Desired`](crate::Desired),
 /// and the API calls that make them, in a safe order (see [`plan`](crate::plan)).
 ///
 /// Serialize it (e.g. with `serde_json`) to save it. Before applying a saved plan,
 /// refuse it when its [`version`](Plan::version) is not [`Plan::VERSION`], list the
 /// live bindings of its prefixes again, and refuse it when [`Plan::verify`] does
-/// (a stale plan, or one whose steps are not what its changes show). To
+/// (a stale plan, or one whose steps are not what its changes show); when it
+/// records the bindings file it was made from ([`Plan::source`]), refuse it too
+/// when that file's bytes changed. To
 /// apply it, run each prefix's [`steps`](PrefixPlan::steps) in order, stopping at
 /// the first failure: planning again from the new live state then finishes the job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,13 +239,22 @@ pub struct Plan {
     pub version: u32,
     /// The account of the file, when it names one.
     pub account: Option<AccountId>,
+    /// The bindings file the plan was made from, when the program that planned
+    /// records it (see [`PlanSource`]); `None` for a plan made from standard input
+    /// or by a program that records no file ([`plan`](crate::plan) itself never
+    /// does).
+    #[serde(default)]
+    pub source: Option<PlanSource>,
     /// One entry per prefix of the file, in file order.
     pub prefixes: Vec<PrefixPlan>,
 }
 
 impl Plan {
-    /// The format version this crate writes.
-    pub const VERSION: u32 = 1;
+    /// The format version this crate writes: 2 since plans record their bindings
+    /// file ([`Plan::source`]). A plan of another version is refused, not read
+    /// as best it can: a version-1 plan records no file, and applying it would skip
+    /// the check that the file is still what was planned.
+    pub const VERSION: u32 = 2;
 
     /// Whether there is nothing to do: no step to make. The live state may still
     /// hold bindings the file does not list (see [`Plan::has_drift`]).

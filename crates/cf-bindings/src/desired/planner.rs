@@ -111,6 +111,7 @@ pub fn plan(desired: &Desired, live: &Live, services: &[Service]) -> Result<Plan
         Ok(Plan {
             version: Plan::VERSION,
             account: desired.account.clone(),
+            source: None,
             prefixes,
         })
     } else {
