@@ -84,6 +84,21 @@ fn a_prefix_the_account_does_not_have_is_refused() {
     now.set_account_prefixes(Vec::new());
     let e = plan(&parse(&file(false, &[])), &now, &services()).unwrap_err();
     assert!(e.to_string().contains("(it has none)"), "{e}");
+
+    // Many: the first five by address, and how many more.
+    let many: Vec<IpPrefix> = (0..7u8)
+        .rev()
+        .map(|i| prefix(&format!("{i:032x}"), &format!("198.51.{i}.0/24"), ""))
+        .collect();
+    now.set_account_prefixes(many);
+    let e = plan(&parse(&file(false, &[])), &now, &services()).unwrap_err();
+    let text = e.to_string();
+    let (first, fifth) = (format!("{:032x}", 0), format!("{:032x}", 4));
+    assert!(
+        text.contains(&format!("(it has 7: {first} (198.51.0.0/24), "))
+            && text.contains(&format!("{fifth} (198.51.4.0/24) and 2 more)")),
+        "{text}"
+    );
 }
 
 /// A prefix with no binding: Cloudflare takes only its CIDR as its first binding.

@@ -64,13 +64,9 @@ pub(super) fn order(
 
     // The base binding cannot be deleted while others exist: replacing it means
     // deleting every other binding that stays, and creating them again afterwards.
+    // (With no other binding left, that is simply the base's delete then create.)
     let base_replaced = replaces.iter().any(|(e, _)| Some(e.0) == base);
-    let children_stay = base_replaced
-        && unchanged
-            .iter()
-            .chain(replaces.iter().map(|(e, _)| e))
-            .any(|e| Some(e.0) != base);
-    let recreates: Vec<&LiveEntry> = if children_stay {
+    let recreates: Vec<&LiveEntry> = if base_replaced {
         std::mem::take(&mut unchanged)
     } else {
         Vec::new()
@@ -148,7 +144,7 @@ pub(super) fn order(
     creates.sort_by(|a, b| least_specific_first(&a.0, &b.0));
 
     let mut steps: Vec<Step> = deletes.iter().map(|e| delete(e)).collect();
-    if children_stay {
+    if base_replaced {
         // Every other binding goes, most specific first; then the base is replaced;
         // then everything is created, least specific first.
         let mut going: Vec<(&LiveEntry, &ServiceRef)> = replaces
