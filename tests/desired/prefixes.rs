@@ -67,6 +67,15 @@ fn a_cidr_that_is_not_the_prefixs_is_refused_with_both() {
             .contains("have 10.0.0.0/25 as their base binding"),
         "{e}"
     );
+    // Live bindings whose base is the prefix, as the rules have it: no refusal.
+    let child = b("10.0.0.0/25", "CDN");
+    let planned = plan(
+        &parse(&without_cidr(&[&b(BASE, "Magic Transit"), &child])),
+        &account(&[(BASE, MT)]),
+        &services(),
+    )
+    .expect("a prefix whose base binding is its CIDR plans");
+    assert_eq!(planned.prefixes[0].steps.len(), 1);
 }
 
 #[test]
@@ -94,10 +103,24 @@ fn a_prefix_the_account_does_not_have_is_refused() {
     let e = plan(&parse(&file(false, &[])), &now, &services()).unwrap_err();
     let text = e.to_string();
     let (first, fifth) = (format!("{:032x}", 0), format!("{:032x}", 4));
+    assert!(!text.contains(&format!("{:032x}", 5)), "five named: {text}");
     assert!(
         text.contains(&format!("(it has 7: {first} (198.51.0.0/24), "))
             && text.contains(&format!("{fifth} (198.51.4.0/24) and 2 more)")),
         "{text}"
+    );
+    now.set_account_prefixes(
+        (0..5u8)
+            .map(|i| prefix(&format!("{i:032x}"), &format!("198.51.{i}.0/24"), ""))
+            .collect(),
+    );
+    let text = plan(&parse(&file(false, &[])), &now, &services())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains(&format!("(it has 5: {first} (198.51.0.0/24), "))
+            && text.contains(&format!("{fifth} (198.51.4.0/24)): check the id")),
+        "all five named, none more: {text}"
     );
 }
 
