@@ -457,7 +457,11 @@ fn check_unlisted_recreate(
 ) {
     let Some(base) = base else { return };
     let before = live.iter().find(|b| b.cidr == base);
-    let after = targets.iter().find(|t| t.cidr == base && t.kept.is_none());
+    // The base's target, when the file lists it (a kept one keeps its service).
+    let after = targets
+        .iter()
+        .find(|t| t.cidr == base)
+        .filter(|t| t.kept.is_none());
     let (Some(before), Some(after)) = (before, after) else {
         return;
     };
