@@ -14,6 +14,7 @@
 //! `BENCHMARKS.md`, [`footprint`]
 //! measures the cost of depending on the crate, [`python`] holds the Python programs.
 
+pub mod chaos;
 mod figures;
 mod footprint;
 mod markdown;
