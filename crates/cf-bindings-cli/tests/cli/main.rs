@@ -13,6 +13,7 @@ const IPV6_PREFIX: &str = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
 mod account;
+mod chaos;
 mod completion;
 mod desired;
 mod drift;
