@@ -364,6 +364,21 @@ impl Chaos {
         }
     }
 
+    /// Parses a rate: a number from 0 to 1 (`0.2`).
+    pub fn parse_rate(text: &str) -> Result<f64, String> {
+        match text.trim().parse::<f64>() {
+            Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+            Ok(_) => Err(format!(
+                "the chaos rate {rate} must be from 0 to 1 (0.2: a fault on one request in five)",
+                rate = text.trim()
+            )),
+            Err(e) => Err(format!(
+                "the chaos rate {:?} is not a number ({e})",
+                text.trim()
+            )),
+        }
+    }
+
     /// The same, drawing only `kinds`.
     pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = FaultKind>) -> Chaos {
         self.kinds = kinds.into_iter().collect();

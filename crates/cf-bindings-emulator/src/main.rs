@@ -132,7 +132,7 @@ struct ChaosArgs {
     /// 1 (0.2: one in five), every operation alike: each a fault of --chaos-kinds
     /// drawn at random, the same faults for the same seed and sequence of requests.
     /// With --faults, POST /__emulator/chaos changes the settings at run time.
-    #[arg(long, env = "CF_EMULATOR_CHAOS", value_name = "RATE", value_parser = chaos_rate)]
+    #[arg(long, env = "CF_EMULATOR_CHAOS", value_name = "RATE", value_parser = Chaos::parse_rate)]
     chaos: Option<f64>,
 
     /// The seed of the chaos mode's draws.
@@ -170,15 +170,6 @@ impl ChaosArgs {
             max_delay: self.chaos_max_delay,
             retry_after: self.chaos_retry_after,
         })
-    }
-}
-
-/// A chaos rate: a number from 0 to 1.
-fn chaos_rate(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
-        Ok(_) => Err("must be from 0 to 1 (0.2: a fault on one request in five)".to_owned()),
-        Err(e) => Err(e.to_string()),
     }
 }
 
