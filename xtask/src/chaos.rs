@@ -8,7 +8,9 @@
 //! (every fault kind, a seed per file and run) until the live bindings match the
 //! file or the runs run out. After every run, with chaos off again, it checks:
 //! - **converged**: the live bindings are exactly the file's;
-//! - **duplicates**: no two live bindings of a prefix have the same CIDR;
+//! - **duplicates**: no two live bindings of a prefix have the same CIDR, and no
+//!   create was refused as one (the emulator refuses a second binding of a CIDR
+//!   with code 1032, so a client that would make a duplicate shows up that way);
 //! - **contradictions**: what apply reported bears out: the bindings before the run
 //!   with the steps reported done are the bindings after it (with exit code 5 the
 //!   step whose outcome is unknown may be done or not), and an exit code 0 leaves
@@ -79,7 +81,8 @@ pub struct Run {
     pub exit: Option<i32>,
     /// The live bindings are the file's afterwards.
     pub converged: bool,
-    /// Live bindings sharing a CIDR afterwards.
+    /// Live bindings sharing a CIDR afterwards, and a create refused as a
+    /// duplicate.
     pub duplicates: Vec<String>,
     /// What in its report the server's state contradicts.
     pub contradictions: Vec<String>,
@@ -210,7 +213,11 @@ impl Measurement {
                 self.converged_within(within)
             );
         }
-        let _ = writeln!(out, "  duplicates: {}", self.duplicates().len());
+        let _ = writeln!(
+            out,
+            "  duplicates (live, or a create refused as one): {}",
+            self.duplicates().len()
+        );
         let _ = writeln!(
             out,
             "  reports contradicting the server: {}",
@@ -228,6 +235,29 @@ impl Measurement {
         );
         let causes = self.causes();
         if !causes.is_empty() {
+            let stopped: Vec<&Run> = self
+                .all_runs()
+                .map(|(_, r)| r)
+                .filter(|r| !r.converged)
+                .collect();
+            let on = |ops: &[&str]| {
+                stopped
+                    .iter()
+                    .filter(|r| {
+                        r.last_fault
+                            .as_deref()
+                            .and_then(|f| f.split(' ').next())
+                            .is_some_and(|op| ops.contains(&op))
+                    })
+                    .count()
+            };
+            let _ = writeln!(
+                out,
+                "  runs that stopped short: {}, the last fault on a read {} (list, get, list services), on a write {} (create, delete)",
+                stopped.len(),
+                on(&["list", "get", "list_services"]),
+                on(&["create", "delete"]),
+            );
             let _ = writeln!(
                 out,
                 "  runs that stopped short, by exit code and last fault injected:"
@@ -401,7 +431,13 @@ fn run_once(
     Ok(Run {
         exit,
         converged: model::without_ids(&after) == *wanted,
-        duplicates: report::duplicates(&after),
+        duplicates: {
+            let mut found = report::duplicates(&after);
+            if stderr.contains("error 1032") {
+                found.push("a create refused as a duplicate (code 1032)".to_owned());
+            }
+            found
+        },
         contradictions: report::contradictions(exit, &reported, before, &after, wanted),
         error,
         last_fault,
