@@ -62,6 +62,12 @@ pub struct Settings {
     pub max_runs: usize,
     /// The fault kinds (the emulator's names); empty: all.
     pub kinds: Vec<String>,
+    /// The `Retry-After` of a rate limit, in seconds; `None`: the emulator's default
+    /// (1 s).
+    pub retry_after: Option<u64>,
+    /// The longest `delay` fault, in milliseconds; `None`: the emulator's default
+    /// (250 ms).
+    pub max_delay_ms: Option<u64>,
 }
 
 /// Where to measure: the CLI binary, the emulator, a scratch directory.
@@ -253,9 +259,15 @@ impl Measurement {
             };
             let _ = writeln!(
                 out,
-                "  runs that stopped short: {}, the last fault on a read {} (list, get, list services), on a write {} (create, delete)",
+                "  runs that stopped short: {}, the last fault on a read {} (list, get, list services, list prefixes, get prefix), on a write {} (create, delete)",
                 stopped.len(),
-                on(&["list", "get", "list_services"]),
+                on(&[
+                    "list",
+                    "get",
+                    "list_services",
+                    "list_prefixes",
+                    "get_prefix"
+                ]),
                 on(&["create", "delete"]),
             );
             let _ = writeln!(
@@ -400,6 +412,12 @@ fn run_once(
     let mut chaos = json!({ "rate": settings.rate, "seed": chaos_seed });
     if !settings.kinds.is_empty() {
         chaos["kinds"] = json!(settings.kinds);
+    }
+    if let Some(seconds) = settings.retry_after {
+        chaos["retry_after"] = json!(seconds);
+    }
+    if let Some(ms) = settings.max_delay_ms {
+        chaos["max_delay_ms"] = json!(ms);
     }
     target.server.chaos_on(&chaos)?;
     let started = Instant::now();

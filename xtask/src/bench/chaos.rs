@@ -116,6 +116,8 @@ fn run(args: &ChaosArgs) -> Result<bool, String> {
             seed: args.seed,
             max_runs: args.runs,
             kinds: args.kinds.clone(),
+            retry_after: None,
+            max_delay_ms: None,
         };
         let workdir = target_dir(&root).join(format!("chaos/rate-{rate:.2}"));
         let _ = std::fs::remove_dir_all(&workdir);

@@ -33,6 +33,8 @@ fn applies_under_chaos_converge_and_report_the_truth() {
         seed: 1,
         max_runs: 6,
         kinds: Vec::new(),
+        retry_after: None,
+        max_delay_ms: None,
     };
     let target = Target {
         cli: Path::new(env!("CARGO_BIN_EXE_cf-bindings")),
