@@ -14,6 +14,7 @@
 //! `BENCHMARKS.md`, [`footprint`]
 //! measures the cost of depending on the crate, [`python`] holds the Python programs.
 
+pub mod chaos;
 mod figures;
 mod footprint;
 mod markdown;
@@ -45,6 +46,10 @@ const MAGIC_TRANSIT_SERVICE: &str = "2db684ee7ca04e159946fd05b99e1bcd";
 const CDN_SERVICE: &str = "7f3c1a9e5b2d4c6e8a0b1d3f5e7c9a2b";
 /// The hand-written analysis of missed targets, included in `BENCHMARKS.md`.
 const NOTES_PATH: &str = "benches/NOTES.md";
+/// The figures of `cargo xtask chaos`, a measurement of its own (it takes minutes
+/// and measures correctness under faults, not speed), kept by hand and included in
+/// `BENCHMARKS.md`.
+const CHAOS_PATH: &str = "benches/CHAOS.md";
 
 /// How much of each measurement a run makes.
 struct Settings {
@@ -131,7 +136,18 @@ fn run(root: &Path, quick: bool, output: &Path) -> Result<(), String> {
     let (rows, targets) = report::tabulate(&bench.report);
     println!("{}", report::text_table(&rows, &targets));
     let notes = std::fs::read_to_string(root.join(NOTES_PATH)).unwrap_or_default();
-    let markdown = markdown::markdown(&bench.report, &rows, &targets, &notes, elapsed, quick);
+    let chaos = std::fs::read_to_string(root.join(CHAOS_PATH)).unwrap_or_default();
+    let markdown = markdown::markdown(
+        &bench.report,
+        &rows,
+        &targets,
+        markdown::Included {
+            notes: &notes,
+            chaos: &chaos,
+        },
+        elapsed,
+        quick,
+    );
     std::fs::write(output, markdown).map_err(|e| format!("{}: {e}", output.display()))?;
     eprintln!(
         "wrote {} ({:.1} min in all)",

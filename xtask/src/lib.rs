@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod chaos;
 pub mod codegen;
 pub mod drill;
 pub mod manifest;

@@ -16,7 +16,7 @@ use xtask::manifest;
 #[command(
     name = "cargo xtask",
     bin_name = "cargo xtask",
-    after_help = "Exit codes: 0 success, 1 stale or different, 2 error."
+    after_help = "Exit codes: 0 success, 1 stale or different (chaos: a target missed), 2 error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -54,6 +54,11 @@ enum Task {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Measure whether `cf-bindings apply` converges, truthfully, against the
+    /// emulator's chaos mode: random bindings files 0 to 25 changes away, each
+    /// applied until it converges; prints the runs needed, duplicates, reports the
+    /// server contradicts and what stopped the runs. Exit 1 when a target is missed.
+    Chaos(bench::chaos::ChaosArgs),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +75,7 @@ fn main() -> ExitCode {
         Task::SpecDiff(args) => ExitCode::from(xtask::spec_diff::main_spec_diff(args)),
         Task::Drill => ExitCode::from(xtask::drill::main_drill()),
         Task::Bench { quick, output } => bench::main_bench(quick, output),
+        Task::Chaos(args) => bench::chaos::main_chaos(args),
     }
 }
 

@@ -102,6 +102,9 @@ pub struct Global {
     /// Run against a local emulator embedded in this program: no account, token or
     /// network needed. The account defaults to the emulator's demo account
     /// (CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_BASE_URL are ignored).
+    /// CF_EMULATOR_PROVISIONING_DELAY and CF_EMULATOR_CHAOS (a rate, with _SEED,
+    /// _KINDS, _MAX_DELAY, _RETRY_AFTER) set its provisioning delay and seeded random
+    /// faults, as for the standalone emulator.
     #[arg(long, global = true)]
     pub emulated: bool,
 

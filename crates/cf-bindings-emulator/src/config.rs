@@ -97,7 +97,8 @@ pub struct EmulatorConfig {
     pub state_file: Option<PathBuf>,
     /// How the state file is shared. Default [`StateSharing::Exclusive`].
     pub state_sharing: StateSharing,
-    /// Serve the fault-injection endpoint `/__emulator/faults`. Default `false`.
+    /// Serve the fault-injection endpoints `/__emulator/faults` and
+    /// `/__emulator/chaos`. Default `false`.
     pub faults: bool,
     /// The most connections open at once; one more is accepted and closed at once.
     /// From 1 to [`MAX_CONNECTIONS_LIMIT`]; [`Emulator::start`](crate::Emulator::start) refuses any other
@@ -117,6 +118,10 @@ pub struct EmulatorConfig {
     /// [`Emulator::start`](crate::Emulator::start) refuses a name that is empty or has
     /// a port with [`Error::InvalidConfig`](crate::Error::InvalidConfig). Default: none.
     pub allowed_hosts: Vec<String>,
+    /// Seeded random faults on a fraction of all requests from the start; `None`
+    /// injects none (until `POST /__emulator/chaos` sets some, with
+    /// [`faults`](Self::faults)). Default `None`.
+    pub chaos: Option<Chaos>,
 }
 
 /// The warning for an emulator listening on `addr` with `credentials`, when `addr`
@@ -224,6 +229,184 @@ impl Default for EmulatorConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             read_timeout: DEFAULT_READ_TIMEOUT,
             allowed_hosts: Vec::new(),
+            chaos: None,
         }
     }
 }
+
+/// A kind of injected fault, named as the fault script and the chaos mode name it
+/// (`drop_after_commit`, ...); the crate documentation says what each does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FaultKind {
+    /// `delay`: a normal answer, late.
+    Delay,
+    /// `rate_limit`: 429 with `Retry-After`; the operation does not run.
+    RateLimit,
+    /// `http_error`: a 5xx with an HTML page; the operation does not run.
+    HttpError,
+    /// `unsuccessful`: 200 with `success: false`; the operation does not run.
+    Unsuccessful,
+    /// `malformed_json`: 200 with a body that is not JSON; the operation does not run.
+    MalformedJson,
+    /// `truncated_json`: the operation runs, its answer's body is cut in half.
+    TruncatedJson,
+    /// `drop_before_commit`: the connection is closed, the operation does not run.
+    DropBeforeCommit,
+    /// `drop_after_commit`: the operation runs (and is saved), then the connection is
+    /// closed without an answer.
+    DropAfterCommit,
+}
+
+impl FaultKind {
+    /// Every kind, in the order of the crate documentation's table.
+    pub const ALL: [FaultKind; 8] = [
+        FaultKind::Delay,
+        FaultKind::RateLimit,
+        FaultKind::HttpError,
+        FaultKind::Unsuccessful,
+        FaultKind::MalformedJson,
+        FaultKind::TruncatedJson,
+        FaultKind::DropBeforeCommit,
+        FaultKind::DropAfterCommit,
+    ];
+
+    /// Its name in fault scripts and chaos settings: `drop_after_commit`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Delay => "delay",
+            FaultKind::RateLimit => "rate_limit",
+            FaultKind::HttpError => "http_error",
+            FaultKind::Unsuccessful => "unsuccessful",
+            FaultKind::MalformedJson => "malformed_json",
+            FaultKind::TruncatedJson => "truncated_json",
+            FaultKind::DropBeforeCommit => "drop_before_commit",
+            FaultKind::DropAfterCommit => "drop_after_commit",
+        }
+    }
+
+    /// Parses a comma-separated list of kinds (`drop_after_commit,http_error`), or
+    /// `all`; spaces around names are ignored, a kind named twice counts once.
+    pub fn parse_list(text: &str) -> Result<Vec<FaultKind>, String> {
+        if text.trim().eq_ignore_ascii_case("all") {
+            return Ok(FaultKind::ALL.to_vec());
+        }
+        let mut kinds = Vec::new();
+        for name in text.split(',') {
+            let kind: FaultKind = name.parse()?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        Ok(kinds)
+    }
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for FaultKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        FaultKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = FaultKind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "unknown fault kind {text:?}; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// The default [`Chaos::max_delay`].
+pub const DEFAULT_CHAOS_MAX_DELAY: Duration = Duration::from_millis(250);
+/// The default [`Chaos::retry_after`], in seconds.
+pub const DEFAULT_CHAOS_RETRY_AFTER: u64 = 1;
+
+/// Seeded random faults (the chaos mode): each API request, of every operation, draws
+/// whether it gets a fault (with probability [`rate`](Self::rate)) and which one (one
+/// of [`kinds`](Self::kinds), with equal chances). The draws come from a generator
+/// seeded with [`seed`](Self::seed), so the same seed and the same sequence of
+/// requests give the same faults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chaos {
+    /// The fraction of requests that get a fault, from 0 (none) to 1 (every one).
+    pub rate: f64,
+    /// The seed of the draws.
+    pub seed: u64,
+    /// The kinds drawn from; not empty. Default: [`FaultKind::ALL`].
+    pub kinds: Vec<FaultKind>,
+    /// A `delay` waits a time drawn from zero to this. Default
+    /// [`DEFAULT_CHAOS_MAX_DELAY`] (250 ms).
+    pub max_delay: Duration,
+    /// The `Retry-After` of a `rate_limit`, in seconds. Default
+    /// [`DEFAULT_CHAOS_RETRY_AFTER`] (1).
+    pub retry_after: u64,
+}
+
+impl Chaos {
+    /// Faults of every kind on `rate` of the requests, drawn from `seed`, with the
+    /// default delay and `Retry-After`.
+    pub fn new(rate: f64, seed: u64) -> Chaos {
+        Chaos {
+            rate,
+            seed,
+            kinds: FaultKind::ALL.to_vec(),
+            max_delay: DEFAULT_CHAOS_MAX_DELAY,
+            retry_after: DEFAULT_CHAOS_RETRY_AFTER,
+        }
+    }
+
+    /// Parses a rate: a number from 0 to 1 (`0.2`).
+    pub fn parse_rate(text: &str) -> Result<f64, String> {
+        match text.trim().parse::<f64>() {
+            Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+            Ok(_) => Err(format!(
+                "the chaos rate {rate} must be from 0 to 1 (0.2: a fault on one request in five)",
+                rate = text.trim()
+            )),
+            Err(e) => Err(format!(
+                "the chaos rate {:?} is not a number ({e})",
+                text.trim()
+            )),
+        }
+    }
+
+    /// The same, drawing only `kinds`.
+    pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = FaultKind>) -> Chaos {
+        self.kinds = kinds.into_iter().collect();
+        self
+    }
+
+    /// Why these settings cannot be used, if they cannot: a rate outside 0 to 1, no
+    /// kind, a delay past [`MAX_CHAOS_DELAY`].
+    pub fn check(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.rate) {
+            return Err(format!(
+                "the chaos rate is {}; it must be from 0 to 1 (0.2: a fault on a fifth of the requests)",
+                self.rate
+            ));
+        }
+        if self.kinds.is_empty() {
+            return Err("no fault kind to draw from: name at least one".to_owned());
+        }
+        if self.max_delay > MAX_CHAOS_DELAY {
+            return Err(format!(
+                "the chaos delay is at most {} ms, not {} ms",
+                MAX_CHAOS_DELAY.as_millis(),
+                self.max_delay.as_millis()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The longest [`Chaos::max_delay`] accepted.
+pub const MAX_CHAOS_DELAY: Duration = Duration::from_secs(3600);

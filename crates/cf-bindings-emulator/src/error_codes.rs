@@ -76,9 +76,12 @@ pub const INVALID_FAULT_SCRIPT: u64 = 1090;
 /// The fault script would make the queues hold more than
 /// [`MAX_QUEUED_FAULTS`](crate::MAX_QUEUED_FAULTS) faults; nothing was queued. HTTP 400.
 pub const TOO_MANY_FAULTS: u64 = 1091;
-/// The fault script is not sent as `application/json` (a web page may send
-/// `text/plain` to any address without asking first). HTTP 415.
+/// A request that changes the faults (`POST /__emulator/faults` or
+/// `/__emulator/chaos`) is not sent as `application/json` (a web page may send
+/// `text/plain` to any address without asking first); nothing changed. HTTP 415.
 pub const FAULT_SCRIPT_NOT_JSON: u64 = 1092;
+/// The chaos settings sent to `/__emulator/chaos` are invalid; nothing changed. HTTP 400.
+pub const INVALID_CHAOS_SETTINGS: u64 = 1093;
 /// Default code of an injected `200` with `success: false`.
 pub const INJECTED_FAILURE: u64 = 1099;
 /// Injected rate limit (Cloudflare's). HTTP 429.

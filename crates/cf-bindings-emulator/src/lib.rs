@@ -67,10 +67,11 @@
 //!   when that is `0.0.0.0` or `[::]`) or one of [`EmulatorConfig::allowed_hosts`],
 //!   with any port; others get 421 (code 1019) before anything else is looked at. A
 //!   page whose name an attacker points at 127.0.0.1 (DNS rebinding) is refused.
-//! - The fault endpoint takes no credentials, so it takes a script only as
-//!   `application/json` (415, code 1092, otherwise): a page may send a `text/plain`
-//!   POST anywhere, but an `application/json` one needs a CORS preflight the emulator
-//!   never grants. The API's endpoints need credentials in headers, which need the
+//! - The fault endpoints (`/__emulator/faults`, `/__emulator/chaos`) take no
+//!   credentials, so they take a fault script or chaos settings only as
+//!   `application/json` (415, code 1092, otherwise; nothing changes): a page may send
+//!   a `text/plain` POST anywhere, but an `application/json` one needs a CORS
+//!   preflight the emulator never grants. The API's endpoints need credentials in headers, which need the
 //!   same preflight; Create also refuses a body whose `Content-Type` is not JSON
 //!   (code 1014).
 //! - Listening beyond loopback, [`RunningEmulator::exposure_warning`] has a warning
@@ -129,7 +130,8 @@
 //! | 1050  | 500  | State could not be read or saved; nothing changed |
 //! | 1090  | 400  | Invalid fault script |
 //! | 1091  | 400  | The fault queues would hold more than [`MAX_QUEUED_FAULTS`] faults |
-//! | 1092  | 415  | The fault script is not sent as `application/json` |
+//! | 1092  | 415  | A fault script or chaos settings are not sent as `application/json` |
+//! | 1093  | 400  | Invalid chaos settings |
 //! | 1099  | 200  | Default code of an injected `success: false` |
 //! | 971   | 429  | Injected rate limit (Cloudflare's) |
 //!
@@ -221,6 +223,33 @@
 //! | `drop_after_commit` | connection closed, no response | yes, and saved |
 //!
 //! Faults apply to requests that passed authentication and matched a route.
+//!
+//! # Chaos mode
+//! Seeded random faults, to try a client against a flaky Cloudflare: each API request,
+//! of every operation, gets a fault with probability [`Chaos::rate`] (0 to 1), of a
+//! kind drawn with equal chances from [`Chaos::kinds`] (default: all eight above),
+//! played exactly as the fault script plays it. A `delay` waits a time drawn from zero
+//! to [`Chaos::max_delay`] (default 250 ms), a `rate_limit` says `Retry-After:`
+//! [`Chaos::retry_after`] (default 1 s), an `http_error` is a 502 with an HTML page,
+//! an `unsuccessful` has code 1099. The draws come from a generator seeded with
+//! [`Chaos::seed`]; every request takes the same three numbers from it, fault or not,
+//! so the same seed and the same sequence of requests give the same faults. A request
+//! with a scripted fault plays that fault and draws nothing.
+//!
+//! Set it at start with [`EmulatorConfig::chaos`] (`--chaos RATE`, `--chaos-seed N`,
+//! `--chaos-kinds a,b,c`, `--chaos-max-delay`, `--chaos-retry-after`), and, with
+//! [`EmulatorConfig::faults`], at run time (no credentials; the `Host` guard and the
+//! JSON-only rule of the fault script apply, see [A local service](#a-local-service)):
+//! - `POST /__emulator/chaos` (`Content-Type: application/json`) with
+//!   `{"rate": 0.2, "seed": 1, "kinds": ["drop_after_commit", "truncated_json"], "max_delay_ms": 250, "retry_after": 1}`
+//!   (only `rate` is required; seed 0 and every kind by default) replaces the
+//!   settings: the draws start again from the seed, the counts from zero. Invalid
+//!   settings are refused whole (code 1093) and change nothing.
+//! - `GET` shows the settings and what was injected since they were set:
+//!   `{"enabled", "rate", "seed", "kinds", "max_delay_ms", "retry_after", "requests",
+//!   "injected": {"<kind>": n}, "recent": [{"request", "operation", "kind"}]}` (the
+//!   latest 100 faults; `requests` counts the requests that drew).
+//! - `DELETE` turns chaos off (`{"enabled": false, ...}`).
 #![forbid(unsafe_code)]
 
 mod config;
@@ -235,8 +264,9 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub use config::{
-    CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig,
+    Chaos, CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN,
+    DEFAULT_CHAOS_MAX_DELAY, DEFAULT_CHAOS_RETRY_AFTER, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig, FaultKind, MAX_CHAOS_DELAY,
     MAX_CONNECTIONS_LIMIT, MAX_CREDENTIAL_FILE_BYTES, MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES,
     MAX_STATE_FILE_BYTES, StateSharing,
 };
@@ -361,6 +391,7 @@ impl Emulator {
             max_connections,
             read_timeout,
             allowed_hosts,
+            chaos,
         } = config;
         if !(1..=MAX_CONNECTIONS_LIMIT).contains(&max_connections) {
             return Err(Error::InvalidConfig(format!(
@@ -369,6 +400,9 @@ impl Emulator {
         }
         let hosts =
             http::HostPolicy::new(listen.ip(), &allowed_hosts).map_err(Error::InvalidConfig)?;
+        if let Some(chaos) = &chaos {
+            chaos.check().map_err(Error::InvalidConfig)?;
+        }
         let store = match state_file {
             None => persist::Store::in_memory(seed.state),
             Some(path) => tokio::task::spawn_blocking(move || {
@@ -394,6 +428,7 @@ impl Emulator {
             delay: provisioning_delay,
             faults: faults.then(http::Faults::default),
             hosts: Arc::new(hosts),
+            chaos: http::ChaosMode::new(chaos),
         };
         let router = http::router(app);
         let (stop_tx, stop_rx) = oneshot::channel::<()>();

@@ -3,6 +3,7 @@
 
 use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
+use cf_bindings_emulator::{Chaos, DEFAULT_CHAOS_RETRY_AFTER, FaultKind};
 use cf_bindings_emulator::{
     CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL,
     DEFAULT_MAX_CONNECTIONS, Emulator, EmulatorConfig, MAX_CONNECTIONS_LIMIT, Seed, StateSharing,
@@ -103,8 +104,9 @@ struct Args {
     provisioning_delay: Duration,
 
     /// Serve the fault-injection endpoint POST/GET/DELETE /__emulator/faults, which
-    /// scripts the next responses of each operation (for testing clients). It takes
-    /// no credentials; a script must be sent as application/json.
+    /// scripts the next responses of each operation (for testing clients), and
+    /// /__emulator/chaos, which sets the chaos mode (see --chaos). They take no
+    /// credentials; a script or settings must be sent as application/json.
     #[arg(long, env = "CF_EMULATOR_FAULTS")]
     faults: bool,
 
@@ -118,6 +120,57 @@ struct Args {
     /// long after its first byte (same units as --provisioning-delay).
     #[arg(long, env = "CF_EMULATOR_READ_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     read_timeout: Duration,
+
+    #[command(flatten)]
+    chaos: ChaosArgs,
+}
+
+/// The chaos mode's options.
+#[derive(Debug, clap::Args)]
+struct ChaosArgs {
+    /// Inject seeded random faults into this fraction of all API requests, from 0 to
+    /// 1 (0.2: one in five), every operation alike: each a fault of --chaos-kinds
+    /// drawn at random, the same faults for the same seed and sequence of requests.
+    /// With --faults, POST /__emulator/chaos changes the settings at run time.
+    #[arg(long, env = "CF_EMULATOR_CHAOS", value_name = "RATE", value_parser = Chaos::parse_rate)]
+    chaos: Option<f64>,
+
+    /// The seed of the chaos mode's draws.
+    #[arg(
+        long,
+        env = "CF_EMULATOR_CHAOS_SEED",
+        value_name = "N",
+        default_value_t = 0
+    )]
+    chaos_seed: u64,
+
+    /// The fault kinds the chaos mode draws from, comma-separated, or `all`:
+    /// delay, rate_limit, http_error, unsuccessful, malformed_json, truncated_json,
+    /// drop_before_commit, drop_after_commit.
+    #[arg(long, env = "CF_EMULATOR_CHAOS_KINDS", value_name = "KINDS", default_value = "all", value_parser = FaultKind::parse_list)]
+    chaos_kinds: ::std::vec::Vec<FaultKind>,
+
+    /// The longest delay the chaos mode's `delay` fault waits (each is drawn from
+    /// zero to this; same units as --provisioning-delay).
+    #[arg(long, env = "CF_EMULATOR_CHAOS_MAX_DELAY", value_name = "DURATION", default_value = "250ms", value_parser = parse_duration)]
+    chaos_max_delay: Duration,
+
+    /// The Retry-After, in seconds, of the chaos mode's `rate_limit` fault.
+    #[arg(long, env = "CF_EMULATOR_CHAOS_RETRY_AFTER", value_name = "SECONDS", default_value_t = DEFAULT_CHAOS_RETRY_AFTER)]
+    chaos_retry_after: u64,
+}
+
+impl ChaosArgs {
+    /// The chaos settings, when --chaos is given.
+    fn settings(&self) -> Option<Chaos> {
+        self.chaos.map(|rate| Chaos {
+            rate,
+            seed: self.chaos_seed,
+            kinds: self.chaos_kinds.clone(),
+            max_delay: self.chaos_max_delay,
+            retry_after: self.chaos_retry_after,
+        })
+    }
 }
 
 /// A count of connections: from 1 to [`MAX_CONNECTIONS_LIMIT`].
@@ -219,6 +272,7 @@ async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
         max_connections: args.max_connections,
         read_timeout: args.read_timeout,
         allowed_hosts: args.allow_hosts,
+        chaos: args.chaos.settings(),
     };
     let running = Emulator::start(config).await?;
     // Before the base URL: whoever reads that line has had the warning.
@@ -235,6 +289,15 @@ async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
         faults = args.faults,
         "emulator started; stop with Ctrl-C"
     );
+    if let Some(chaos) = args.chaos.settings() {
+        let kinds: Vec<&str> = chaos.kinds.iter().map(|k| k.name()).collect();
+        tracing::info!(
+            rate = chaos.rate,
+            seed = chaos.seed,
+            kinds = kinds.join(","),
+            "chaos mode on"
+        );
+    }
     wait_for_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await

@@ -382,6 +382,12 @@ fn help_documents_every_option() {
         "--faults",
         "--max-connections",
         "--read-timeout",
+        "--chaos",
+        "--chaos-seed",
+        "--chaos-kinds",
+        "--chaos-max-delay",
+        "--chaos-retry-after",
+        "CF_EMULATOR_CHAOS_SEED",
         "--help",
         "--version",
         "CF_EMULATOR_TOKEN",
@@ -396,7 +402,7 @@ fn help_documents_every_option() {
         .lines()
         .filter(|l| l.trim_start().starts_with("--"))
         .count();
-    assert_eq!(options, 15, "{help}");
+    assert_eq!(options, 20, "{help}");
 }
 
 #[tokio::test]

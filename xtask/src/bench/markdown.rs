@@ -7,20 +7,32 @@ use super::record::Report;
 use super::report::{Row, Target, fmt_ratio, verdict};
 use super::tools::machine;
 
+/// The hand-kept parts of `BENCHMARKS.md`, each included as it is (nothing when
+/// empty).
+pub struct Included<'a> {
+    /// The analysis of missed targets (`benches/NOTES.md`), after the list of them.
+    pub notes: &'a str,
+    /// The figures of `cargo xtask chaos` (`benches/CHAOS.md`), a section of their
+    /// own before how the figures were measured.
+    pub chaos: &'a str,
+}
+
 /// The whole of `BENCHMARKS.md` for a run.
 pub fn markdown(
     report: &Report,
     rows: &[Row],
     targets: &[Target],
-    notes: &str,
+    included: Included<'_>,
     elapsed: Duration,
     quick: bool,
 ) -> String {
+    let Included { notes, chaos } = included;
     let mut md = String::new();
     md.push_str("# Benchmarks\n\n");
     md.push_str(
         "Written by `cargo xtask bench` (do not edit by hand: the analysis of missed \
-         targets comes from `benches/NOTES.md`). Each figure is the median of its runs \
+         targets comes from `benches/NOTES.md`, the figures of `cargo xtask chaos` from \
+         `benches/CHAOS.md`). Each figure is the median of its runs \
          with the min–max and the number of runs; the machine is shared and noisy, so \
          compare ratios taken in the same run rather than absolute figures.\n\n",
     );
@@ -72,6 +84,11 @@ pub fn markdown(
     if !notes.trim().is_empty() {
         md.push('\n');
         md.push_str(notes.trim());
+        md.push('\n');
+    }
+    if !chaos.trim().is_empty() {
+        md.push('\n');
+        md.push_str(chaos.trim());
         md.push('\n');
     }
     md.push_str("\n## What was measured, and how\n\n");
@@ -133,4 +150,48 @@ pub fn markdown(
     }
     md.push_str("```\n");
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chaos_figures_have_their_section_before_how_figures_were_measured() {
+        let chaos = "## Chaos: apply against a flaky server\n\nconverged within 1 run: 30 of 30\n";
+        let md = markdown(
+            &Report::default(),
+            &[],
+            &[],
+            Included {
+                notes: "### Why\n\nbecause\n",
+                chaos,
+            },
+            Duration::from_secs(60),
+            false,
+        );
+        let section = md.find("## Chaos: apply").expect("the chaos section");
+        let notes = md.find("### Why").expect("the notes");
+        let how = md.find("## What was measured").expect("how");
+        assert!(notes < section && section < how, "{md}");
+        assert!(md.contains("converged within 1 run: 30 of 30\n"), "{md}");
+        assert!(md.contains("`benches/CHAOS.md`"), "{md}");
+
+        let without = markdown(
+            &Report::default(),
+            &[],
+            &[],
+            Included {
+                notes: "",
+                chaos: " \n",
+            },
+            Duration::from_secs(60),
+            false,
+        );
+        assert!(!without.contains("## Chaos"), "{without}");
+        assert!(
+            without.contains("\n## What was measured, and how\n"),
+            "{without}"
+        );
+    }
 }

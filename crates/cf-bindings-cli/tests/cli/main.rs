@@ -13,6 +13,7 @@ const IPV6_PREFIX: &str = cf_bindings_emulator::DEMO_IPV6_PREFIX_ID;
 const BASE_BINDING: &str = cf_bindings_emulator::DEMO_IPV4_BASE_BINDING_ID;
 
 mod account;
+mod chaos;
 mod completion;
 mod desired;
 mod drift;
@@ -50,6 +51,11 @@ fn scrubbed(program: &str) -> std::process::Command {
         "CLOUDFLARE_ACCOUNT_ID",
         "RUST_LOG",
         "CF_EMULATOR_PROVISIONING_DELAY",
+        "CF_EMULATOR_CHAOS",
+        "CF_EMULATOR_CHAOS_SEED",
+        "CF_EMULATOR_CHAOS_KINDS",
+        "CF_EMULATOR_CHAOS_MAX_DELAY",
+        "CF_EMULATOR_CHAOS_RETRY_AFTER",
     ] {
         command.env_remove(name);
     }
@@ -467,6 +473,46 @@ fn the_embedded_emulator_takes_its_provisioning_delay_from_the_environment() {
         "{}",
         stderr(&bad)
     );
+}
+
+#[test]
+fn the_embedded_emulator_takes_chaos_from_the_environment() {
+    let emulated = Emulated::new();
+    let run = |vars: &[(&str, &str)]| {
+        emulated
+            .command()
+            .envs(vars.iter().copied())
+            .args(["services", "list"])
+            .output()
+            .expect("the binary runs")
+    };
+    // Every request answered with the edge's HTML 502: the reads give up.
+    let failed = run(&[
+        ("CF_EMULATOR_CHAOS", "1"),
+        ("CF_EMULATOR_CHAOS_KINDS", "http_error"),
+    ]);
+    assert_eq!(failed.status.code(), Some(4), "{}", stderr(&failed));
+    assert!(stderr(&failed).contains("502"), "{}", stderr(&failed));
+    // Rate 0 injects nothing.
+    let fine = run(&[("CF_EMULATOR_CHAOS", "0"), ("CF_EMULATOR_CHAOS_SEED", "9")]);
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    for (vars, expected) in [
+        (
+            &[("CF_EMULATOR_CHAOS", "2")][..],
+            "CF_EMULATOR_CHAOS: the chaos rate 2 must be from 0 to 1",
+        ),
+        (
+            &[
+                ("CF_EMULATOR_CHAOS", "0.2"),
+                ("CF_EMULATOR_CHAOS_KINDS", "boom"),
+            ][..],
+            "CF_EMULATOR_CHAOS_KINDS: unknown fault kind \"boom\"",
+        ),
+    ] {
+        let bad = run(vars);
+        assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+        assert!(stderr(&bad).contains(expected), "{}", stderr(&bad));
+    }
 }
 
 #[test]

@@ -108,6 +108,16 @@ pub(crate) enum Fault {
     DropAfterCommit,
 }
 
+impl Fault {
+    /// An `unsuccessful` with the default code and message.
+    pub(crate) fn unsuccessful() -> Fault {
+        Fault::Unsuccessful {
+            code: default_failure_code(),
+            message: default_failure_message(),
+        }
+    }
+}
+
 fn default_retry_after() -> u64 {
     1
 }
@@ -210,7 +220,8 @@ pub(crate) fn html_error_page(status: u16, ray: &str) -> String {
 }
 
 impl App {
-    /// Applies the next scripted fault of `op` (if any) around the operation `run`.
+    /// Applies the next scripted fault of `op`, or else the chaos mode's draw (if
+    /// either gives one), around the operation `run`.
     pub(super) async fn with_faults<F>(
         &self,
         op: Operation,
@@ -221,10 +232,21 @@ impl App {
     where
         F: Future<Output = Response> + Send + 'static,
     {
-        let Some(fault) = self.faults.as_ref().and_then(|f| f.next(op)) else {
+        let scripted = self.faults.as_ref().and_then(|f| f.next(op));
+        let source = if scripted.is_some() {
+            "script"
+        } else {
+            "chaos"
+        };
+        let Some(fault) = scripted.or_else(|| self.chaos.draw(op)) else {
             return run.await;
         };
-        tracing::info!(operation = op.short_name(), ?fault, "injecting fault");
+        tracing::info!(
+            operation = op.short_name(),
+            ?fault,
+            source,
+            "injecting fault"
+        );
         match fault {
             Fault::Delay { ms } => {
                 // The operation runs whatever the client does: a client that gives up

@@ -1,5 +1,6 @@
 //! The handlers: each turns a request into a domain operation and its result into
-//! Cloudflare's envelope; and the fault-injection endpoints.
+//! Cloudflare's envelope; and the fault-injection endpoints (and what they share with
+//! the chaos endpoints).
 
 use axum::{
     body::Bytes,
@@ -148,7 +149,8 @@ fn faults_of(app: &App) -> Result<&Faults, ApiError> {
     app.faults.as_ref().ok_or_else(ApiError::no_route)
 }
 
-fn respond(result: Result<Value, ApiError>) -> Response {
+/// The envelope of a fault endpoint's answer.
+pub(super) fn respond(result: Result<Value, ApiError>) -> Response {
     match result {
         Ok(value) => success(StatusCode::OK, Some(value)),
         Err(err) => err.into_response(),
@@ -165,7 +167,7 @@ pub(super) async fn post_faults(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     respond(faults_of(&app).and_then(|faults| {
-        require_json_content_type(&headers)?;
+        require_json_content_type(&headers, "A fault script")?;
         faults.push_script(&read_body(body)?)?;
         Ok(faults.pending())
     }))
@@ -179,7 +181,7 @@ pub(super) async fn delete_faults(State(app): State<App>) -> Response {
 }
 
 /// The body, or why it could not be read (too large).
-fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+pub(super) fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -198,19 +200,19 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
     Some(essence.to_ascii_lowercase())
 }
 
-/// Refuses a fault script unless it is sent as `application/json` (parameters such
-/// as `charset` allowed): the fault endpoint takes no credentials, and a web page
-/// may send a `text/plain` (or typeless) POST to any address without asking the
-/// server first, whereas `application/json` needs a CORS preflight this emulator
-/// never grants.
-fn require_json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+/// Refuses a request to a fault endpoint (`what`: a fault script, chaos settings)
+/// unless it is sent as `application/json` (parameters such as `charset` allowed):
+/// the fault endpoints take no credentials, and a web page may send a `text/plain`
+/// (or typeless) POST to any address without asking the server first, whereas
+/// `application/json` needs a CORS preflight this emulator never grants.
+pub(super) fn require_json_content_type(headers: &HeaderMap, what: &str) -> Result<(), ApiError> {
     if media_type(headers).as_deref() == Some("application/json") {
         return Ok(());
     }
     Err(ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         error_codes::FAULT_SCRIPT_NOT_JSON,
-        "A fault script must be sent with Content-Type: application/json; nothing was queued",
+        format!("{what} must be sent with Content-Type: application/json; nothing changed"),
     ))
 }
 

@@ -1,9 +1,10 @@
 //! The HTTP layer: the router, `cf-ray` and the request log, the `Host` guard,
 //! authentication, handlers that turn requests into domain operations and their results into
-//! Cloudflare's envelope, scripted faults, and connection handling.
+//! Cloudflare's envelope, scripted faults and the chaos mode, and connection handling.
 
 mod auth;
 mod call;
+mod chaos;
 pub(crate) mod conn;
 mod envelope;
 mod faults;
@@ -26,6 +27,7 @@ use axum::{
     routing::get,
 };
 
+pub(crate) use chaos::ChaosMode;
 pub(crate) use envelope::ApiError;
 pub(crate) use faults::Faults;
 pub(crate) use host::HostPolicy;
@@ -45,6 +47,8 @@ pub(crate) struct App {
     pub(crate) faults: Option<Faults>,
     /// Which `Host` values are answered.
     pub(crate) hosts: Arc<HostPolicy>,
+    /// The chaos mode's settings and draws (off unless set).
+    pub(crate) chaos: ChaosMode,
 }
 
 /// The `cf-ray` id of the current request.
@@ -94,6 +98,12 @@ pub(crate) fn router(app: App) -> Router {
             get(handlers::get_faults)
                 .post(handlers::post_faults)
                 .delete(handlers::delete_faults),
+        );
+        router = router.route(
+            "/__emulator/chaos",
+            get(chaos::get_chaos)
+                .post(chaos::post_chaos)
+                .delete(chaos::delete_chaos),
         );
     }
     router

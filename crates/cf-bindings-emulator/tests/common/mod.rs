@@ -96,6 +96,10 @@ impl Emu {
         format!("{}/accounts/{account}/addressing/services", self.base)
     }
 
+    pub fn prefixes_url(&self, account: &str) -> String {
+        format!("{}/accounts/{account}/addressing/prefixes", self.base)
+    }
+
     pub fn bindings_url(&self, account: &str, prefix: &str) -> String {
         format!(
             "{}/accounts/{account}/addressing/prefixes/{prefix}/bindings",
