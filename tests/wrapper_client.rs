@@ -10,7 +10,8 @@ use std::{
 };
 
 use cf_bindings::{
-    Client, ClientBuilder, Credentials, ENV_API_KEY, Error, ProvisioningState, RetryPolicy,
+    Client, ClientBuilder, Error, ProvisioningState, RetryPolicy,
+    config::{Credentials, ENV_API_KEY},
 };
 use cf_bindings_tests::{Reply, TestServer};
 use common::*;
@@ -648,7 +649,7 @@ async fn the_token_never_shows() {
         format!("{:?}", Credentials::api_token(TOKEN)),
         format!("{:?}", Credentials::api_token(TOKEN).headers().unwrap()),
         format!("{:?}", client.account(ACCOUNT).prefix(PREFIX).bindings()),
-        cf_bindings::Secret::new(TOKEN).to_string(),
+        cf_bindings::config::Secret::new(TOKEN).to_string(),
     ];
 
     // One error of each kind reached over the wire, with retries and messages logged.

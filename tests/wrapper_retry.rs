@@ -8,7 +8,10 @@ use crate::common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cf_bindings::{Client, Error, LongWait, RetryPolicy, WaitReason};
+use cf_bindings::{
+    Client, Error, RetryPolicy,
+    wait::{LongWait, WaitReason},
+};
 use cf_bindings_emulator::{
     CDN_SERVICE_ID, DEFAULT_API_TOKEN, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, Emulator,
     EmulatorConfig, RunningEmulator,
@@ -750,7 +753,10 @@ async fn a_retry_after_of_five_seconds_is_told_and_one_of_one_second_is_not() {
     assert!(start.elapsed() >= Duration::from_secs(6));
     let told = told.lock().unwrap().clone();
     assert_eq!(told.len(), 1, "{told:?}");
-    assert_eq!(told[0].operation, cf_bindings::Operation::ListBindings);
+    assert_eq!(
+        told[0].operation,
+        cf_bindings::error::Operation::ListBindings
+    );
     assert_eq!(told[0].duration, Duration::from_secs(5));
     assert_eq!(
         told[0].reason,

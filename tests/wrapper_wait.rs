@@ -131,7 +131,7 @@ async fn long_pauses_between_polls_are_told() {
     let told = told.lock().unwrap().clone();
     let pauses: Vec<Duration> = told.iter().map(|w| w.duration).collect();
     assert_eq!(pauses, [Duration::from_secs(4), Duration::from_secs(5)]);
-    let cf_bindings::WaitReason::Provisioning {
+    let cf_bindings::wait::WaitReason::Provisioning {
         binding_id,
         state,
         remaining,

@@ -1,4 +1,4 @@
-//! `cf_bindings::apply` against the emulator: a plan's steps made in order, and
+//! `cf_bindings::desired::apply` against the emulator: a plan's steps made in order, and
 //! Cloudflare's five-minute rate-limit block waited out, on tokio's paused clock
 //! (the five minutes pass at once; a wrong delay fails at once).
 
@@ -6,8 +6,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use cf_bindings::{
-    Client, Desired, Live, RetryPolicy, StopFlag, StopReason, apply, apply_until_stopped,
-    patient_retry_policy, plan,
+    Client, RetryPolicy,
+    desired::{Desired, Live, StopFlag, StopReason, apply, apply_until_stopped, plan},
 };
 use cf_bindings_emulator::{
     DEFAULT_API_TOKEN, DEMO_ACCOUNT_ID, DEMO_IPV4_PREFIX_ID, Emulator, EmulatorConfig,
@@ -42,12 +42,12 @@ async fn rate_limit_creates(emulator: &RunningEmulator, n: usize) {
 }
 
 /// Plans the demo prefix with one more binding, `cidr` to the CDN.
-async fn plan_one_create(client: &Client, cidr: &str) -> cf_bindings::Plan {
+async fn plan_one_create(client: &Client, cidr: &str) -> cf_bindings::desired::Plan {
     plan_creates(client, &[cidr]).await
 }
 
 /// Plans the demo prefix with more bindings, each of `cidrs` to the CDN.
-async fn plan_creates(client: &Client, cidrs: &[&str]) -> cf_bindings::Plan {
+async fn plan_creates(client: &Client, cidrs: &[&str]) -> cf_bindings::desired::Plan {
     let bindings: Vec<String> = cidrs
         .iter()
         .map(|cidr| format!("{{ cidr = \"{cidr}\", service = \"CDN\" }}"))
@@ -81,7 +81,7 @@ fn client(emulator: &RunningEmulator, policy: RetryPolicy) -> Client {
 #[tokio::test(start_paused = true)]
 async fn apply_waits_out_a_five_minute_block_and_then_succeeds() {
     let emulator = emulator().await;
-    let client = client(&emulator, patient_retry_policy());
+    let client = client(&emulator, RetryPolicy::patient());
     let plan = plan_one_create(&client, "203.0.113.7/32").await;
     rate_limit_creates(&emulator, 1).await;
 

@@ -12,8 +12,8 @@ mod traffic;
 mod verify;
 
 use cf_bindings::{
-    Cidr, Desired, Diagnostic, DiagnosticKind, Diagnostics, Live, ProvisioningState, Service,
-    ServiceBinding,
+    Cidr, ProvisioningState, Service, ServiceBinding,
+    desired::{Desired, Diagnostic, DiagnosticKind, Diagnostics, Live},
 };
 
 const PREFIX: &str = "2af39739cc4e3b5910c918468bb89828";
@@ -248,7 +248,7 @@ fn two_spellings_of_one_id_are_one_id() {
         &[&b(BASE, &MT.to_uppercase()), &b("10.0.0.7/32", "CDN")],
     ));
     assert!(by_upper_id.validate().is_empty());
-    let plan = cf_bindings::plan(&by_upper_id, &live(&[(BASE, MT)]), &services())
+    let plan = cf_bindings::desired::plan(&by_upper_id, &live(&[(BASE, MT)]), &services())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(plan.steps().count(), 1, "only the CDN binding is made");
 }

@@ -2,8 +2,11 @@
 //! saved plans and staleness, and export.
 
 use cf_bindings::{
-    ChangeKind, Desired, DesiredBinding, DesiredPrefix, DiagnosticKind, Live, Plan, PlanSource,
-    Service, Step, export, plan,
+    Service,
+    desired::{
+        ChangeKind, Desired, DesiredBinding, DesiredPrefix, DiagnosticKind, Live, Plan, PlanSource,
+        Step, export, plan,
+    },
 };
 
 use super::{BASE, CDN, MT, PREFIX, SPECTRUM, b, binding, cidr, file, live, only, parse, services};

@@ -5,7 +5,8 @@
 //! prefix's description as a comment.
 
 use cf_bindings::{
-    DiagnosticKind, IpPrefix, Live, MismatchKind, Plan, PrefixId, ServiceBinding, export, plan,
+    IpPrefix, PrefixId, ServiceBinding,
+    desired::{DiagnosticKind, Live, MismatchKind, Plan, export, plan},
 };
 
 use super::{BASE, CDN, MT, PREFIX, b, cidr, file, found, live, only, parse, services};

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use cf_bindings::{
-    BindingId, Cidr, Desired, DesiredBinding, DesiredPrefix, Live, Plan, PrefixId, ServiceBinding,
-    ServiceId, Step, export, plan,
+    BindingId, Cidr, PrefixId, ServiceBinding, ServiceId,
+    desired::{Desired, DesiredBinding, DesiredPrefix, Live, Plan, Step, export, plan},
 };
 use proptest::prelude::*;
 

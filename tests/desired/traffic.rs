@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
-use cf_bindings::{Cidr, Live, Plan, PrefixId, ServiceBinding, Step, Transition, Unlisted, plan};
+use cf_bindings::{
+    Cidr, PrefixId, ServiceBinding,
+    desired::{Live, Plan, Step, Transition, Unlisted, plan},
+};
 use proptest::prelude::*;
 
 use super::props::{State, disjoint, pick, state, states, to_desired, to_live};

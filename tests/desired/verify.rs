@@ -2,7 +2,7 @@
 //! those the changes call for, each delete names its live binding truly, and the
 //! changes follow from the live bindings the plan records.
 
-use cf_bindings::{ChangeKind, Live, MismatchKind, Plan, ServiceRef, Step, plan};
+use cf_bindings::desired::{ChangeKind, Live, MismatchKind, Plan, ServiceRef, Step, plan};
 
 use super::{BASE, CDN, MT, PREFIX, SPECTRUM, b, cidr, file, live, parse, services};
 

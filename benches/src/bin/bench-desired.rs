@@ -18,8 +18,8 @@
 use std::{hint::black_box, net::Ipv4Addr, time::Instant};
 
 use cf_bindings::{
-    Cidr, Client, Desired, DesiredBinding, DesiredPrefix, Live, PrefixId, ProvisioningState,
-    Service, ServiceBinding, ServiceId, apply, plan,
+    Cidr, Client, PrefixId, ProvisioningState, Service, ServiceBinding, ServiceId,
+    desired::{Desired, DesiredBinding, DesiredPrefix, Live, apply, plan},
 };
 use cf_bindings_benches::{Args, BoxError, cpu_seconds, emit};
 

@@ -103,7 +103,7 @@ impl Failure {
     pub fn in_prefix(error: cf_bindings::Error, prefix: Option<&cf_bindings::PrefixId>) -> Failure {
         if error.is_outcome_unknown() {
             let what = match error.operation() {
-                Some(cf_bindings::Operation::DeleteBinding) => "the binding may still exist",
+                Some(cf_bindings::error::Operation::DeleteBinding) => "the binding may still exist",
                 _ => "the binding may exist",
             };
             let list = match prefix {

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use cf_bindings::LongWait;
+use cf_bindings::wait::LongWait;
 use serde_json::Value;
 
 use crate::failure::Failure;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cf_bindings::{Client, ClientBuilder, Credentials, RetryPolicy};
+use cf_bindings::{Client, ClientBuilder, RetryPolicy, config::Credentials};
 use cf_bindings_emulator::RunningEmulator;
 
 use crate::args::{Global, Rate};

@@ -10,12 +10,12 @@ use std::borrow::Cow;
 /// overrides and isolates of "Trojan Source"). Every table cell and every message
 /// on stderr goes through it.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(cf_bindings::is_invisible) {
+    if !text.chars().any(cf_bindings::text::is_invisible) {
         return Cow::Borrowed(text);
     }
     let mut escaped = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        cf_bindings::push_visible(&mut escaped, c);
+        cf_bindings::text::push_visible(&mut escaped, c);
     }
     Cow::Owned(escaped)
 }
@@ -28,7 +28,7 @@ pub fn printable_log(text: &str, colour: bool) -> Cow<'_, str> {
     let kept = |c: char| c == '\n' || (colour && c == '\u{1b}');
     if !text
         .chars()
-        .any(|c| cf_bindings::is_invisible(c) && !kept(c))
+        .any(|c| cf_bindings::text::is_invisible(c) && !kept(c))
     {
         return Cow::Borrowed(text);
     }
@@ -37,7 +37,7 @@ pub fn printable_log(text: &str, colour: bool) -> Cow<'_, str> {
         if kept(c) {
             escaped.push(c);
         } else {
-            cf_bindings::push_visible(&mut escaped, c);
+            cf_bindings::text::push_visible(&mut escaped, c);
         }
     }
     Cow::Owned(escaped)

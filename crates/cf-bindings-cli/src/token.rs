@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cf_bindings::Secret;
+use cf_bindings::config::Secret;
 
 use crate::failure::Failure;
 use crate::input;

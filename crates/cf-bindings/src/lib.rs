@@ -6,7 +6,7 @@
 //! - validated types: [`AccountId`], [`PrefixId`], [`BindingId`], [`ServiceId`]
 //!   (no character that could change a URL gets through), [`Cidr`] (IPv4 and IPv6,
 //!   host bits refused with a suggestion), [`ProvisioningState`];
-//! - Cloudflare's envelope decoded once (the rules: [`decode_envelope`]): a `200`
+//! - Cloudflare's envelope decoded once (the rules: [`error`]): a `200`
 //!   with `success: false` is an error, every error code is kept, and an HTML page
 //!   from the edge becomes a readable [`Error`] with the `cf-ray`;
 //! - authentication from code or the environment ([`ClientBuilder`]), with secrets
@@ -20,7 +20,21 @@
 //! - [`Bindings::wait_until_active`] ([`WaitOptions`]) and a longest-prefix-match
 //!   [`RoutingTable`].
 //!
-//! Every public item is at the crate root.
+//! # Where things are
+//! - At the root: the [`Client`], its [`ClientBuilder`] and scoped handles
+//!   ([`Account`], [`Prefixes`], [`Prefix`], [`Bindings`], [`Services`]); the API's
+//!   values ([`AccountId`], [`PrefixId`], [`BindingId`], [`ServiceId`], [`Cidr`],
+//!   [`ServiceBinding`], [`Service`], [`IpPrefix`], [`ProvisioningState`]);
+//!   [`Error`], [`Response`], [`RetryPolicy`], [`WaitOptions`], [`RoutingTable`].
+//! - [`desired`]: bindings as code: a desired state checked offline, planned against
+//!   the live bindings, exported from them, and applied.
+//! - [`error`]: the parts of an [`Error`]: Cloudflare's error answers, bodies that
+//!   could not be read, refused input and configuration.
+//! - [`config`]: the client's defaults, limits, environment variables and
+//!   [`Credentials`](config::Credentials).
+//! - [`wait`]: what the client tells about the pauses it makes
+//!   ([`ClientBuilder::on_long_wait`]).
+//! - [`text`]: showing text that came from the server, safely.
 //!
 //! # Example
 //! ```no_run
@@ -68,64 +82,47 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod apply;
-mod call;
-mod cidr;
 mod client;
-mod config;
-mod credentials;
-mod desired;
-mod envelope;
-mod error;
-mod failure;
-mod handles;
-mod ids;
-mod limiter;
-mod long_wait;
-mod model;
-mod operation;
-mod prefix;
-mod redact;
-mod response;
-mod retry;
-mod routing;
-mod shapes;
-mod state;
-mod text;
-mod transport;
-mod wait;
+pub mod desired;
+pub mod error;
+pub mod text;
+mod types;
+mod wire;
 
-pub use apply::{
-    Applied, ApplyError, StopFlag, StopReason, apply, apply_until_stopped, patient_retry_policy,
+pub use client::{
+    Client,
+    builder::ClientBuilder,
+    handles::{Account, Bindings, Prefix, Prefixes, Services},
+    retry::RetryPolicy,
+    wait::WaitOptions,
 };
-pub use cidr::Cidr;
-pub use client::Client;
-pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_TIMEOUT, USER_AGENT,
+pub use error::Error;
+pub use types::{
+    AccountId, ApprovalState, BindingId, Cidr, IpPrefix, PrefixId, ProvisioningState, RoutingTable,
+    Service, ServiceBinding, ServiceId,
 };
-pub use credentials::{Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL, Secret};
-pub use desired::{
-    Change, ChangeKind, Desired, DesiredBinding, DesiredPrefix, Diagnostic, DiagnosticKind,
-    Diagnostics, Live, LiveBinding, Location, Pass, Plan, PlanSource, PrefixPlan, Reroute,
-    ServiceRef, Severity, Step, Transition, Unlisted, export, plan,
-};
-pub use desired::{MismatchKind, PlanMismatch};
-pub use envelope::decode_envelope;
-pub use error::{ConfigError, Error, InvalidInput};
-pub use failure::{ApiError, ApiMessage, BodyError, DecodeError};
-pub use handles::{Account, Bindings, Prefix, Prefixes, Services};
-pub use ids::{AccountId, BindingId, MAX_ID_LEN, PrefixId, ServiceId};
-pub use long_wait::{LONG_WAIT, LongWait, WaitReason};
-pub use model::{Service, ServiceBinding};
-pub use operation::Operation;
-pub use prefix::{ApprovalState, IpPrefix};
-pub use response::Response;
-pub use retry::RetryPolicy;
-pub use routing::RoutingTable;
-pub use state::ProvisioningState;
-pub use text::{is_invisible, push_visible};
-pub use wait::WaitOptions;
+pub use wire::Response;
+
+pub mod config {
+    //! The client's defaults and limits, the environment variables it reads, and its
+    //! [`Credentials`].
+    pub use crate::client::{
+        builder::{
+            DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+            USER_AGENT,
+        },
+        credentials::{Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL, Secret},
+    };
+    pub use crate::types::MAX_ID_LEN;
+}
+
+pub mod wait {
+    //! What the client tells about the pauses it makes: every pause longer than
+    //! [`LONG_WAIT`] (a `Retry-After`, a backoff, the rate limit, a provisioning
+    //! poll) is told to [`ClientBuilder::on_long_wait`](crate::ClientBuilder::on_long_wait)
+    //! first.
+    pub use crate::client::long_wait::{LONG_WAIT, LongWait, WaitReason};
+}
 
 /// The README's Rust examples, compiled by `cargo test --doc` so they stay true.
 #[cfg(doctest)]
@@ -148,6 +145,6 @@ pub mod bench {
         headers: &reqwest::header::HeaderMap,
         body: &[u8],
     ) -> Result<crate::Response<Vec<crate::ServiceBinding>>, crate::Error> {
-        crate::envelope::decode_bindings(status, headers, body)
+        crate::wire::envelope::decode_bindings(status, headers, body)
     }
 }

@@ -132,7 +132,7 @@ pub fn markdown(
          10,000 live ones in a /8 (a quarter unchanged, a quarter replaced, half deleted \
          by `prune`, 2,500 created), in memory; then, against a fresh emulator, applies \
          the creates of the empty demo IPv6 prefix's base binding and 999 /64s with \
-         `cf_bindings::apply`, no pacing: creates per second, and the client's CPU per \
+         `cf_bindings::desired::apply`, no pacing: creates per second, and the client's CPU per \
          create from the process CPU clock (`CLOCK_PROCESS_CPUTIME_ID`); the bindings \
          are deleted between runs, untimed.\n\
          8. **Client CPU**: `bench-cpu`, one process, against a fresh emulator in another: \

@@ -3,7 +3,10 @@
 use std::cell::Cell;
 use std::path::Path;
 
-use cf_bindings::{Applied, ApplyError, Desired, Plan, PlanMismatch, RetryPolicy, Step, StopFlag};
+use cf_bindings::{
+    RetryPolicy,
+    desired::{Applied, ApplyError, Desired, Plan, PlanMismatch, Step, StopFlag},
+};
 use serde_json::json;
 
 use super::bindings::{self, Waited};
@@ -242,7 +245,7 @@ async fn execute(
     let made = Cell::new(0);
     let account = context.account();
     let stop = StopFlag::new();
-    let mut run = Box::pin(cf_bindings::apply_until_stopped(
+    let mut run = Box::pin(cf_bindings::desired::apply_until_stopped(
         &account,
         plan,
         &stop,

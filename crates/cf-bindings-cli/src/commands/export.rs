@@ -41,7 +41,7 @@ pub async fn run(context: &Context, args: ExportArgs) -> Result<(), Failure> {
     };
     let (live, services) = live::read_prefixes(context, prefixes, &chosen).await?;
     let account = context.account().id().ok().cloned();
-    let text = cf_bindings::export(account, &live, &services).to_toml();
+    let text = cf_bindings::desired::export(account, &live, &services).to_toml();
     match &args.out {
         None => output::out(&text),
         Some(path) => {

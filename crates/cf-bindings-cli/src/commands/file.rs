@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use cf_bindings::{Desired, Diagnostics, PlanSource, RetryPolicy};
+use cf_bindings::{
+    RetryPolicy,
+    desired::{Desired, Diagnostics, PlanSource},
+};
 
 use crate::failure::Failure;
 use crate::input;

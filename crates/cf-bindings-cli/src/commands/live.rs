@@ -1,7 +1,10 @@
 //! The live state that `plan`, `apply` and `export` start from: the account's
 //! prefixes, the bindings of some of them, and the account's services.
 
-use cf_bindings::{IpPrefix, Live, Location, PrefixId, Service};
+use cf_bindings::{
+    IpPrefix, PrefixId, Service,
+    desired::{Live, Location},
+};
 
 use super::{Context, account};
 use crate::failure::Failure;

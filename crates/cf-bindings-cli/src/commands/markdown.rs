@@ -20,7 +20,10 @@
 
 use std::fmt::Write as _;
 
-use cf_bindings::{Change, Cidr, Plan, PrefixId, PrefixPlan, Transition};
+use cf_bindings::{
+    Cidr, PrefixId,
+    desired::{Change, Plan, PrefixPlan, Transition},
+};
 
 use super::file::{DesiredFile, plural};
 use super::{plan, source, traffic};
@@ -186,7 +189,7 @@ fn changes(doc: &mut Doc, prefix: &PrefixPlan, first: usize) {
 
 /// `| create | 203.0.113.7/32 | – | CDN | Magic Transit → CDN |`.
 fn row(change: &Change, transition: Option<&Transition>) -> String {
-    let name = |s: Option<&cf_bindings::ServiceRef>| {
+    let name = |s: Option<&cf_bindings::desired::ServiceRef>| {
         s.map_or_else(|| "–".to_owned(), |s| md(&s.to_string()))
     };
     let traffic = match transition {

@@ -59,7 +59,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Apply(args) => {
             let input = apply::Input::load(&args)?;
-            let retry = Some(cf_bindings::patient_retry_policy());
+            let retry = Some(cf_bindings::RetryPolicy::patient());
             online(&global, input.setup(retry), async move |context| {
                 apply::run(context, input, args).await
             })

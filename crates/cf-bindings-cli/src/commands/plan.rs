@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use cf_bindings::{Change, ChangeKind, Plan};
+use cf_bindings::desired::{Change, ChangeKind, Plan};
 
 use super::file::{self, DesiredFile};
 use super::live::{self, Wanted};
@@ -75,7 +75,7 @@ pub async fn compute(context: &Context, file: &DesiredFile) -> Result<Plan, Fail
         })
         .collect();
     let (live, services) = live::read(context, &wanted).await?;
-    let mut plan = cf_bindings::plan(&file.desired, &live, &services)
+    let mut plan = cf_bindings::desired::plan(&file.desired, &live, &services)
         .map_err(|diagnostics| file::invalid(&file.name, &diagnostics, "nothing was changed"))?;
     plan.account = context.account().id().ok().cloned();
     Ok(plan)
@@ -154,7 +154,7 @@ pub fn counts(plan: &Plan) -> String {
 /// is in the transitions printed after it.
 fn changes_table(changes: &[Change]) -> Table {
     let mut table = Table::new(vec!["CHANGE", "CIDR", "BEFORE", "AFTER"]);
-    let name = |s: &Option<cf_bindings::ServiceRef>| {
+    let name = |s: &Option<cf_bindings::desired::ServiceRef>| {
         s.as_ref()
             .map_or_else(|| "-".to_owned(), ToString::to_string)
     };

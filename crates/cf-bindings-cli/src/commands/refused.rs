@@ -3,7 +3,10 @@
 //! A network or server failure, a rate limit or a binding gone since the plan was
 //! made is not a refusal: running apply again helps there, and says so.
 
-use cf_bindings::{Change, ChangeKind, Error, Plan, PrefixId, Step};
+use cf_bindings::{
+    Error, PrefixId,
+    desired::{Change, ChangeKind, Plan, Step},
+};
 
 /// How to report a step that Cloudflare refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

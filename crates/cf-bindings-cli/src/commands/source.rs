@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use cf_bindings::{Plan, PlanSource};
+use cf_bindings::desired::{Plan, PlanSource};
 
 use super::file;
 use crate::failure::Failure;

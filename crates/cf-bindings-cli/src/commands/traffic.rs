@@ -2,7 +2,7 @@
 //! step by step, while the plan is applied, and the live bindings the file does not
 //! list with the routing they change.
 
-use cf_bindings::{PrefixPlan, Reroute, ServiceRef, Transition, Unlisted};
+use cf_bindings::desired::{PrefixPlan, Reroute, ServiceRef, Transition, Unlisted};
 
 use super::file::plural;
 use crate::failure::Failure;

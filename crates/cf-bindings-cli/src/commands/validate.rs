@@ -1,6 +1,6 @@
 //! `validate -f FILE`: the offline checks, with no credentials and no network.
 
-use cf_bindings::Desired;
+use cf_bindings::desired::Desired;
 use serde_json::json;
 
 use super::file;

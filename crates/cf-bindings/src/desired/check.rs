@@ -1,4 +1,4 @@
-//! [`Desired::validate`](crate::Desired::validate): the offline rules and the
+//! [`Desired::validate`](crate::desired::Desired::validate): the offline rules and the
 //! aggregation warnings.
 
 use std::collections::HashMap;
@@ -8,7 +8,7 @@ use super::{
     net::{by_address, enclosing, ipv4_mapped, nested_pairs, strictly_contains, supernet},
     services::{self, Kind},
 };
-use crate::{cidr::Cidr, model::Service};
+use crate::{types::binding::Service, types::cidr::Cidr};
 
 pub(super) fn validate(desired: &Desired) -> Diagnostics {
     let mut out = Vec::new();

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::Location;
-use crate::cidr::Cidr;
+use crate::types::cidr::Cidr;
 
 /// Whether a [`Diagnostic`] stops the file from being used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -65,7 +65,7 @@ pub enum DiagnosticKind {
     CdnSpectrum,
     /// Warning: a service written as a name that is none of Cloudflare's documented
     /// services (Magic Transit, CDN, Spectrum), nor as an id (32 hexadecimal
-    /// digits): a typo, or a service of the account that only [`plan`](crate::plan)
+    /// digits): a typo, or a service of the account that only [`plan`](crate::desired::plan)
     /// can find.
     UndocumentedService {
         /// The documented service it most likely means (`Spectrum` for
@@ -81,7 +81,7 @@ pub enum DiagnosticKind {
     /// The file names a prefix that is not one of the account's prefixes.
     UnknownPrefix,
     /// The live bindings of a prefix of the file were not given to
-    /// [`plan`](crate::plan).
+    /// [`plan`](crate::desired::plan).
     MissingLiveState,
     /// The base binding's service changes while live bindings that the file does not
     /// list (and `prune` keeps) would have to be deleted and created again.
@@ -168,8 +168,8 @@ impl fmt::Display for Diagnostic {
 /// `Display` prints one per line; as an error (from [`Desired::parse`] or
 /// [`plan`]) it holds at least one error.
 ///
-/// [`Desired::parse`]: crate::Desired::parse
-/// [`plan`]: crate::plan
+/// [`Desired::parse`]: crate::desired::Desired::parse
+/// [`plan`]: crate::desired::plan
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Diagnostics(Vec<Diagnostic>);

@@ -7,7 +7,7 @@ use super::{
     net::{by_address, enclosing},
     planner::Resolver,
 };
-use crate::{ids::AccountId, model::Service};
+use crate::{types::binding::Service, types::ids::AccountId};
 
 /// The desired state that the `live` bindings already are: every prefix of `live`
 /// whose bindings it holds (by id), its bindings by address, each service by name

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// from 1 (columns in characters, so `é` counts as one).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
-    /// The file's name, as given to [`Desired::parse`](crate::Desired::parse).
+    /// The file's name, as given to [`Desired::parse`](crate::desired::Desired::parse).
     pub file: String,
     /// The line, from 1.
     pub line: usize,

@@ -1,8 +1,10 @@
 //! Bindings as code: a desired state written in a file, checked offline, planned
-//! against the live bindings, and exported from them. Pure and free of I/O: the
-//! caller reads files and calls the API; this module only computes. The format and
+//! against the live bindings, exported from them, and applied. Pure and free of
+//! I/O but for [`apply`]: the caller reads files and lists the live bindings; this
+//! module computes, and `apply` makes a plan's calls through the client. The format and
 //! the rules are documented on [`Desired`].
 
+mod apply;
 mod check;
 mod diagnostic;
 mod export;
@@ -16,6 +18,7 @@ mod services;
 mod traffic;
 mod verify;
 
+pub use apply::{Applied, ApplyError, StopFlag, StopReason, apply, apply_until_stopped};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use export::export;
 pub use location::Location;
@@ -27,10 +30,10 @@ pub use verify::{MismatchKind, PlanMismatch};
 use std::collections::BTreeMap;
 
 use crate::{
-    cidr::Cidr,
-    ids::{AccountId, PrefixId},
-    model::ServiceBinding,
-    prefix::IpPrefix,
+    types::binding::ServiceBinding,
+    types::cidr::Cidr,
+    types::ids::{AccountId, PrefixId},
+    types::prefix::IpPrefix,
 };
 
 /// A desired state: the bindings one account's prefixes should have. Parse it from
@@ -42,7 +45,7 @@ use crate::{
 /// (they are typos).
 ///
 /// ```
-/// use cf_bindings::Desired;
+/// use cf_bindings::desired::Desired;
 ///
 /// let text = r#"
 /// account = "023e105f4ecef8ad9ca31a8372d0c353"   # optional (the command line may give it)
@@ -68,7 +71,7 @@ use crate::{
 /// assert_eq!(desired.prefixes.len(), 2);
 /// assert_eq!(desired.prefixes[0].bindings[1].service, "CDN");
 /// assert!(desired.validate().is_empty()); // no error, no warning
-/// # Ok::<(), cf_bindings::Diagnostics>(())
+/// # Ok::<(), cf_bindings::desired::Diagnostics>(())
 /// ```
 ///
 /// | key | where | meaning |
@@ -233,7 +236,7 @@ impl Desired {
 /// saved plan's CIDRs; [`export`] writes each prefix's CIDR and description.
 ///
 /// ```
-/// use cf_bindings::{Cidr, IpPrefix, Live, PrefixId};
+/// use cf_bindings::{Cidr, IpPrefix, PrefixId, desired::Live};
 ///
 /// let id: PrefixId = "2af39739cc4e3b5910c918468bb89828".parse()?;
 /// let cidr: Cidr = "203.0.113.0/24".parse()?;
@@ -241,7 +244,7 @@ impl Desired {
 /// live.set_account_prefixes(vec![IpPrefix::new(id.clone(), cidr)]);
 /// live.insert(id.clone(), Vec::new()); // its bindings, as listed: none yet
 /// assert_eq!(live.account_prefix(&id).map(|p| p.cidr), Some(cidr));
-/// # Ok::<(), cf_bindings::InvalidInput>(())
+/// # Ok::<(), cf_bindings::error::InvalidInput>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Live {

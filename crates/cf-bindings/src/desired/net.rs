@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use ipnet::IpNet;
 
-use crate::cidr::Cidr;
+use crate::types::cidr::Cidr;
 
 /// A CIDR as a range of addresses of one family (IPv4 in the low bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use super::{
     net::{by_address, least_specific_first, strictly_contains},
 };
 use crate::{
-    cidr::Cidr, ids::BindingId, model::ServiceBinding, routing::RoutingTable,
-    state::ProvisioningState,
+    types::binding::ServiceBinding, types::cidr::Cidr, types::ids::BindingId,
+    types::routing::RoutingTable, types::state::ProvisioningState,
 };
 
 /// A live binding: its CIDR, service and id.

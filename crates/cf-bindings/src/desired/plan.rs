@@ -1,4 +1,4 @@
-//! [`Plan`]: what [`plan`](crate::plan) computed, ready to print, save as JSON and
+//! [`Plan`]: what [`plan`](crate::desired::plan) computed, ready to print, save as JSON and
 //! apply.
 
 use std::fmt;
@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Live, Location, Transition, Unlisted};
 use crate::{
-    cidr::Cidr,
-    ids::{AccountId, BindingId, PrefixId, ServiceId},
-    model::{Service, ServiceBinding},
+    types::binding::{Service, ServiceBinding},
+    types::cidr::Cidr,
+    types::ids::{AccountId, BindingId, PrefixId, ServiceId},
 };
 
 /// A service, by id and name.
@@ -171,7 +171,7 @@ impl LiveBinding {
 pub struct PrefixPlan {
     /// The prefix.
     pub prefix: PrefixId,
-    /// The prefix's CIDR: Cloudflare's, when [`plan`](crate::plan) was given the
+    /// The prefix's CIDR: Cloudflare's, when [`plan`](crate::desired::plan) was given the
     /// account's prefixes (and then checked by [`Plan::verify`]); otherwise the
     /// file's `cidr` or the live base binding's, when known. Never guessed from the
     /// file's bindings.
@@ -221,8 +221,8 @@ impl PlanSource {
     }
 }
 
-/// The changes that make the live bindings match a [`Desired`](crate::Desired),
-/// and the API calls that make them, in a safe order (see [`plan`](crate::plan)).
+/// The changes that make the live bindings match a [`Desired`](crate::desired::Desired),
+/// and the API calls that make them, in a safe order (see [`plan`](crate::desired::plan)).
 ///
 /// Serialize it (e.g. with `serde_json`) to save it. Before applying a saved plan,
 /// refuse it when its [`version`](Plan::version) is not [`Plan::VERSION`], list the
@@ -241,7 +241,7 @@ pub struct Plan {
     pub account: Option<AccountId>,
     /// The bindings file the plan was made from, when the program that planned
     /// records it (see [`PlanSource`]); `None` for a plan made from standard input
-    /// or by a program that records no file ([`plan`](crate::plan) itself never
+    /// or by a program that records no file ([`plan`](crate::desired::plan) itself never
     /// does).
     #[serde(default)]
     pub source: Option<PlanSource>,

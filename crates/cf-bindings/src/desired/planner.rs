@@ -13,10 +13,10 @@ use super::{
     traffic,
 };
 use crate::{
-    cidr::Cidr,
-    ids::ServiceId,
-    model::{Service, ServiceBinding},
-    prefix::IpPrefix,
+    types::binding::{Service, ServiceBinding},
+    types::cidr::Cidr,
+    types::ids::ServiceId,
+    types::prefix::IpPrefix,
 };
 
 /// Plans the changes that make the `live` bindings match `desired`, given the
@@ -28,7 +28,7 @@ use crate::{
 /// and left alone otherwise. Bindings match by CIDR, services by id.
 ///
 /// # Order
-/// Every intermediate state obeys the rules documented on [`Desired`](crate::Desired)
+/// Every intermediate state obeys the rules documented on [`Desired`](crate::desired::Desired)
 /// (so the API accepts every step), given a live state that does:
 /// 1. deletes, most specific first (a prefix's base binding, if deleted, last);
 /// 2. replaces, least specific first, each a delete then a create of the same CIDR
@@ -40,7 +40,7 @@ use crate::{
 /// deleting them first (the base cannot be deleted while others exist): the plan
 /// then deletes every other binding (most specific first), replaces the base, and
 /// creates them all again, those whose service does not change as
-/// [`ChangeKind::Recreate`](crate::ChangeKind::Recreate) changes, so that a reviewer
+/// [`ChangeKind::Recreate`](crate::desired::ChangeKind::Recreate) changes, so that a reviewer
 /// sees the whole cost. Each of them must be listed in the file (or the prefix must
 /// have `prune`): a binding kept only because `prune` is off would be lost for good
 /// if an apply stopped between its delete and its create.

@@ -1,9 +1,9 @@
 //! What the offline checks know of services: Cloudflare's documented services, by
 //! name. The one list of them in this crate; the account's own services are known
-//! only online, to [`plan`](crate::plan).
+//! only online, to [`plan`](crate::desired::plan).
 
 use super::{Diagnostic, DiagnosticKind, Location};
-use crate::model::Service;
+use crate::types::binding::Service;
 
 /// Cloudflare's documented services, as Cloudflare names them, and what each is for
 /// the rules.

@@ -16,14 +16,14 @@ use super::{
     net::{Range, by_address, cidr_at, cidrs_of_range, supernet},
 };
 use crate::{
-    cidr::Cidr,
-    ids::{BindingId, ServiceId},
-    routing::CidrTable,
+    types::cidr::Cidr,
+    types::ids::{BindingId, ServiceId},
+    types::routing::CidrTable,
 };
 
 /// A live binding that the file does not list, kept because the prefix's `prune` is
 /// off. `apply` leaves it alone, but it is drift: the file does not say what the
-/// prefix holds (see [`Plan::has_drift`](crate::Plan::has_drift)).
+/// prefix holds (see [`Plan::has_drift`](crate::desired::Plan::has_drift)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Unlisted {
@@ -77,7 +77,7 @@ pub struct Pass {
     /// The service; `None` when no binding covers the addresses (a gap).
     pub service: Option<ServiceRef>,
     /// The step after which the traffic goes there: steps are counted from 1 over
-    /// the whole plan, in the order [`Plan::steps`](crate::Plan::steps) gives and
+    /// the whole plan, in the order [`Plan::steps`](crate::desired::Plan::steps) gives and
     /// `apply` makes them; 0 is now, before the first step.
     pub after_step: usize,
 }

@@ -15,10 +15,10 @@ use super::{
     planner::Resolver,
 };
 use crate::{
-    cidr::Cidr,
-    ids::PrefixId,
-    model::{Service, ServiceBinding},
-    state::ProvisioningState,
+    types::binding::{Service, ServiceBinding},
+    types::cidr::Cidr,
+    types::ids::PrefixId,
+    types::state::ProvisioningState,
 };
 
 /// Why [`Plan::check`] or [`Plan::verify`] refused a plan: the prefix, and what
@@ -234,7 +234,7 @@ impl Plan {
     /// For each prefix: it appears once; its CIDR is the base of the live bindings
     /// it records; every delete step names a recorded live binding, with that
     /// binding's CIDR and service id; and the changes and steps are exactly those
-    /// that [`plan`](crate::plan) derives from the recorded live bindings and the
+    /// that [`plan`](crate::desired::plan) derives from the recorded live bindings and the
     /// final state the changes describe, in the same order. The names of services
     /// are taken from the changes, so a fallback is compared by service id only;
     /// [`Plan::verify`] checks the names too, against the live bindings.
@@ -268,7 +268,7 @@ impl Plan {
     /// name); every service a create or replace binds is the account's, under the
     /// account's name; and the changes, fallbacks and their names included, are
     /// exactly those the planner derives. So the changes a person reviews are the
-    /// API calls that [`apply`](crate::apply) makes, and its progress names what
+    /// API calls that [`apply`](crate::desired::apply) makes, and its progress names what
     /// each call does.
     ///
     /// # Errors

@@ -3,7 +3,8 @@
 //! the addresses of a replace cut between its delete and its create go now.
 
 use cf_bindings::{
-    ApplyError, Change, ChangeKind, Error, Plan, PrefixPlan, ServiceRef, Step, StopReason,
+    Error,
+    desired::{ApplyError, Change, ChangeKind, Plan, PrefixPlan, ServiceRef, Step, StopReason},
 };
 
 use crate::commands::refused;

@@ -1,15 +1,8 @@
 //! Cloudflare's response envelope: the one place where response bodies become
 //! `Result<T, Error>`.
 //!
-//! Every JSON response is `{"success", "errors", "messages", "result"}`. The rules:
-//! - 2xx with `success: true` → the `result` (and the `messages`, logged at warn);
-//! - 2xx with `success: false` → [`Error::Api`];
-//! - 4xx/5xx with the envelope → [`Error::Api`], with every error item, the status,
-//!   the `cf-ray` header and `Retry-After`;
-//! - a body that is not the envelope (HTML from the edge, truncated or empty) →
-//!   [`Error::UnexpectedBody`] with the status, `cf-ray` and a short excerpt;
-//! - a success whose `result` does not fit → [`Error::Decode`] naming the field;
-//! - a redirect (3xx), whatever its body → [`Error::Redirected`].
+//! The rules are written once, in the [`error`](crate::error) module's
+//! documentation; they are the same for every operation of the client.
 //!
 //! Transport failures are mapped in `transport`; the results of generated calls are
 //! sorted in `call`.
@@ -18,12 +11,12 @@ use reqwest::header::HeaderMap;
 
 use crate::{
     error::Error,
-    failure::{ApiError, ApiMessage, BodyError, DecodeError},
-    operation::Operation,
-    response::Response,
-    shapes::{Envelope, LenientEnvelope, ValueEnvelope},
+    error::{ApiError, ApiMessage, BodyError, DecodeError},
     text::one_line,
-    transport::{cf_ray, content_type, parse_retry_after, redirected},
+    types::operation::Operation,
+    wire::response::Response,
+    wire::shapes::{Envelope, LenientEnvelope},
+    wire::transport::{cf_ray, content_type, parse_retry_after, redirected},
 };
 
 /// The longest body excerpt kept in a [`BodyError`].
@@ -172,41 +165,18 @@ pub(crate) fn decode_bytes<E: Envelope>(
     }
 }
 
-/// Decodes any response of the API: `status`, `headers` and `body` as received. The
-/// `result` is returned as untyped JSON.
-///
-/// This is the decoder the client applies to every response, exposed for testing and
-/// for callers handling raw responses. It never panics, whatever the bytes.
-///
-/// Every JSON response is Cloudflare's envelope, `{"success", "errors", "messages",
-/// "result"}`. The rules, the same for every operation of the client:
-/// - 2xx with `success: true` → the `result` (and the `messages`, logged at warn);
-/// - 2xx with `success: false` → [`Error::Api`];
-/// - 4xx/5xx with the envelope → [`Error::Api`], with every error item, the status,
-///   the `cf-ray` header and `Retry-After`;
-/// - a body that is not the envelope (HTML from the edge, truncated or empty) →
-///   [`Error::UnexpectedBody`] with the status, `cf-ray` and a short excerpt;
-/// - a success whose `result` does not fit → [`Error::Decode`] naming the field;
-/// - a redirect (3xx), whatever its body → [`Error::Redirected`] (the client never
-///   follows one);
-/// - (in the client) transport failures → [`Error::Connect`], [`Error::Transport`] or
-///   [`Error::Timeout`].
-///
-/// Every text taken from the server is cut to a bounded length: `cf-ray` after 64
-/// characters, `content-type` after 100, a message after 500, the excerpt after
-/// 120. (Masking the client's credentials is the client's: this function has
-/// none.)
-///
-/// # Errors
-/// [`Error::Api`], [`Error::UnexpectedBody`], [`Error::Decode`] or
-/// [`Error::Redirected`], per the rules above.
-pub fn decode_envelope(
+/// Any body decoded by the envelope rules, its `result` kept as JSON. Every text
+/// taken from the server is cut to a bounded length: `cf-ray` after 64 characters,
+/// `content-type` after 100, a message after 500, the excerpt after 120. (Masking
+/// the client's credentials is the client's: this function has none.)
+#[cfg(test)]
+pub(crate) fn decode_envelope(
     operation: Operation,
     status: u16,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response<serde_json::Value>, Error> {
-    decode_bytes::<ValueEnvelope>(operation, status, headers, body)
+    decode_bytes::<crate::wire::shapes::ValueEnvelope>(operation, status, headers, body)
 }
 
 /// A List Service Bindings body decoded as `list()` decodes it: the envelope, then each
@@ -216,12 +186,14 @@ pub(crate) fn decode_bindings(
     status: u16,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response<Vec<crate::model::ServiceBinding>>, Error> {
+) -> Result<Response<Vec<crate::types::binding::ServiceBinding>>, Error> {
     use cf_bindings_generated::types::IpAddressManagementServiceBindingsListServiceBindingsResponse as Wire;
     let operation = Operation::ListBindings;
     decode_bytes::<Wire>(operation, status, headers, body)?
-        .convert(operation, crate::model::bindings_from_wire)
+        .convert(operation, crate::types::binding::bindings_from_wire)
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{
-    cidr::Cidr,
-    ids::{AccountId, PrefixId},
-    model::{At, FieldError},
     text::capped,
+    types::binding::{At, FieldError},
+    types::cidr::Cidr,
+    types::ids::{AccountId, PrefixId},
 };
 
 /// The longest description kept (Cloudflare's own limit).
@@ -195,7 +195,7 @@ fn prefix_from_wire(wire: types::AddressingIpamPrefixes, at: At) -> Result<IpPre
     let id = String::from(at.required(id, "id")?);
     let id = PrefixId::new(id).map_err(|e| (at.field("id"), e.reason().to_owned()))?;
     let cidr = at.required(cidr, "cidr")?;
-    let cidr: Cidr = cidr.parse().map_err(|e: crate::InvalidInput| {
+    let cidr: Cidr = cidr.parse().map_err(|e: crate::types::InvalidInput| {
         (at.field("cidr"), format!("{:?}: {}", e.value(), e.reason()))
     })?;
     let account_id = account_id

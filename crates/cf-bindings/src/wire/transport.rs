@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION};
 
-use crate::{error::Error, operation::Operation, text::capped};
+use crate::{error::Error, text::capped, types::operation::Operation};
 
 /// The longest `cf-ray` kept; Cloudflare's are about 20 characters.
 const MAX_RAY_CHARS: usize = 64;

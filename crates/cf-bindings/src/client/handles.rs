@@ -7,17 +7,17 @@ use std::str::FromStr;
 use cf_bindings_generated::types;
 
 use crate::{
-    cidr::Cidr,
     client::Client,
+    client::retry,
+    client::wait::{self, WaitOptions},
     error::{Error, InvalidInput},
-    ids::{AccountId, BindingId, PrefixId, ServiceId},
-    model::{Service, ServiceBinding},
-    operation::Operation,
-    prefix::IpPrefix,
-    response::Response,
-    retry,
-    routing::RoutingTable,
-    wait::{self, WaitOptions},
+    types::binding::{Service, ServiceBinding},
+    types::cidr::Cidr,
+    types::ids::{AccountId, BindingId, PrefixId, ServiceId},
+    types::operation::Operation,
+    types::prefix::IpPrefix,
+    types::routing::RoutingTable,
+    wire::response::Response,
 };
 
 /// An id checked once: its typed form, and the generated client's.
@@ -417,5 +417,12 @@ impl Services {
             name: wanted.to_owned(),
             available: services.into_iter().map(|s| s.name).collect(),
         })
+    }
+}
+
+impl Client {
+    /// The operations of an account.
+    pub fn account(&self, account: impl TryInto<AccountId, Error: Into<InvalidInput>>) -> Account {
+        Account::new(self.clone(), check("account id", account))
     }
 }

@@ -1,4 +1,25 @@
-//! The crate's [`Error`] type and its parts.
+//! The crate's [`Error`] type and its parts: Cloudflare's error answers
+//! ([`ApiError`], [`ApiMessage`]), bodies that could not be read ([`BodyError`],
+//! [`DecodeError`]), refused input and configuration ([`InvalidInput`],
+//! [`ConfigError`]), and the [`Operation`] each names.
+//!
+//! # How an answer becomes an error
+//! Every JSON response is Cloudflare's envelope, `{"success", "errors", "messages",
+//! "result"}`, decoded once, by the same rules for every operation:
+//! - 2xx with `success: true` → the `result` (and the `messages`, logged at warn);
+//! - 2xx with `success: false` → [`Error::Api`];
+//! - 4xx/5xx with the envelope → [`Error::Api`], with every error item, the status,
+//!   the `cf-ray` header and `Retry-After`;
+//! - a body that is not the envelope (HTML from the edge, truncated or empty) →
+//!   [`Error::UnexpectedBody`] with the status, `cf-ray` and a short excerpt;
+//! - a success whose `result` does not fit → [`Error::Decode`] naming the field;
+//! - a redirect (3xx), whatever its body → [`Error::Redirected`] (the client never
+//!   follows one);
+//! - transport failures → [`Error::Connect`], [`Error::Transport`] or
+//!   [`Error::Timeout`].
+//!
+//! Every text taken from the server is cut to a bounded length, and the client's
+//! credentials are masked in it.
 //!
 //! Every failure is an [`Error`] whose `Display` is one line a person can act on,
 //! for example `create service binding: HTTP 400: Cloudflare error 1002: Prefix not
@@ -6,66 +27,19 @@
 //! [`Error::codes`], [`Error::is_not_found`] and [`Error::is_retryable`] answer the
 //! usual questions without matching on variants.
 
+mod api;
+mod rules;
+
+pub use crate::types::{InvalidInput, Operation};
+pub use api::{ApiError, ApiMessage, BodyError, DecodeError};
+pub(crate) use rules::{FailureKind, Kind, Next, next};
+
 use std::time::Duration;
 
 use crate::{
-    failure::{ApiError, ApiMessage, BodyError, DecodeError},
-    ids::BindingId,
-    model::ServiceBinding,
-    operation::Operation,
-    retry::{self, FailureKind, Kind, Next},
-    state::ProvisioningState,
     text::{human, one_line},
+    types::{BindingId, ProvisioningState, ServiceBinding},
 };
-
-/// A value given to the client was refused before any request was sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {kind} {value:?}: {reason}")]
-pub struct InvalidInput {
-    kind: &'static str,
-    value: String,
-    reason: String,
-}
-
-/// The longest part of a refused value kept in an [`InvalidInput`].
-const MAX_VALUE_CHARS: usize = 64;
-
-impl InvalidInput {
-    /// A refusal of `value`, a `kind` ("prefix id", "CIDR"), because of `reason`.
-    pub fn new(kind: &'static str, value: impl AsRef<str>, reason: impl Into<String>) -> Self {
-        let value = value.as_ref();
-        let mut kept: String = value.chars().take(MAX_VALUE_CHARS).collect();
-        if kept.len() < value.len() {
-            kept.push('…');
-        }
-        Self {
-            kind,
-            value: kept,
-            reason: reason.into(),
-        }
-    }
-
-    /// What was refused ("account id", "CIDR", ...).
-    pub fn kind(&self) -> &'static str {
-        self.kind
-    }
-
-    /// The refused value (cut after 64 characters).
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-
-    /// Why it was refused.
-    pub fn reason(&self) -> &str {
-        &self.reason
-    }
-}
-
-impl From<std::convert::Infallible> for InvalidInput {
-    fn from(never: std::convert::Infallible) -> Self {
-        match never {}
-    }
-}
 
 /// The client could not be configured.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -433,15 +407,6 @@ impl Error {
             && self
                 .status()
                 .is_some_and(|s| (400..500).contains(&s) && s != 408 && s != 429)
-    }
-
-    /// Whether the client retries this failure of a read (list, get, list
-    /// services): connection failures, timeouts, HTTP 408, 429 and 5xx, and a 2xx
-    /// answer whose body cannot be read or that says `success: false`. A create or
-    /// a delete follows stricter rules: see the table of
-    /// [`RetryPolicy`](crate::RetryPolicy).
-    pub fn is_retryable(&self) -> bool {
-        retry::next(Kind::Read, FailureKind::of(self), false) == Next::Retry
     }
 
     /// A timeout of one attempt of `operation`, limited to `after`.

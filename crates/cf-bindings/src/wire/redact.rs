@@ -9,13 +9,12 @@
 //! lowercased on the way, and masking a little more is never a leak.
 
 use crate::{
-    credentials::Credentials,
+    error::ApiMessage,
     error::Error,
-    failure::ApiMessage,
-    model::{Service, ServiceBinding},
-    prefix::{ApprovalState, IpPrefix},
-    response::Response,
-    state::ProvisioningState,
+    types::binding::{Service, ServiceBinding},
+    types::prefix::{ApprovalState, IpPrefix},
+    types::state::ProvisioningState,
+    wire::response::Response,
 };
 
 /// What a redacted secret is replaced with.
@@ -123,14 +122,12 @@ impl Redact for ProvisioningState {
 }
 
 impl Redactor {
-    pub(crate) fn new(credentials: &Credentials) -> Self {
-        let secrets = match credentials {
-            Credentials::ApiToken(token) => vec![token.expose().trim()],
-            Credentials::ApiKey { email, key } => vec![key.expose().trim(), email.trim()],
-        };
+    /// A redactor of `secrets` (a credential's parts, see `Credentials::secrets`).
+    pub(crate) fn new<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
             secrets: secrets
                 .into_iter()
+                .map(str::trim)
                 .filter(|s| s.chars().count() >= SHORTEST)
                 .map(str::to_ascii_lowercase)
                 .collect(),
@@ -247,22 +244,21 @@ fn mask_cut(text: &mut String, secret: &str) {
 mod tests {
     use super::*;
     use crate::{
-        cidr::Cidr,
-        credentials::Secret,
-        failure::{ApiError, BodyError, DecodeError},
-        ids::{BindingId, ServiceId},
-        operation::Operation,
+        error::{ApiError, BodyError, DecodeError},
+        types::cidr::Cidr,
+        types::ids::{BindingId, ServiceId},
+        types::operation::Operation,
     };
 
     const TOKEN: &str = "tok-1234567890";
 
-    fn token() -> Credentials {
-        Credentials::api_token(Secret::new(TOKEN))
+    fn token() -> Redactor {
+        Redactor::new([TOKEN])
     }
 
-    fn redact(credentials: &Credentials, text: &str) -> String {
+    fn redact(redactor: &Redactor, text: &str) -> String {
         let mut text = text.to_owned();
-        Redactor::new(credentials).text(&mut text);
+        redactor.text(&mut text);
         text
     }
 
@@ -278,7 +274,7 @@ mod tests {
             "a: Bearer [redacted]…"
         );
         assert_eq!(redact(&token, "nothing here…"), "nothing here…");
-        let key = Credentials::api_key("ops@example.com", Secret::new("k3y-abcdef"));
+        let key = Redactor::new(["ops@example.com", "k3y-abcdef"]);
         assert_eq!(
             redact(&key, "x-auth-email: ops@example.com x-auth-key: k3y-abcdef"),
             "x-auth-email: [redacted] x-auth-key: [redacted]"
@@ -287,7 +283,7 @@ mod tests {
 
     #[test]
     fn masks_in_any_ascii_case_and_keeps_the_rest_as_it_was() {
-        let token = Credentials::api_token(Secret::new("TokEN-AbCdEf"));
+        let token = Redactor::new([" TokEN-AbCdEf\n"]);
         assert_eq!(
             redact(
                 &token,
@@ -305,7 +301,7 @@ mod tests {
 
     #[test]
     fn every_server_text_of_an_error_is_masked() {
-        let redactor = Redactor::new(&token());
+        let redactor = token();
         let op = Operation::ListBindings;
         let mut message = ApiMessage::new(1, echo());
         message.documentation_url = Some(echo());
@@ -360,7 +356,7 @@ mod tests {
 
     #[test]
     fn every_text_of_a_result_and_its_response_is_masked() {
-        let redactor = Redactor::new(&token());
+        let redactor = token();
         let binding = ServiceBinding::new(
             BindingId::new("b1").unwrap(),
             "192.0.2.0/24".parse::<Cidr>().unwrap(),

@@ -10,7 +10,7 @@
 
 use std::net::IpAddr;
 
-use crate::{cidr::Cidr, model::ServiceBinding};
+use crate::{types::binding::ServiceBinding, types::cidr::Cidr};
 
 /// No binding: the marker of a segment that no binding covers, and of a root.
 const NONE: usize = usize::MAX;
@@ -155,7 +155,7 @@ impl Segments {
 ///     binding("b1", "192.0.2.0/24", "Magic Transit")?,
 ///     binding("b2", "192.0.2.1/32", "CDN")?,
 /// ]);
-/// let ip = "192.0.2.1".parse().map_err(|_| cf_bindings::InvalidInput::new("address", "192.0.2.1", "bad"))?;
+/// let ip = "192.0.2.1".parse().map_err(|_| cf_bindings::error::InvalidInput::new("address", "192.0.2.1", "bad"))?;
 /// assert_eq!(table.route(ip).map(|b| b.service_name.as_str()), Some("CDN"));
 /// assert_eq!(table.explain(ip).len(), 2);
 /// # Ok(())

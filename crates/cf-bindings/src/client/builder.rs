@@ -3,13 +3,13 @@
 use std::{fmt, time::Duration};
 
 use crate::{
+    client::credentials::{Credentials, ENV_API_TOKEN, ENV_BASE_URL, Secret, env_lookup},
+    client::limiter::RateLimiter,
+    client::long_wait::{LongWait, Observer},
+    client::retry::RetryPolicy,
     client::{Client, Settings},
-    credentials::{Credentials, ENV_API_TOKEN, ENV_BASE_URL, Secret, env_lookup},
     error::{ConfigError, Error},
-    limiter::RateLimiter,
-    long_wait::{LongWait, Observer},
-    redact::Redactor,
-    retry::RetryPolicy,
+    wire::redact::Redactor,
 };
 
 /// Cloudflare's API base URL.
@@ -299,7 +299,7 @@ impl ClientBuilder {
     }
 
     /// Calls `callback` before every pause of the client longer than
-    /// [`LONG_WAIT`](crate::LONG_WAIT) (two seconds): a delay before a retry (a
+    /// [`LONG_WAIT`](crate::wait::LONG_WAIT) (two seconds): a delay before a retry (a
     /// `Retry-After` or a backoff), a wait for a slot of the
     /// [`rate_limit`](Self::rate_limit), a pause between two polls of
     /// [`Bindings::wait_until_active`](crate::Bindings::wait_until_active). The
@@ -351,7 +351,7 @@ impl ClientBuilder {
         let redactor = self
             .credentials
             .as_ref()
-            .map(Redactor::new)
+            .map(|credentials| Redactor::new(credentials.secrets()))
             .unwrap_or_default();
         let (http, auth) = match (self.http, self.credentials) {
             (Some(_), Some(_)) => {
@@ -397,6 +397,24 @@ impl ClientBuilder {
             limiter,
             observer: self.observer,
         }))
+    }
+}
+
+impl Client {
+    /// A builder, to set the base URL, credentials, timeouts, retry policy and rate
+    /// limit.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from `CLOUDFLARE_API_TOKEN` (or `CLOUDFLARE_EMAIL` +
+    /// `CLOUDFLARE_API_KEY`) and `CLOUDFLARE_BASE_URL`; see
+    /// [`ClientBuilder`](ClientBuilder#environment).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable at fault.
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env()?.build()
     }
 }
 

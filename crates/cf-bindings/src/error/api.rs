@@ -8,8 +8,8 @@
 use std::{fmt, time::Duration};
 
 use crate::{
-    operation::Operation,
     text::{capped, human, one_line},
+    types::operation::Operation,
 };
 
 /// The longest message text kept of an [`ApiMessage`].

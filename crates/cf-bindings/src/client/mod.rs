@@ -1,30 +1,40 @@
-//! [`Client`]: the configuration shared by every request, and the one place where a
-//! request is sent (rate limit, timeout, response head, envelope, redaction).
+//! The client and what it is made of: [`Client`], the one place where a request is
+//! sent (rate limit, timeout, response head, envelope, redaction); its builder and
+//! credentials; the handles that scope each operation (`handles`); the retry loops,
+//! the rate limiter, the long-wait notices and the wait for provisioning.
 
 use std::{fmt, future::Future, sync::Arc, time::Duration};
 
 use cf_bindings_generated::{ResponseRecorder, types};
 use progenitor_client::ResponseValue;
 
+pub(crate) mod builder;
+pub(crate) mod credentials;
+pub(crate) mod handles;
+pub(crate) mod limiter;
+pub(crate) mod long_wait;
+pub(crate) mod retry;
+pub(crate) mod wait;
+
 use crate::{
-    call::{self, GenError},
-    config::ClientBuilder,
-    error::{Error, InvalidInput},
-    failure::ApiMessage,
-    handles::{Account, check},
-    ids::AccountId,
-    limiter::RateLimiter,
-    long_wait::{Observer, WaitReason},
-    model::{self, FieldError, Service, ServiceBinding},
-    operation::Operation,
-    prefix::{self, IpPrefix},
-    redact::{Redact, Redactor},
-    response::Response,
-    retry::{Retries, RetryPolicy},
-    shapes::Envelope,
+    error::{ApiMessage, Error, Operation},
     text::one_line,
-    transport::Bounds,
+    types::{
+        IpPrefix, Service, ServiceBinding,
+        binding::{self, FieldError},
+        prefix,
+    },
+    wire::{
+        Response,
+        call::{self, GenError},
+        redact::{Redact, Redactor},
+        shapes::Envelope,
+        transport::Bounds,
+    },
 };
+use limiter::RateLimiter;
+use long_wait::{Observer, WaitReason};
+use retry::{Retries, RetryPolicy};
 
 /// A client of the Service Bindings API. Cheap to clone; clones share the
 /// connection pool and the rate limit.
@@ -79,22 +89,6 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// A builder, to set the base URL, credentials, timeouts, retry policy and rate
-    /// limit.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// A client configured from `CLOUDFLARE_API_TOKEN` (or `CLOUDFLARE_EMAIL` +
-    /// `CLOUDFLARE_API_KEY`) and `CLOUDFLARE_BASE_URL`; see
-    /// [`ClientBuilder`](ClientBuilder#environment).
-    ///
-    /// # Errors
-    /// [`Error::Config`] naming the variable at fault.
-    pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env()?.build()
-    }
-
     pub(crate) fn new(settings: Settings) -> Self {
         let Settings {
             base_url,
@@ -158,14 +152,9 @@ impl Client {
     }
 
     /// The client-side rate limit, in requests per second, shared by this client, its
-    /// clones and its handles; `None` when off (see [`ClientBuilder::rate_limit`]).
+    /// clones and its handles; `None` when off (see [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)).
     pub fn rate_limit(&self) -> Option<f64> {
         self.inner.limiter.as_ref().map(RateLimiter::per_second)
-    }
-
-    /// The operations of an account.
-    pub fn account(&self, account: impl TryInto<AccountId, Error: Into<InvalidInput>>) -> Account {
-        Account::new(self.clone(), check("account id", account))
     }
 
     /// Sends one request (after its rate-limit slot), under the request timeout,
@@ -238,7 +227,7 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_list_service_bindings(account, prefix);
-        self.run(op, call, model::bindings_from_wire).await
+        self.run(op, call, binding::bindings_from_wire).await
     }
 
     pub(crate) async fn get_binding_once(
@@ -252,7 +241,7 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_get_service_binding(account, prefix, binding);
-        self.run(op, call, model::one_binding_from_wire).await
+        self.run(op, call, binding::one_binding_from_wire).await
     }
 
     pub(crate) async fn create_binding_once(
@@ -266,7 +255,7 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_create_service_binding(account, prefix, body);
-        self.run(op, call, model::one_binding_from_wire).await
+        self.run(op, call, binding::one_binding_from_wire).await
     }
 
     pub(crate) async fn delete_binding_once(
@@ -293,7 +282,7 @@ impl Client {
             .inner
             .raw
             .ip_address_management_service_bindings_list_services(account);
-        self.run(op, call, model::services_from_wire).await
+        self.run(op, call, binding::services_from_wire).await
     }
 
     pub(crate) async fn list_prefixes_once(

@@ -5,12 +5,12 @@ use std::{future::Future, time::Duration};
 use tokio::time::Instant;
 
 use crate::{
+    client::long_wait::{Observer, WaitReason},
     error::Error,
-    ids::BindingId,
-    long_wait::{Observer, WaitReason},
-    model::ServiceBinding,
-    operation::Operation,
-    state::ProvisioningState,
+    types::binding::ServiceBinding,
+    types::ids::BindingId,
+    types::operation::Operation,
+    types::state::ProvisioningState,
 };
 
 /// How long and how often [`Bindings::wait_until_active`](crate::Bindings::wait_until_active) polls.
@@ -18,7 +18,7 @@ use crate::{
 /// A new binding takes four to six hours to propagate. `wait_until_active` polls it
 /// with a growing interval and reports every state it observes through a callback,
 /// so a command-line tool can show progress; a pause between two polls longer than
-/// [`LONG_WAIT`](crate::LONG_WAIT) is also told to
+/// [`LONG_WAIT`](crate::wait::LONG_WAIT) is also told to
 /// [`ClientBuilder::on_long_wait`](crate::ClientBuilder::on_long_wait). It ends with:
 /// - `Ok(binding)` once the binding is `active`;
 /// - [`Error::RouteMissing`] as soon as it reports `magic_transit_route_missing`

@@ -7,11 +7,16 @@ use std::{future::Future, time::Duration};
 use tokio::time::Instant;
 
 use crate::{
-    error::Error,
-    long_wait::{Observer, WaitReason},
-    operation::Operation,
+    client::long_wait::{Observer, WaitReason},
+    error::{Error, FailureKind, Kind, Next, next},
     text::human,
+    types::operation::Operation,
 };
+
+/// The target of the retry loops' log lines (a retry, a reconciliation, the last
+/// attempt), the same wherever the code lives, for a filter such as
+/// `cf_bindings::retry=error`.
+pub(crate) const LOG_TARGET: &str = "cf_bindings::retry";
 
 /// How often and how patiently requests are retried, and the rules each operation
 /// follows.
@@ -61,7 +66,7 @@ use crate::{
 /// once [`RetryPolicy::max_attempts`] have been made, or when its delay would end
 /// after the overall [`RetryPolicy::deadline`]; the last error is then returned (an
 /// [`Error::Timeout`] then says how many attempts were made, over how long). A delay
-/// longer than [`LONG_WAIT`](crate::LONG_WAIT) is told to
+/// longer than [`LONG_WAIT`](crate::wait::LONG_WAIT) is told to
 /// [`ClientBuilder::on_long_wait`](crate::ClientBuilder::on_long_wait) first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -101,6 +106,21 @@ impl RetryPolicy {
             max_attempts: 1,
             ..Self::default()
         }
+    }
+
+    /// A policy for a long run of changes, such as
+    /// [`desired::apply`](crate::desired::apply): like the default, but with four
+    /// attempts instead of three, a `Retry-After` honoured up to Cloudflare's
+    /// five-minute block once its global rate limit (1,200 requests per 5 minutes)
+    /// is reached (the default gives up after 60 s), and an overall deadline of ten
+    /// minutes per call.
+    pub fn patient() -> Self {
+        /// How long Cloudflare refuses every call once its global rate limit is reached.
+        const RATE_LIMIT_BLOCK: Duration = Duration::from_secs(300);
+        Self::new()
+            .with_max_attempts(4)
+            .with_max_retry_after(RATE_LIMIT_BLOCK)
+            .with_deadline(Some(2 * RATE_LIMIT_BLOCK))
     }
 
     /// Sets the number of attempts, the first included (at least 1).
@@ -189,151 +209,6 @@ impl RetryPolicy {
     }
 }
 
-/// The operations, as the retry rules tell them apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// List bindings, get a binding, list services: idempotent.
-    Read,
-    /// Create a binding: not idempotent.
-    Create,
-    /// Delete a binding: idempotent, but a repeat answers 404.
-    Delete,
-}
-
-impl Kind {
-    /// The kind of `operation`.
-    pub(crate) fn of(operation: Operation) -> Kind {
-        match operation {
-            Operation::ListBindings
-            | Operation::GetBinding
-            | Operation::ListServices
-            | Operation::ListPrefixes
-            | Operation::GetPrefix => Kind::Read,
-            Operation::CreateBinding => Kind::Create,
-            Operation::DeleteBinding => Kind::Delete,
-        }
-    }
-}
-
-/// How an attempt failed, as the retry rules tell failures apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FailureKind {
-    /// The connection could not be made: the request never left.
-    NotSent,
-    /// HTTP 429: refused before being processed.
-    RateLimited,
-    /// No complete answer: a timeout, or the connection lost after the request was
-    /// sent (a body cut short included).
-    NoAnswer,
-    /// HTTP 408 or 5xx.
-    ServerError,
-    /// A 2xx (or no status) whose body is not Cloudflare's envelope: truncated,
-    /// malformed, empty.
-    Unreadable,
-    /// A 2xx envelope with `success: false`.
-    Unsuccessful,
-    /// A 2xx envelope whose `result` does not fit.
-    Misfit,
-    /// A body larger than the cap, with a 2xx, 408 or 5xx status or none.
-    TooLarge,
-    /// HTTP 404.
-    NotFound,
-    /// Any other status: a 4xx client mistake or rule, or a 1xx or 3xx.
-    Refused,
-    /// Not an answer to the request: invalid input, configuration, an error of the
-    /// HTTP client.
-    Local,
-}
-
-impl FailureKind {
-    /// How `error` failed.
-    pub(crate) fn of(error: &Error) -> FailureKind {
-        let answered = match error {
-            Error::Connect { .. } => return FailureKind::NotSent,
-            Error::Transport { .. } | Error::Timeout { .. } => return FailureKind::NoAnswer,
-            Error::Api(_) => FailureKind::Unsuccessful,
-            Error::UnexpectedBody(_) => FailureKind::Unreadable,
-            Error::Decode(_) => FailureKind::Misfit,
-            Error::BodyTooLarge { .. } => FailureKind::TooLarge,
-            // A 3xx: the server did not act, and following it is what is refused.
-            Error::Redirected { .. } => return FailureKind::Refused,
-            _ => return FailureKind::Local,
-        };
-        match error.status() {
-            Some(429) => FailureKind::RateLimited,
-            Some(404) => FailureKind::NotFound,
-            Some(408 | 500..=599) if answered != FailureKind::TooLarge => FailureKind::ServerError,
-            // No status (0: the head was not kept) counts as a success status: the
-            // body is what could not be read.
-            None | Some(0 | 200..=299 | 408 | 500..=599) => answered,
-            Some(_) => FailureKind::Refused,
-        }
-    }
-
-    /// The failure in a few words, for a [`WaitReason::Retry`].
-    fn describe(self, error: &Error) -> String {
-        let status = error
-            .status()
-            .map(|s| format!(" (HTTP {s})"))
-            .unwrap_or_default();
-        match (self, error) {
-            (FailureKind::NotSent, _) => "could not connect".to_owned(),
-            (FailureKind::RateLimited, _) => format!("rate limited by Cloudflare{status}"),
-            (FailureKind::NoAnswer, Error::Timeout { after, .. }) => {
-                format!("no answer within {}", human(*after))
-            }
-            (FailureKind::NoAnswer, _) => format!("connection lost{status}"),
-            (FailureKind::ServerError, _) => format!("server error{status}"),
-            (FailureKind::Unreadable, _) => format!("an answer that could not be read{status}"),
-            (FailureKind::Unsuccessful, _) => {
-                format!("Cloudflare reported a failure{status}")
-            }
-            _ => error.to_string(),
-        }
-    }
-}
-
-/// What to do after a failed attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Next {
-    /// Send the request again after the delay, if attempts are left.
-    Retry,
-    /// The request may have taken effect: check by listing, and send it again
-    /// only if it did not.
-    Reconcile,
-    /// Return the error.
-    Fail,
-}
-
-/// The rules of [`RetryPolicy`], in one table: what to do after an attempt of a
-/// `kind` of operation failed with `failure`; `reconciled` is whether an earlier
-/// attempt of the same call had to be reconciled.
-pub(crate) fn next(kind: Kind, failure: FailureKind, reconciled: bool) -> Next {
-    use FailureKind as F;
-    match (kind, failure) {
-        // Surely not processed: safe to send again, whatever the operation.
-        (_, F::NotSent | F::RateLimited) => Next::Retry,
-        // A read is idempotent: anything that may pass is tried again.
-        (Kind::Read, F::NoAnswer | F::ServerError | F::Unreadable | F::Unsuccessful) => Next::Retry,
-        // ... but a body that does not fit or is too large would come back the same.
-        (Kind::Read, F::Misfit | F::TooLarge) => Next::Fail,
-        // A change that may have been made is checked before it is sent again.
-        (
-            Kind::Create | Kind::Delete,
-            F::NoAnswer
-            | F::ServerError
-            | F::Unreadable
-            | F::Unsuccessful
-            | F::Misfit
-            | F::TooLarge,
-        ) => Next::Reconcile,
-        // A delete sent again after it was reconciled: gone, perhaps by our own
-        // earlier attempt; the listing tells.
-        (Kind::Delete, F::NotFound) if reconciled => Next::Reconcile,
-        (_, F::NotFound | F::Refused | F::Local) => Next::Fail,
-    }
-}
-
 /// The retry policy and where long waits are told: what every retry loop needs.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Retries<'a> {
@@ -364,7 +239,7 @@ impl<'a> Attempts<'a> {
     async fn wait_for_next(&mut self, error: &Error, failure: FailureKind) -> bool {
         let policy = self.retries.policy;
         if self.made >= policy.max_attempts {
-            tracing::debug!(operation = %self.operation, attempts = self.made, "no attempt left");
+            tracing::debug!(target: LOG_TARGET, operation = %self.operation, attempts = self.made, "no attempt left");
             return false;
         }
         let delay = policy.delay_after(self.made, error);
@@ -375,10 +250,11 @@ impl<'a> Attempts<'a> {
                 .checked_add(delay)
                 .is_none_or(|end| end > deadline)
         {
-            tracing::debug!(operation = %self.operation, "retry deadline reached");
+            tracing::debug!(target: LOG_TARGET, operation = %self.operation, "retry deadline reached");
             return false;
         }
         tracing::warn!(
+            target: LOG_TARGET,
             operation = %self.operation,
             attempt = self.made + 1,
             max_attempts = policy.max_attempts,
@@ -474,16 +350,17 @@ where
             Next::Reconcile => {
                 reconciled = true;
                 tracing::warn!(
+                    target: LOG_TARGET,
                     operation = %operation,
                     "outcome unknown ({error}); listing the prefix's bindings to find out"
                 );
                 match check().await {
                     Ok(Some(done)) => {
-                        tracing::info!(operation = %operation, "the listing shows the change: it was made");
+                        tracing::info!(target: LOG_TARGET, operation = %operation, "the listing shows the change: it was made");
                         return Ok(done);
                     }
                     Ok(None) => {
-                        tracing::info!(operation = %operation, "the listing shows no change: it was not made");
+                        tracing::info!(target: LOG_TARGET, operation = %operation, "the listing shows no change: it was not made");
                     }
                     Err(check_error) => {
                         return Err(Error::OutcomeUnknown {

@@ -10,9 +10,9 @@ use std::{
 
 use super::*;
 use crate::{
-    failure::{ApiError, BodyError, DecodeError},
-    long_wait::{LongWait, Observer},
-    response::Response,
+    client::long_wait::{LongWait, Observer},
+    error::{ApiError, BodyError, DecodeError},
+    wire::response::Response,
 };
 
 const MS: Duration = Duration::from_millis(1);

@@ -5,7 +5,7 @@ use std::{fmt, net::IpAddr, str::FromStr};
 use ipnet::IpNet;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::InvalidInput;
+use super::invalid::InvalidInput;
 
 const KIND: &str = "CIDR";
 

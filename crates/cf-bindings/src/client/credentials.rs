@@ -90,6 +90,15 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// The parts of these credentials that must never be shown: the token, or the
+    /// key and the email.
+    pub(crate) fn secrets(&self) -> Vec<&str> {
+        match self {
+            Credentials::ApiToken(token) => vec![token.expose()],
+            Credentials::ApiKey { email, key } => vec![key.expose(), email],
+        }
+    }
+
     /// An API token.
     pub fn api_token(token: impl Into<Secret>) -> Self {
         Self::ApiToken(token.into())

@@ -15,28 +15,10 @@ use std::sync::{
 };
 
 use crate::{
+    Account, Error,
     desired::{Plan, Step},
-    error::Error,
-    handles::Account,
-    ids::PrefixId,
-    model::ServiceBinding,
-    retry::RetryPolicy,
+    types::{PrefixId, ServiceBinding},
 };
-
-/// The five minutes for which Cloudflare refuses every call once its global rate
-/// limit (1,200 requests per 5 minutes) is reached.
-const RATE_LIMIT_BLOCK: std::time::Duration = std::time::Duration::from_secs(300);
-
-/// A retry policy for a long run of changes, such as [`apply`]: like the default,
-/// but with four attempts instead of three, a `Retry-After` honoured up to
-/// Cloudflare's five-minute block (the default gives up after 60 s), and an overall
-/// deadline of ten minutes per call.
-pub fn patient_retry_policy() -> RetryPolicy {
-    RetryPolicy::new()
-        .with_max_attempts(4)
-        .with_max_retry_after(RATE_LIMIT_BLOCK)
-        .with_deadline(Some(2 * RATE_LIMIT_BLOCK))
-}
 
 /// One step that was made.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::InvalidInput;
+use super::invalid::InvalidInput;
 
 /// The longest id Cloudflare's schema allows.
 pub const MAX_ID_LEN: usize = 32;

@@ -5,13 +5,13 @@ use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 
 use crate::{
-    envelope::{api_error, decode_bytes, finish},
+    error::ApiMessage,
     error::Error,
-    failure::ApiMessage,
-    operation::Operation,
-    response::Response,
-    shapes::Envelope,
-    transport::{Bounds, redirected, transport_error},
+    types::operation::Operation,
+    wire::envelope::{api_error, decode_bytes, finish},
+    wire::response::Response,
+    wire::shapes::Envelope,
+    wire::transport::{Bounds, redirected, transport_error},
 };
 
 /// The error type of every generated operation.

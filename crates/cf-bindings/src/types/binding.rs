@@ -4,10 +4,10 @@ use cf_bindings_generated::types;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    cidr::Cidr,
-    ids::{BindingId, ServiceId},
-    state::ProvisioningState,
     text::capped,
+    types::cidr::Cidr,
+    types::ids::{BindingId, ServiceId},
+    types::state::ProvisioningState,
 };
 
 /// The longest service name or provisioning state kept from the server; the ones
@@ -130,7 +130,7 @@ fn binding_from_wire(
     let id = String::from(at.required(id, "id")?);
     let id = BindingId::new(id).map_err(|e| (at.field("id"), e.reason().to_owned()))?;
     let cidr = at.required(cidr, "cidr")?;
-    let cidr: Cidr = cidr.parse().map_err(|e: crate::InvalidInput| {
+    let cidr: Cidr = cidr.parse().map_err(|e: crate::types::InvalidInput| {
         (
             at.field("cidr"),
             // The value as `InvalidInput` keeps it: cut after 64 characters.

@@ -7,7 +7,8 @@
 use std::{fmt, sync::Arc, time::Duration};
 
 use crate::{
-    cidr::Cidr, ids::BindingId, operation::Operation, state::ProvisioningState, text::human,
+    text::human, types::cidr::Cidr, types::ids::BindingId, types::operation::Operation,
+    types::state::ProvisioningState,
 };
 
 /// Pauses longer than this are told to

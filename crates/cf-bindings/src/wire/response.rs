@@ -4,9 +4,9 @@ use std::ops::Deref;
 
 use crate::{
     error::Error,
-    failure::{ApiMessage, DecodeError},
-    model::FieldError,
-    operation::Operation,
+    error::{ApiMessage, DecodeError},
+    types::binding::FieldError,
+    types::operation::Operation,
 };
 
 /// A successful answer: the `result`, plus what else the envelope and headers said.

@@ -1,11 +1,11 @@
 //! The shapes an envelope is read as: the generated, typed ones ([`Envelope`]), an
-//! untyped one ([`ValueEnvelope`]), and the most lenient one ([`LenientEnvelope`]),
+//! untyped one (`ValueEnvelope`, for the tests), and the most lenient one ([`LenientEnvelope`]),
 //! which keeps the error items of any envelope.
 
 use cf_bindings_generated::types;
 use serde::{Deserialize, de::DeserializeOwned};
 
-use crate::failure::ApiMessage;
+use crate::error::ApiMessage;
 
 /// A generated response type: an envelope with a typed `result`.
 pub(crate) trait Envelope: DeserializeOwned {
@@ -97,7 +97,8 @@ impl Envelope for types::AddressingApiResponseCommon {
     }
 }
 
-/// An envelope with any `result`, used by [`decode_envelope`](crate::decode_envelope).
+/// An envelope with any `result`, used by `decode_envelope` (the tests' entry point).
+#[cfg(test)]
 #[derive(Deserialize)]
 pub(crate) struct ValueEnvelope {
     success: bool,
@@ -107,6 +108,7 @@ pub(crate) struct ValueEnvelope {
     result: serde_json::Value,
 }
 
+#[cfg(test)]
 impl Envelope for ValueEnvelope {
     type Result = serde_json::Value;
     fn into_parts(
