@@ -192,11 +192,12 @@ fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
-        // Each call records the status and headers of its response, so that the
-        // wrapper can report them (cf-ray above all) even when the body does not
-        // decode, which progenitor's `Error::InvalidResponsePayload` cannot carry.
+        // The client's inner value, which its `exec` hook (the crate's lib.rs) reads:
+        // the body limit, and where each response's head goes, so that the wrapper
+        // can report the status and headers (cf-ray above all) even when the body
+        // does not decode, which progenitor's `Error::InvalidResponsePayload` cannot
+        // carry.
         .with_inner_type(quote_path("crate::ResponseRecorder"))
-        .with_post_hook(quote_path("crate::ResponseRecorder::record"))
         .with_derive("PartialEq");
     settings
 }

@@ -798,7 +798,6 @@ Sends a `GET` request to `/accounts/{account_id}/addressing/prefixes`
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
-        (crate::ResponseRecorder::record)(&self.inner, &result);
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
@@ -849,7 +848,6 @@ Sends a `GET` request to `/accounts/{account_id}/addressing/prefixes/{prefix_id}
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
-        (crate::ResponseRecorder::record)(&self.inner, &result);
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
@@ -904,7 +902,6 @@ Sends a `GET` request to `/accounts/{account_id}/addressing/prefixes/{prefix_id}
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
-        (crate::ResponseRecorder::record)(&self.inner, &result);
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
@@ -961,7 +958,6 @@ Sends a `POST` request to `/accounts/{account_id}/addressing/prefixes/{prefix_id
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
-        (crate::ResponseRecorder::record)(&self.inner, &result);
         let response = result?;
         match response.status().as_u16() {
             201u16 => ResponseValue::from_response(response).await,
@@ -1016,7 +1012,6 @@ Sends a `GET` request to `/accounts/{account_id}/addressing/prefixes/{prefix_id}
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
-        (crate::ResponseRecorder::record)(&self.inner, &result);
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
@@ -1069,7 +1064,6 @@ Sends a `DELETE` request to `/accounts/{account_id}/addressing/prefixes/{prefix_
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
-        (crate::ResponseRecorder::record)(&self.inner, &result);
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
@@ -1120,7 +1114,6 @@ Sends a `GET` request to `/accounts/{account_id}/addressing/services`
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
-        (crate::ResponseRecorder::record)(&self.inner, &result);
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,

@@ -8,11 +8,8 @@
 #![forbid(unsafe_code)]
 
 use std::{
-    cell::RefCell,
     future::Future,
-    pin::Pin,
     sync::{Arc, Mutex, PoisonError},
-    task::{Context, Poll},
 };
 
 use http_body_util::{LengthLimitError, Limited};
@@ -39,22 +36,21 @@ pub struct ResponseHead {
     pub headers: reqwest::header::HeaderMap,
 }
 
-/// Remembers the head of the last response a [`Client`] received.
+/// The generated client's inner value (progenitor's `inner_type` setting): the
+/// largest response body the client reads, and the way back for each response's
+/// head.
 ///
 /// progenitor's errors drop the status and headers of a response whose body does not
-/// decode; the generated client calls [`ResponseRecorder::record`] after every
-/// request (progenitor's `post_hook` setting), so a caller can still report them,
-/// `cf-ray` included.
-/// Clones share one slot, which [`ResponseRecorder::take`] reads: to share one client
-/// between concurrent requests, run each inside [`ResponseRecorder::capture`], which
-/// gives it a slot of its own.
+/// decode, so the [`exec`](ClientHooks::exec) hook below keeps the head of each
+/// response in the slot of the [`capture`](Self::capture) that runs the request: a
+/// caller can still report them, `cf-ray` included, and concurrent requests of one
+/// client each get their own. A request run outside `capture` keeps nothing.
 ///
-/// It also carries the largest response body the client reads: past it, reading the
-/// body fails with an error that [`is_body_too_large`] recognises, so that a broken
-/// or hostile server cannot make the client buffer an endless body.
+/// Past the body limit, reading the body fails with an error that
+/// [`is_body_too_large`] recognises, so that a broken or hostile server cannot make
+/// the client buffer an endless body.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseRecorder {
-    last: Arc<Mutex<Option<ResponseHead>>>,
     body_limit: Option<usize>,
 }
 
@@ -62,7 +58,6 @@ impl ResponseRecorder {
     /// A recorder whose client reads at most `limit` bytes of each response body.
     pub fn with_body_limit(limit: usize) -> Self {
         Self {
-            last: Arc::default(),
             body_limit: Some(limit),
         }
     }
@@ -72,87 +67,27 @@ impl ResponseRecorder {
         self.body_limit
     }
 
-    /// Records the head of `result`, when a response arrived: in the slot of the
-    /// [`capture`](Self::capture) that runs the request, else in this recorder's.
-    pub fn record(&self, result: &reqwest::Result<reqwest::Response>) {
-        if let Ok(response) = result {
-            let head = ResponseHead {
-                status: response.status(),
-                headers: response.headers().clone(),
-            };
-            let slot = CAPTURING
-                .with_borrow(Clone::clone)
-                .unwrap_or_else(|| Arc::clone(&self.last));
-            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(head);
-        }
-    }
-
     /// Runs `request`, a call of a generated client, and returns its result with the
     /// head of the response it received, whatever other requests the same client
     /// runs at the same time.
     pub async fn capture<F: Future>(request: F) -> (F::Output, Option<ResponseHead>) {
         let slot = Slot::default();
-        let output = Capture {
-            request: Box::pin(request),
-            slot: Arc::clone(&slot),
-        }
-        .await;
+        let output = CAPTURING.scope(Arc::clone(&slot), request).await;
         let head = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
         (output, head)
-    }
-
-    /// Takes the recorded head, leaving the slot empty.
-    pub fn take(&self) -> Option<ResponseHead> {
-        self.last
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
     }
 }
 
 type Slot = Arc<Mutex<Option<ResponseHead>>>;
 
-thread_local! {
-    /// The slot of the [`Capture`] being polled on this thread, if any.
-    static CAPTURING: RefCell<Option<Slot>> = const { RefCell::new(None) };
-}
-
-/// A request whose response head goes to its own slot: the slot is current on this
-/// thread while, and only while, the request is polled (the post hook runs inside
-/// that poll).
-struct Capture<F: Future> {
-    request: Pin<Box<F>>,
-    slot: Slot,
-}
-
-impl<F: Future> Future for Capture<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = &mut *self;
-        let _current = Current::enter(Arc::clone(&this.slot));
-        this.request.as_mut().poll(cx)
-    }
-}
-
-/// Makes a slot current, and puts back the one before when dropped (even by a panic).
-struct Current(Option<Slot>);
-
-impl Current {
-    fn enter(slot: Slot) -> Self {
-        Self(CAPTURING.with_borrow_mut(|current| current.replace(slot)))
-    }
-}
-
-impl Drop for Current {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        CAPTURING.with_borrow_mut(|current| *current = previous);
-    }
+tokio::task_local! {
+    /// The slot of the [`ResponseRecorder::capture`] whose request is being polled.
+    static CAPTURING: Slot;
 }
 
 /// Runs every request of the generated client; progenitor's `exec` hook. An impl for
-/// `Client` takes precedence over the generated default for `&Client`.
+/// `Client` takes precedence over the generated default for `&Client`. It keeps the
+/// response's head for [`ResponseRecorder::capture`] and limits its body.
 impl ClientHooks<ResponseRecorder> for Client {
     async fn exec(
         &self,
@@ -161,6 +96,14 @@ impl ClientHooks<ResponseRecorder> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         use progenitor_client::ClientInfo;
         let response = self.client().execute(request).await?;
+        // Outside a capture there is nowhere to keep the head: nothing to do.
+        let _ = CAPTURING.try_with(|slot| {
+            let head = ResponseHead {
+                status: response.status(),
+                headers: response.headers().clone(),
+            };
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(head);
+        });
         let Some(limit) = self.inner().body_limit else {
             return Ok(response);
         };
