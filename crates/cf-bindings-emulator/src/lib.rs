@@ -53,7 +53,7 @@
 //! # Credentials
 //! `Authorization: Bearer <token>` or `X-Auth-Email` + `X-Auth-Key`. The defaults are
 //! [`DEFAULT_API_TOKEN`] (`emulator-token`), [`DEFAULT_EMAIL`] (`demo@example.com`)
-//! and [`DEFAULT_API_KEY`] (`emulator-key`). With [`Credentials::accept_any`] set, any
+//! and [`DEFAULT_API_KEY`] (`emulator-key`). With [`AcceptedCredentials::accept_any`] set, any
 //! non-empty credentials are accepted (missing ones are still refused). Every
 //! credential grants access to every account of the state. Credentials are never
 //! logged. [`CredentialFile::read`] reads one from a file (the binary's
@@ -264,7 +264,7 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 pub use config::{
-    Chaos, CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN,
+    AcceptedCredentials, Chaos, CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN,
     DEFAULT_CHAOS_MAX_DELAY, DEFAULT_CHAOS_RETRY_AFTER, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig, FaultKind, MAX_CHAOS_DELAY,
     MAX_CONNECTIONS_LIMIT, MAX_CREDENTIAL_FILE_BYTES, MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES,
