@@ -27,7 +27,7 @@ use cf_bindings::{
 
 use super::file::{DesiredFile, plural};
 use super::{plan, source, traffic};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::table::printable;
 
