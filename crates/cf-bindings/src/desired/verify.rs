@@ -12,7 +12,7 @@ use super::{
     Change, ChangeKind, Live, LiveBinding, Plan, PrefixPlan, ServiceRef, Step,
     net::enclosing,
     order::{LiveEntry, one_per_cidr, order},
-    planner::Resolver,
+    services::Resolver,
 };
 use crate::{
     types::binding::{Service, ServiceBinding},
