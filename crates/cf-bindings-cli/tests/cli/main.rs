@@ -2,6 +2,7 @@
 //! (`--emulated`) or running beside it (`--base-url`).
 
 mod account;
+mod apply_faults;
 mod chaos;
 mod completion;
 mod desired;
@@ -15,6 +16,7 @@ mod json_output;
 mod local_files;
 mod outcome;
 mod pipes;
+mod plan_apply;
 mod review;
 mod saved_plans;
 mod secrets;
