@@ -18,6 +18,7 @@ mod outcome;
 mod pipes;
 mod plan_apply;
 mod review;
+mod reviewed_plans;
 mod saved_plans;
 mod secrets;
 mod support;
