@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use crate::StateSharing;
+use crate::config::StateSharing;
 
 /// Why the emulator could not start or stop.
 #[derive(Debug, thiserror::Error)]
