@@ -8,6 +8,9 @@ use crate::types::{cidr::Cidr, ids::PrefixId};
 
 /// Why [`Plan::check`] or [`Plan::verify`] refused a plan: the prefix, and what
 /// does not hold.
+///
+/// [`Plan::check`]: crate::desired::Plan::check
+/// [`Plan::verify`]: crate::desired::Plan::verify
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PlanMismatch {
@@ -18,6 +21,9 @@ pub struct PlanMismatch {
 
 /// What [`Plan::check`] or [`Plan::verify`] found wrong with a prefix's part of a
 /// plan.
+///
+/// [`Plan::check`]: crate::desired::Plan::check
+/// [`Plan::verify`]: crate::desired::Plan::verify
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 // Made only on the way out of a check, and returned boxed.
