@@ -5,12 +5,12 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use cf_bindings_emulator::{Chaos, FaultKind};
 use cf_bindings_emulator::{
-    Credentials, DEFAULT_API_TOKEN, Emulator, EmulatorConfig, RunningEmulator, StateSharing,
+    AcceptedCredentials, DEFAULT_API_TOKEN, Emulator, EmulatorConfig, RunningEmulator, StateSharing,
 };
+use cf_bindings_emulator::{Chaos, FaultKind};
 
-use crate::failure::Failure;
+use crate::exit::Failure;
 
 /// The demo seed's account, the default of `--account` under `--emulated`.
 pub const ACCOUNT: &str = cf_bindings_emulator::DEMO_ACCOUNT_ID;
@@ -107,7 +107,7 @@ pub fn default_state_file() -> Result<PathBuf, Failure> {
 pub async fn start(state_file: &Path) -> Result<RunningEmulator, Failure> {
     let config = EmulatorConfig {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        credentials: Credentials::default(),
+        credentials: AcceptedCredentials::default(),
         provisioning_delay: provisioning_delay()?,
         state_file: Some(state_file.to_path_buf()),
         state_sharing: StateSharing::Shared,

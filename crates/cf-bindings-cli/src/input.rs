@@ -7,7 +7,7 @@ use std::fs::{File, FileType, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::failure::Failure;
+use crate::exit::Failure;
 
 /// A text read whole.
 #[derive(Debug)]

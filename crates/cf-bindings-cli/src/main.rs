@@ -4,7 +4,7 @@
 //! Layout: `args` declares the command line, `commands` holds one module per
 //! command group, `output` is the only writer to stdout and stderr, `input` the
 //! only reader of files the user names, `write` the only writer of files,
-//! `failure` maps errors to the documented exit codes, `session` builds the
+//! `exit` maps errors to the documented exit codes, `session` builds the
 //! client, `signals` listens for SIGINT and SIGTERM where a command must not be
 //! cut short.
 #![forbid(unsafe_code)]
@@ -15,7 +15,7 @@
 mod args;
 mod commands;
 mod emulated;
-mod failure;
+mod exit;
 mod input;
 mod output;
 mod session;
@@ -55,7 +55,7 @@ fn init_tracing(verbose: u8) {
     let colour = output::stderr_colour();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(move || output::Diagnostics { colour })
+        .with_writer(move || output::LogWriter { colour })
         .with_ansi(colour)
         .with_target(verbose > 1)
         .init();

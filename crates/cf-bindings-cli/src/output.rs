@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use cf_bindings::wait::LongWait;
 use serde_json::Value;
 
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::table::{Table, printable, printable_log};
 
 /// Writes `text` to stdout as is, and flushes it.
@@ -152,12 +152,12 @@ fn write_stderr(text: &str) -> io::Result<()> {
 /// format characters, so each line is escaped here as [`printable`] escapes a
 /// note, keeping its line breaks and, with `colour`, its colours.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Diagnostics {
+pub struct LogWriter {
     /// Whether the lines carry colour codes (the logger's `with_ansi`).
     pub colour: bool,
 }
 
-impl Write for Diagnostics {
+impl Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         // The logger writes each event whole, as UTF-8.
         let text = String::from_utf8_lossy(buf);

@@ -8,7 +8,7 @@ use cf_bindings_emulator::RunningEmulator;
 
 use crate::args::{Global, Rate};
 use crate::emulated;
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::token;
 

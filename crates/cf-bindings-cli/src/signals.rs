@@ -8,7 +8,7 @@
 //! second; a wait stops at the first. Each ends with the exit code of its signal
 //! ([`Signal::exit`]), as a shell reports a program that a signal killed.
 
-use crate::failure::Exit;
+use crate::exit::Exit;
 
 /// A signal that asks the program to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use cf_bindings::config::Secret;
 
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::input;
 use crate::output;
 

@@ -16,7 +16,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 
 /// What the path held before it was written.

@@ -20,9 +20,11 @@ pub const DEFAULT_API_KEY: &str = "emulator-key";
 /// Default provisioning delay.
 pub const DEFAULT_PROVISIONING_DELAY: Duration = Duration::from_secs(2);
 
-/// The credentials the emulator accepts. `Debug` masks the token and key.
+/// The credentials the emulator accepts: a server's policy (a token, an email and
+/// key pair, or any), not the one credential a client presents (the wrapper's
+/// `Credentials`). `Debug` masks the token and key.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub struct AcceptedCredentials {
     /// Accepted `Authorization: Bearer` token; `None` refuses every token.
     pub api_token: Option<String>,
     /// Accepted `X-Auth-Email` (compared case-insensitively); `None` refuses email/key.
@@ -33,7 +35,12 @@ pub struct Credentials {
     pub accept_any: bool,
 }
 
-impl Default for Credentials {
+/// The former name of [`AcceptedCredentials`], kept until the emulator's tests use
+/// the new one.
+#[doc(hidden)]
+pub type Credentials = AcceptedCredentials;
+
+impl Default for AcceptedCredentials {
     /// [`DEFAULT_API_TOKEN`], [`DEFAULT_EMAIL`] and [`DEFAULT_API_KEY`].
     fn default() -> Self {
         Self {
@@ -45,9 +52,9 @@ impl Default for Credentials {
     }
 }
 
-impl Credentials {
+impl AcceptedCredentials {
     /// Whether these credentials let in whoever knows the published defaults (or
-    /// anyone at all, with [`Credentials::accept_any`]).
+    /// anyone at all, with [`AcceptedCredentials::accept_any`]).
     pub(crate) fn are_well_known(&self) -> bool {
         self.accept_any
             || self.api_token.as_deref() == Some(DEFAULT_API_TOKEN)
@@ -59,10 +66,10 @@ impl Credentials {
     }
 }
 
-impl fmt::Debug for Credentials {
+impl fmt::Debug for AcceptedCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mask = |s: &Option<String>| s.as_ref().map(|_| "***");
-        f.debug_struct("Credentials")
+        f.debug_struct("AcceptedCredentials")
             .field("api_token", &mask(&self.api_token))
             .field("email", &self.email)
             .field("api_key", &mask(&self.api_key))
@@ -88,8 +95,8 @@ pub struct EmulatorConfig {
     pub listen: SocketAddr,
     /// Initial data, when there is no state file yet. Default [`Seed::demo`].
     pub seed: Seed,
-    /// Accepted credentials. Default [`Credentials::default`].
-    pub credentials: Credentials,
+    /// Accepted credentials. Default [`AcceptedCredentials::default`].
+    pub credentials: AcceptedCredentials,
     /// How long a new binding stays `provisioning`. Default
     /// [`DEFAULT_PROVISIONING_DELAY`] (2 s); zero makes it `active` at once.
     pub provisioning_delay: Duration,
@@ -127,7 +134,10 @@ pub struct EmulatorConfig {
 /// The warning for an emulator listening on `addr` with `credentials`, when `addr`
 /// is not a loopback address: others who can reach it can use it, with its
 /// well-known credentials when it still accepts them, and over plain HTTP.
-pub(crate) fn exposure_warning(addr: SocketAddr, credentials: &Credentials) -> Option<String> {
+pub(crate) fn exposure_warning(
+    addr: SocketAddr,
+    credentials: &AcceptedCredentials,
+) -> Option<String> {
     if addr.ip().to_canonical().is_loopback() {
         return None;
     }
@@ -221,7 +231,7 @@ impl Default for EmulatorConfig {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             seed: Seed::demo(),
-            credentials: Credentials::default(),
+            credentials: AcceptedCredentials::default(),
             provisioning_delay: DEFAULT_PROVISIONING_DELAY,
             state_file: None,
             state_sharing: StateSharing::Exclusive,

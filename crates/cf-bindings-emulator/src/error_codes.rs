@@ -1,8 +1,8 @@
 //! The error codes the emulator answers with, one per rule or failure.
 //!
-//! The table in the crate documentation lists them with their HTTP status. Codes marked
-//! "Cloudflare's" are the codes the real API is known to use for the same failure; the
-//! others are the emulator's own.
+//! Each item names its code's HTTP status. Codes marked "Cloudflare's" are the codes
+//! the real API is known to use for the same failure; the others are the emulator's
+//! own. Every failure answer's envelope carries one of them in `errors[].code`.
 
 /// No route for the URI (Cloudflare's). HTTP 404.
 pub const NO_ROUTE: u64 = 7003;

@@ -53,7 +53,7 @@
 //! # Credentials
 //! `Authorization: Bearer <token>` or `X-Auth-Email` + `X-Auth-Key`. The defaults are
 //! [`DEFAULT_API_TOKEN`] (`emulator-token`), [`DEFAULT_EMAIL`] (`demo@example.com`)
-//! and [`DEFAULT_API_KEY`] (`emulator-key`). With [`Credentials::accept_any`] set, any
+//! and [`DEFAULT_API_KEY`] (`emulator-key`). With [`AcceptedCredentials::accept_any`] set, any
 //! non-empty credentials are accepted (missing ones are still refused). Every
 //! credential grants access to every account of the state. Credentials are never
 //! logged. [`CredentialFile::read`] reads one from a file (the binary's
@@ -96,44 +96,9 @@
 //! - Not-found checks (account, then prefix, then binding) come before body checks.
 //!
 //! # Error codes
-//! | code  | HTTP | meaning |
-//! |-------|------|---------|
-//! | 7003  | 404  | No route for the URI (Cloudflare's) |
-//! | 7001  | 405  | Method not allowed for this route |
-//! | 9106  | 401  | Missing X-Auth-Key, X-Auth-Email or Authorization headers (Cloudflare's) |
-//! | 6111  | 400  | Invalid format for Authorization header (not `Bearer <token>`) (Cloudflare's) |
-//! | 10000 | 403  | Authentication error: unknown API token (Cloudflare's) |
-//! | 9103  | 403  | Unknown X-Auth-Key or X-Auth-Email (Cloudflare's) |
-//! | 6007  | 400  | Malformed JSON in request body (Cloudflare's) |
-//! | 1001  | 404  | Account not found |
-//! | 1002  | 404  | Prefix not found |
-//! | 1003  | 404  | Service binding not found |
-//! | 1010  | 400  | Body is not a JSON object |
-//! | 1011  | 400  | Missing required field (named; `source.pointer` = `/cidr` or `/service_id`) |
-//! | 1012  | 400  | Field has the wrong type (named; `source.pointer` set) |
-//! | 1013  | 413  | Body unreadable or over 64 KiB |
-//! | 1014  | 400  | `Content-Type` is not JSON (a missing one is accepted) |
-//! | 1015  | 400  | The body's object has the same key twice (named) |
-//! | 1016  | 400  | The request line or headers have bytes HTTP does not allow |
-//! | 1017  | 414  | The request URI is too long |
-//! | 1018  | 431  | The request headers are too large |
-//! | 1019  | 421  | `Host` is not a loopback address, `localhost`, the listen address or an allowed host |
-//! | 1020  | 400  | `cidr` is not a CIDR |
-//! | 1021  | 400  | `cidr` has host bits set |
-//! | 1022  | 400  | `service_id` names no service |
-//! | 1030  | 400  | First binding must exactly match the prefix's CIDR |
-//! | 1031  | 400  | `cidr` is not within the prefix |
-//! | 1032  | 400  | A binding with this CIDR already exists |
-//! | 1033  | 400  | `cidr` overlaps another more-specific binding |
-//! | 1034  | 400  | `cidr` would make addresses both CDN and Spectrum |
-//! | 1035  | 400  | Base binding cannot be deleted while more-specific bindings exist |
-//! | 1050  | 500  | State could not be read or saved; nothing changed |
-//! | 1090  | 400  | Invalid fault script |
-//! | 1091  | 400  | The fault queues would hold more than [`MAX_QUEUED_FAULTS`] faults |
-//! | 1092  | 415  | A fault script or chaos settings are not sent as `application/json` |
-//! | 1093  | 400  | Invalid chaos settings |
-//! | 1099  | 200  | Default code of an injected `success: false` |
-//! | 971   | 429  | Injected rate limit (Cloudflare's) |
+//! Every failure answers one code of [`error_codes`], whose items give each code's
+//! HTTP status and meaning; codes marked "Cloudflare's" are those the real API uses for
+//! the same failure, the others (1001 to 1099) are the emulator's own.
 //!
 //! # Provisioning
 //! A binding reports `provisioning` until [`EmulatorConfig::provisioning_delay`] has
@@ -254,17 +219,20 @@
 
 mod config;
 mod domain;
+mod error;
 pub mod error_codes;
 mod files;
 mod http;
 mod persist;
 
-use std::{net::SocketAddr, path::PathBuf, sync::Arc};
+use std::{net::SocketAddr, sync::Arc};
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
+pub use error::Error;
+
 pub use config::{
-    Chaos, CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN,
+    AcceptedCredentials, Chaos, CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN,
     DEFAULT_CHAOS_MAX_DELAY, DEFAULT_CHAOS_RETRY_AFTER, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig, FaultKind, MAX_CHAOS_DELAY,
     MAX_CONNECTIONS_LIMIT, MAX_CREDENTIAL_FILE_BYTES, MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES,
@@ -276,99 +244,6 @@ pub use domain::{
     DEMO_IPV6_PREFIX_DESCRIPTION, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
     SPECTRUM_SERVICE_ID, Seed,
 };
-
-/// Why the emulator could not start or stop.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The listen address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The seed file could not be read, is not a regular file, or is larger than
-    /// [`MAX_SEED_FILE_BYTES`].
-    #[error("cannot read seed file {}: {source}", path.display())]
-    SeedIo {
-        /// The seed file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The seed is not valid.
-    #[error("invalid seed{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
-    InvalidSeed {
-        /// The seed file, if it came from one.
-        path: Option<PathBuf>,
-        /// What is wrong.
-        message: String,
-    },
-    /// The state file exists but is not a valid state; it was left untouched.
-    #[error("state file {} is corrupt and was left untouched: {message}", path.display())]
-    CorruptState {
-        /// The state file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-    /// The directory of the state file could not be created.
-    #[error("cannot create the state file's directory {}: {source}", path.display())]
-    StateDir {
-        /// The directory.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// A credential file could not be read, or does not hold one credential.
-    #[error("credential file {}: {source}", path.display())]
-    CredentialFile {
-        /// The file.
-        path: PathBuf,
-        /// The cause (never the file's content).
-        source: std::io::Error,
-    },
-    /// The state file (or its lock file) could not be read or written, or is not a
-    /// regular file, or is larger than [`MAX_STATE_FILE_BYTES`]; or the lock file is
-    /// a symbolic link.
-    #[error("state file {}: {source}", path.display())]
-    StateIo {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// Another emulator holds the state file's lock: at once in exclusive mode, or
-    /// for longer than the lock timeout in shared mode (an emulator that owns the
-    /// file exclusively).
-    #[error("state file {} is {}", path.display(), in_use_advice(*sharing))]
-    StateFileInUse {
-        /// The state file.
-        path: PathBuf,
-        /// The mode this emulator asked for.
-        sharing: StateSharing,
-    },
-    /// A setting of [`EmulatorConfig`] is out of its range.
-    #[error("invalid configuration: {0}")]
-    InvalidConfig(String),
-    /// The server failed while running.
-    #[error("server error: {0}")]
-    Server(std::io::Error),
-}
-
-/// What [`Error::StateFileInUse`] says after the file's name.
-fn in_use_advice(sharing: StateSharing) -> &'static str {
-    match sharing {
-        StateSharing::Exclusive => {
-            "in use by another emulator (to share it, start every emulator on it in shared mode)"
-        }
-        StateSharing::Shared => {
-            "held by another emulator that does not share it (it stayed locked past the lock timeout): stop that emulator, or start it in shared mode too"
-        }
-    }
-}
 
 /// Starts emulators; see [`Emulator::start`].
 #[derive(Debug)]

@@ -3,11 +3,11 @@
 
 use std::{io::Write, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
-use cf_bindings_emulator::{Chaos, DEFAULT_CHAOS_RETRY_AFTER, FaultKind};
 use cf_bindings_emulator::{
-    CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL,
+    AcceptedCredentials, CredentialFile, DEFAULT_API_KEY, DEFAULT_API_TOKEN, DEFAULT_EMAIL,
     DEFAULT_MAX_CONNECTIONS, Emulator, EmulatorConfig, MAX_CONNECTIONS_LIMIT, Seed, StateSharing,
 };
+use cf_bindings_emulator::{Chaos, DEFAULT_CHAOS_RETRY_AFTER, FaultKind};
 use clap::Parser;
 
 /// A local emulator of Cloudflare's BYOIP Service Bindings API.
@@ -255,7 +255,7 @@ async fn run(args: Args) -> Result<(), cf_bindings_emulator::Error> {
     let config = EmulatorConfig {
         listen: args.listen,
         seed,
-        credentials: Credentials {
+        credentials: AcceptedCredentials {
             api_token: Some(token),
             email: Some(args.email),
             api_key: Some(api_key),

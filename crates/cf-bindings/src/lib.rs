@@ -107,10 +107,8 @@ pub mod config {
     //! The client's defaults and limits, the environment variables it reads, and its
     //! [`Credentials`].
     pub use crate::client::{
-        builder::{
-            DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
-            USER_AGENT,
-        },
+        base_url::DEFAULT_BASE_URL,
+        builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT, USER_AGENT},
         credentials::{Credentials, ENV_API_KEY, ENV_API_TOKEN, ENV_BASE_URL, ENV_EMAIL, Secret},
     };
     pub use crate::types::MAX_ID_LEN;

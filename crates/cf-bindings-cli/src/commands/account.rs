@@ -9,7 +9,7 @@ use cf_bindings::{BindingId, Cidr, IpPrefix, PrefixId, ServiceBinding};
 use serde_json::{Value, json};
 
 use super::Context;
-use crate::failure::{Exit, Failure};
+use crate::exit::{Exit, Failure};
 use crate::table::printable;
 
 /// How many prefixes a message names before `and N more`.

@@ -14,7 +14,7 @@ use super::file::{self, DesiredFile};
 use super::live::{self, Wanted};
 use super::{Context, confirm};
 use crate::args::{ApplyArgs, Output};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::session::Setup;
 use crate::signals::{Signal, Signals};

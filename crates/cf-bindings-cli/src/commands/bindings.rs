@@ -8,7 +8,7 @@ use serde_json::json;
 use super::file::{self, plural};
 use super::{Context, account};
 use crate::args::{BindingsCommand, Output};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::signals::{Signal, Signals};
 use crate::table::{Table, Tone};

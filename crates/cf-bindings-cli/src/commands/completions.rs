@@ -5,7 +5,7 @@ use clap::{CommandFactory, ValueEnum};
 use clap_complete::Shell;
 
 use crate::args::{Cli, CompletionsArgs, Output};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 
 /// The program's name, as shells see it.

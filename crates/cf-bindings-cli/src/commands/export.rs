@@ -4,7 +4,7 @@ use cf_bindings::PrefixId;
 
 use super::{Context, account, live};
 use crate::args::ExportArgs;
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::write;
 

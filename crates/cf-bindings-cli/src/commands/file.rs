@@ -7,7 +7,7 @@ use cf_bindings::{
     desired::{Desired, Diagnostics, PlanSource},
 };
 
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::input;
 use crate::output;
 use crate::session::Setup;

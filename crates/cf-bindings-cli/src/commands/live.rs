@@ -7,7 +7,7 @@ use cf_bindings::{
 };
 
 use super::{Context, account};
-use crate::failure::Failure;
+use crate::exit::Failure;
 
 /// A prefix to read, and where a file names it (for errors).
 pub struct Wanted<'a> {

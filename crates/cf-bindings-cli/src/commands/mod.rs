@@ -23,7 +23,7 @@ use std::time::Duration;
 use cf_bindings::{Account, Bindings, Client};
 
 use crate::args::{Cli, Command, Format, Global, Output};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::session::{Session, Setup};
 

@@ -8,7 +8,7 @@ use super::file::{self, DesiredFile};
 use super::live::{self, Wanted};
 use super::{Context, markdown, traffic};
 use crate::args::{Output, PlanArgs};
-use crate::failure::{Exit, Failure};
+use crate::exit::{Exit, Failure};
 use crate::output;
 use crate::table::{Table, Tone, printable};
 use crate::write;

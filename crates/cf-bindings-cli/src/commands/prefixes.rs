@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{Context, account};
 use crate::args::{Output, PrefixesCommand};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::table::Table;
 

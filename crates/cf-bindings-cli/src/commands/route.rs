@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Context, account};
 use crate::args::{Output, RouteArgs};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::table::{Table, printable};
 

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::Context;
 use crate::args::{Output, ServicesCommand};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::table::Table;
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use cf_bindings::desired::{Plan, PlanSource};
 
 use super::file;
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 
 /// How many hexadecimal digits of a SHA-256 messages show.

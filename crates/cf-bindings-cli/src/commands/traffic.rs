@@ -5,7 +5,7 @@
 use cf_bindings::desired::{PrefixPlan, Reroute, ServiceRef, Transition, Unlisted};
 
 use super::file::plural;
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::table::{Table, printable};
 

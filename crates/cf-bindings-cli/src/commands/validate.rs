@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::file;
 use crate::args::{Output, ValidateArgs};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 
 /// Runs `validate`: every diagnostic on stderr (or as JSON on stdout), a summary

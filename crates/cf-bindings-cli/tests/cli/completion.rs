@@ -176,3 +176,10 @@ fn fish_completes_after_the_first_word() {
         assert_eq!(completions, [expected], "{line}");
     }
 }
+
+#[test]
+fn completions() {
+    let output = bare().args(["completions", "bash"]).output().expect("runs");
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("cf-bindings"));
+}

@@ -8,8 +8,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{ApiError, App};
-use crate::{Credentials, error_codes};
+use super::{ApiMessage, App};
+use crate::{AcceptedCredentials, error_codes};
 
 /// Checks `Authorization: Bearer` or `X-Auth-Email` + `X-Auth-Key`.
 pub(super) async fn authenticate(State(app): State<App>, request: Request, next: Next) -> Response {
@@ -19,7 +19,7 @@ pub(super) async fn authenticate(State(app): State<App>, request: Request, next:
     }
 }
 
-fn check_credentials(creds: &Credentials, headers: &HeaderMap) -> Result<(), ApiError> {
+fn check_credentials(creds: &AcceptedCredentials, headers: &HeaderMap) -> Result<(), ApiMessage> {
     let text = |name: &str| {
         headers
             .get(name)
@@ -32,7 +32,7 @@ fn check_credentials(creds: &Credentials, headers: &HeaderMap) -> Result<(), Api
             .map(|(_, token)| token.trim())
             .filter(|token| !token.is_empty())
             .ok_or_else(|| {
-                ApiError::bad_request(
+                ApiMessage::bad_request(
                     error_codes::INVALID_AUTHORIZATION_FORMAT,
                     "Invalid format for Authorization header: expected `Bearer <token>`",
                 )
@@ -40,7 +40,7 @@ fn check_credentials(creds: &Credentials, headers: &HeaderMap) -> Result<(), Api
         return if creds.accept_any || creds.api_token.as_deref() == Some(token) {
             Ok(())
         } else {
-            Err(ApiError::new(
+            Err(ApiMessage::new(
                 StatusCode::FORBIDDEN,
                 error_codes::INVALID_TOKEN,
                 "Authentication error: invalid API token",
@@ -57,14 +57,14 @@ fn check_credentials(creds: &Credentials, headers: &HeaderMap) -> Result<(), Api
             if creds.accept_any || (email_ok && key_ok) {
                 Ok(())
             } else {
-                Err(ApiError::new(
+                Err(ApiMessage::new(
                     StatusCode::FORBIDDEN,
                     error_codes::INVALID_EMAIL_OR_KEY,
                     "Unknown X-Auth-Key or X-Auth-Email",
                 ))
             }
         }
-        _ => Err(ApiError::new(
+        _ => Err(ApiMessage::new(
             StatusCode::UNAUTHORIZED,
             error_codes::MISSING_CREDENTIALS,
             "Missing X-Auth-Key, X-Auth-Email or Authorization headers",

@@ -15,7 +15,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use super::{ApiError, App, RayId, conn::ConnHandle, faults::Operation, render::Clock};
+use super::{ApiMessage, App, RayId, conn::ConnHandle, faults::Operation, render::Clock};
 use crate::domain::{RuleError, State};
 
 /// The connection a call came on (a fault may drop it) and its `cf-ray`.
@@ -26,9 +26,9 @@ pub(super) struct Call {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Call {
-    type Rejection = ApiError;
+    type Rejection = ApiMessage;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiMessage> {
         let conn = parts
             .extensions
             .get::<ConnectInfo<ConnHandle>>()
@@ -49,13 +49,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Call {
 pub(super) struct Ids<T>(pub(super) T);
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Ids<T> {
-    type Rejection = ApiError;
+    type Rejection = ApiMessage;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiMessage> {
         Path::<T>::from_request_parts(parts, state)
             .await
             .map(|Path(ids)| Ids(ids))
-            .map_err(|_| ApiError::no_route())
+            .map_err(|_| ApiMessage::no_route())
     }
 }
 
@@ -78,23 +78,23 @@ impl App {
     pub(super) async fn read<R: Send + 'static>(
         &self,
         f: impl FnOnce(&State) -> Result<R, RuleError> + Send + 'static,
-    ) -> Result<R, ApiError> {
+    ) -> Result<R, ApiMessage> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || store.read(f))
             .await
-            .map_err(|e| ApiError::storage(format!("internal error: {e}")))??
-            .map_err(ApiError::from)
+            .map_err(|e| ApiMessage::storage(format!("internal error: {e}")))??
+            .map_err(ApiMessage::from)
     }
 
     /// Runs a change of the state on a blocking thread (saving fsyncs).
     pub(super) async fn write<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut State) -> Result<R, ApiError> + Send + 'static,
-    ) -> Result<R, ApiError> {
+        f: impl FnOnce(&mut State) -> Result<R, ApiMessage> + Send + 'static,
+    ) -> Result<R, ApiMessage> {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || store.write(f))
             .await
-            .map_err(|e| ApiError::storage(format!("internal error: {e}")))?
+            .map_err(|e| ApiMessage::storage(format!("internal error: {e}")))?
     }
 
     /// Answers `call`, an `op`, with what `work` gives, under the next scripted
@@ -104,7 +104,7 @@ impl App {
         &self,
         call: Call,
         op: Operation,
-        work: impl Future<Output = Result<Response, ApiError>> + Send + 'static,
+        work: impl Future<Output = Result<Response, ApiMessage>> + Send + 'static,
     ) -> Response {
         let _busy = call.conn.busy();
         let work = async move { work.await.unwrap_or_else(IntoResponse::into_response) };

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    ApiError, App,
+    ApiMessage, App,
     faults::{Fault, Operation},
     handlers::{read_body, require_json_content_type, respond},
 };
@@ -165,8 +165,8 @@ struct ChaosBody {
 }
 
 /// Parses and checks a `POST /__emulator/chaos` body.
-fn parse_settings(body: &[u8]) -> Result<Chaos, ApiError> {
-    let invalid = |msg: String| ApiError::bad_request(error_codes::INVALID_CHAOS_SETTINGS, msg);
+fn parse_settings(body: &[u8]) -> Result<Chaos, ApiMessage> {
+    let invalid = |msg: String| ApiMessage::bad_request(error_codes::INVALID_CHAOS_SETTINGS, msg);
     let expected = "expected {\"rate\": 0.2, \"seed\": 1, \"kinds\": [\"drop_after_commit\", ...]}";
     // An object only (serde would also read the fields from an array, in order).
     let body: ChaosBody = match serde_json::from_slice(body) {
@@ -218,7 +218,7 @@ fn change_settings(
     app: &App,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
+) -> Result<Value, ApiMessage> {
     require_json_content_type(headers, "Chaos settings")?;
     let settings = parse_settings(&read_body(body)?)?;
     tracing::info!(?settings, "chaos settings changed");

@@ -215,7 +215,7 @@ fn envelope_for_hyper_error(buf: &[u8]) -> Option<Vec<u8>> {
     }
     let (status_line, code, message) =
         ANSWERS.iter().find(|(line, _, _)| head.starts_with(line))?;
-    let body = super::ApiError::new(axum::http::StatusCode::BAD_REQUEST, *code, *message)
+    let body = super::ApiMessage::new(axum::http::StatusCode::BAD_REQUEST, *code, *message)
         .body()
         .to_string();
     Some(

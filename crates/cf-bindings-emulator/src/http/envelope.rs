@@ -8,9 +8,12 @@ use serde_json::{Value, json};
 
 use crate::{domain::RuleError, error_codes, persist::StoreError};
 
-/// A failure answered as an envelope with `success: false`.
+/// One entry of a failure envelope's `errors` array (`code`, `message`, the
+/// `source.pointer` of a field error) with the HTTP status it is answered with: the
+/// envelope has `success: false` and this one item (the wrapper's `ApiMessage`, seen
+/// from the server's side).
 #[derive(Debug, Clone)]
-pub(crate) struct ApiError {
+pub(crate) struct ApiMessage {
     pub(crate) status: StatusCode,
     pub(crate) code: u64,
     pub(crate) message: String,
@@ -18,7 +21,7 @@ pub(crate) struct ApiError {
     pub(crate) pointer: Option<String>,
 }
 
-impl ApiError {
+impl ApiMessage {
     pub(crate) fn new(status: StatusCode, code: u64, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -68,7 +71,7 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for ApiMessage {
     fn into_response(self) -> Response {
         json_response(self.status, &self.body())
     }
@@ -102,7 +105,7 @@ pub(crate) fn raw_response(
     response
 }
 
-impl From<RuleError> for ApiError {
+impl From<RuleError> for ApiMessage {
     /// Each broken rule with the status and error code Cloudflare answers it with,
     /// and the request field at fault.
     fn from(error: RuleError) -> Self {
@@ -163,7 +166,7 @@ impl From<RuleError> for ApiError {
                 None,
             ),
         };
-        let api = ApiError::new(status, code, error.to_string());
+        let api = ApiMessage::new(status, code, error.to_string());
         match pointer {
             Some(pointer) => api.with_pointer(pointer),
             None => api,
@@ -171,8 +174,8 @@ impl From<RuleError> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
+impl From<StoreError> for ApiMessage {
     fn from(error: StoreError) -> Self {
-        ApiError::storage(error.0)
+        ApiMessage::storage(error.0)
     }
 }

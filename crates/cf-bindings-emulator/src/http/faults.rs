@@ -17,7 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{ApiError, App, RayId, conn::ConnHandle, envelope};
+use super::{ApiMessage, App, RayId, conn::ConnHandle, envelope};
 use crate::error_codes;
 
 /// The operations, by their short names.
@@ -147,8 +147,8 @@ impl Faults {
     /// Appends a script `{"create": [fault, ...], "list": [...]}` to the queues; all or
     /// nothing, and refused when the queues would hold more than
     /// [`crate::MAX_QUEUED_FAULTS`].
-    pub(crate) fn push_script(&self, body: &[u8]) -> Result<(), ApiError> {
-        let invalid = |msg: String| ApiError::bad_request(error_codes::INVALID_FAULT_SCRIPT, msg);
+    pub(crate) fn push_script(&self, body: &[u8]) -> Result<(), ApiMessage> {
+        let invalid = |msg: String| ApiMessage::bad_request(error_codes::INVALID_FAULT_SCRIPT, msg);
         let script: BTreeMap<String, Vec<Value>> = serde_json::from_slice(body).map_err(|e| {
             invalid(format!(
                 "Invalid fault script ({e}); expected {{\"<operation>\": [{{\"kind\": \"...\"}}, ...]}}"
@@ -177,7 +177,7 @@ impl Faults {
         let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
         let queued: usize = queues.values().map(VecDeque::len).sum();
         if queued.saturating_add(parsed.len()) > crate::MAX_QUEUED_FAULTS {
-            return Err(ApiError::bad_request(
+            return Err(ApiMessage::bad_request(
                 error_codes::TOO_MANY_FAULTS,
                 format!(
                     "Too many faults: {queued} queued and {} in this script, more than the {} allowed; nothing was queued (DELETE /__emulator/faults clears the queues)",
@@ -263,11 +263,11 @@ impl App {
                     response
                 });
                 task.await.unwrap_or_else(|e| {
-                    ApiError::storage(format!("internal error: {e}")).into_response()
+                    ApiMessage::storage(format!("internal error: {e}")).into_response()
                 })
             }
             Fault::RateLimit { retry_after } => {
-                let mut response = ApiError::new(
+                let mut response = ApiMessage::new(
                     StatusCode::TOO_MANY_REQUESTS,
                     error_codes::RATE_LIMITED,
                     "Please wait and consider throttling your request speed",
@@ -284,7 +284,7 @@ impl App {
                 html_error_page(status, &ray.0).into_bytes(),
             ),
             Fault::Unsuccessful { code, message } => {
-                ApiError::new(StatusCode::OK, code, message).into_response()
+                ApiMessage::new(StatusCode::OK, code, message).into_response()
             }
             Fault::MalformedJson => envelope::raw_response(
                 StatusCode::OK,

@@ -11,7 +11,7 @@ use axum::{
 use serde_json::Value;
 
 use super::{
-    ApiError, App,
+    ApiMessage, App,
     call::{Call, Ids},
     envelope::success,
     faults::{Faults, Operation},
@@ -145,12 +145,12 @@ pub(super) async fn delete_binding(
     .await
 }
 
-fn faults_of(app: &App) -> Result<&Faults, ApiError> {
-    app.faults.as_ref().ok_or_else(ApiError::no_route)
+fn faults_of(app: &App) -> Result<&Faults, ApiMessage> {
+    app.faults.as_ref().ok_or_else(ApiMessage::no_route)
 }
 
 /// The envelope of a fault endpoint's answer.
-pub(super) fn respond(result: Result<Value, ApiError>) -> Response {
+pub(super) fn respond(result: Result<Value, ApiMessage>) -> Response {
     match result {
         Ok(value) => success(StatusCode::OK, Some(value)),
         Err(err) => err.into_response(),
@@ -181,9 +181,9 @@ pub(super) async fn delete_faults(State(app): State<App>) -> Response {
 }
 
 /// The body, or why it could not be read (too large).
-pub(super) fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+pub(super) fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiMessage> {
     body.map_err(|rejection| {
-        ApiError::new(
+        ApiMessage::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             error_codes::BODY_TOO_LARGE,
             format!("Request body could not be read: {rejection}"),
@@ -205,11 +205,11 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
 /// the fault endpoints take no credentials, and a web page may send a `text/plain`
 /// (or typeless) POST to any address without asking the server first, whereas
 /// `application/json` needs a CORS preflight this emulator never grants.
-pub(super) fn require_json_content_type(headers: &HeaderMap, what: &str) -> Result<(), ApiError> {
+pub(super) fn require_json_content_type(headers: &HeaderMap, what: &str) -> Result<(), ApiMessage> {
     if media_type(headers).as_deref() == Some("application/json") {
         return Ok(());
     }
-    Err(ApiError::new(
+    Err(ApiMessage::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         error_codes::FAULT_SCRIPT_NOT_JSON,
         format!("{what} must be sent with Content-Type: application/json; nothing changed"),
@@ -218,7 +218,7 @@ pub(super) fn require_json_content_type(headers: &HeaderMap, what: &str) -> Resu
 
 /// Refuses a body sent as something other than JSON (`application/json`, or any
 /// `+json` type, with parameters). A missing `Content-Type` is accepted.
-fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+fn check_content_type(headers: &HeaderMap) -> Result<(), ApiMessage> {
     let Some(essence) = media_type(headers) else {
         return Ok(());
     };
@@ -229,7 +229,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
             .get(header::CONTENT_TYPE)
             .map(|v| v.as_bytes())
             .unwrap_or_default();
-        Err(ApiError::bad_request(
+        Err(ApiMessage::bad_request(
             error_codes::NOT_JSON_CONTENT_TYPE,
             format!(
                 "Content-Type {:?} is not JSON: send the body as application/json",
@@ -240,36 +240,36 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// Parses a Create body, naming the offending field.
-fn parse_create(body: Result<Bytes, BytesRejection>) -> Result<NewBinding, ApiError> {
+fn parse_create(body: Result<Bytes, BytesRejection>) -> Result<NewBinding, ApiMessage> {
     let body = read_body(body)?;
     let Strict(value) = serde_json::from_slice(&body).map_err(|e| {
         if e.to_string().starts_with("duplicate key") {
-            ApiError::bad_request(
+            ApiMessage::bad_request(
                 error_codes::DUPLICATE_KEY,
                 format!("Request body has a {e}"),
             )
         } else {
-            ApiError::bad_request(
+            ApiMessage::bad_request(
                 error_codes::MALFORMED_JSON,
                 format!("Malformed JSON in request body: {e}"),
             )
         }
     })?;
     let Value::Object(map) = value else {
-        return Err(ApiError::bad_request(
+        return Err(ApiMessage::bad_request(
             error_codes::BODY_NOT_OBJECT,
             "Request body must be a JSON object with the fields `cidr` and `service_id`",
         ));
     };
-    let field = |name: &str| -> Result<String, ApiError> {
+    let field = |name: &str| -> Result<String, ApiMessage> {
         match map.get(name) {
-            None | Some(Value::Null) => Err(ApiError::bad_request(
+            None | Some(Value::Null) => Err(ApiMessage::bad_request(
                 error_codes::MISSING_FIELD,
                 format!("Missing required field `{name}`"),
             )
             .with_pointer(format!("/{name}"))),
             Some(Value::String(s)) => Ok(s.clone()),
-            Some(other) => Err(ApiError::bad_request(
+            Some(other) => Err(ApiMessage::bad_request(
                 error_codes::WRONG_FIELD_TYPE,
                 format!("Field `{name}` must be a string, not {}", json_type(other)),
             )

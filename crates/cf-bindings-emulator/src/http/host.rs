@@ -13,7 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::{ApiError, App};
+use super::{ApiMessage, App};
 use crate::error_codes;
 
 /// Which `Host` values the emulator answers.
@@ -141,7 +141,7 @@ pub(super) async fn check_host(State(app): State<App>, request: Request, next: N
     if allowed {
         return next.run(request).await;
     }
-    ApiError::new(
+    ApiMessage::new(
         StatusCode::MISDIRECTED_REQUEST,
         error_codes::HOST_NOT_ALLOWED,
         "The emulator answers only requests whose Host is a loopback address, localhost, \

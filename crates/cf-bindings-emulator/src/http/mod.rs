@@ -28,11 +28,11 @@ use axum::{
 };
 
 pub(crate) use chaos::ChaosMode;
-pub(crate) use envelope::ApiError;
+pub(crate) use envelope::ApiMessage;
 pub(crate) use faults::Faults;
 pub(crate) use host::HostPolicy;
 
-use crate::{Credentials, error_codes, persist::Store};
+use crate::{AcceptedCredentials, error_codes, persist::Store};
 
 /// Largest request body accepted.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -41,7 +41,7 @@ const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub(crate) struct App {
     pub(crate) store: Store,
-    pub(crate) credentials: Arc<Credentials>,
+    pub(crate) credentials: Arc<AcceptedCredentials>,
     pub(crate) delay: Duration,
     /// `Some` when fault injection is enabled.
     pub(crate) faults: Option<Faults>,
@@ -144,11 +144,11 @@ async fn log_and_ray(mut request: Request, next: Next) -> Response {
 }
 
 async fn no_route() -> Response {
-    ApiError::no_route().into_response()
+    ApiMessage::no_route().into_response()
 }
 
 async fn method_not_allowed() -> Response {
-    ApiError::new(
+    ApiMessage::new(
         StatusCode::METHOD_NOT_ALLOWED,
         error_codes::METHOD_NOT_ALLOWED,
         "Method not allowed for this route",

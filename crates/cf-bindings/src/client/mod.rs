@@ -1,6 +1,6 @@
 //! The client and what it is made of: [`Client`], the one place where a request is
-//! sent (rate limit, timeout, response head, envelope, redaction); its builder and
-//! credentials; the handles that scope each operation (`handles`); the retry loops,
+//! sent (rate limit, timeout, response head, envelope, redaction); its builder, the
+//! base URL and credentials; the handles that scope each operation (`handles`); the retry loops,
 //! the rate limiter, the long-wait notices and the wait for provisioning.
 
 use std::{fmt, future::Future, sync::Arc, time::Duration};
@@ -8,6 +8,7 @@ use std::{fmt, future::Future, sync::Arc, time::Duration};
 use cf_bindings_generated::{ResponseRecorder, types};
 use progenitor_client::ResponseValue;
 
+pub(crate) mod base_url;
 pub(crate) mod builder;
 pub(crate) mod credentials;
 pub(crate) mod handles;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::{
     Desired, DesiredBinding, DesiredPrefix, Live,
     net::{by_address, enclosing},
-    planner::Resolver,
+    services::Resolver,
 };
 use crate::{types::binding::Service, types::ids::AccountId};
 

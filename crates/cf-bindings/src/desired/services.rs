@@ -1,9 +1,13 @@
-//! What the offline checks know of services: Cloudflare's documented services, by
-//! name. The one list of them in this crate; the account's own services are known
-//! only online, to [`plan`](crate::desired::plan).
+//! What bindings as code knows of services: Cloudflare's documented services, by
+//! name, for the offline checks (the one list of them in this crate); and, online,
+//! the account's own services, found by name or id ([`Resolver`]) for
+//! [`plan`](crate::desired::plan), its checks and `export`.
 
-use super::{Diagnostic, DiagnosticKind, Location};
-use crate::types::binding::Service;
+use std::collections::HashMap;
+
+use super::{Diagnostic, DiagnosticKind, Location, ServiceRef};
+use crate::types::binding::{Service, ServiceBinding};
+use crate::types::ids::ServiceId;
 
 /// Cloudflare's documented services, as Cloudflare names them, and what each is for
 /// the rules.
@@ -115,6 +119,63 @@ fn edits(a: &str, b: &str) -> usize {
         std::mem::swap(&mut previous, &mut current);
     }
     previous[b.len()]
+}
+
+/// Finds services by name (any case, surrounding spaces ignored) or id; a name wins
+/// over an id, as in [`Services::find`](crate::Services::find).
+pub(super) struct Resolver<'a> {
+    services: &'a [Service],
+    by_name: HashMap<String, usize>,
+    by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(super) fn new(services: &'a [Service]) -> Self {
+        let mut by_name = HashMap::new();
+        let mut by_id = HashMap::new();
+        for (i, s) in services.iter().enumerate() {
+            by_name.entry(Service::name_key(&s.name)).or_insert(i);
+            by_id.entry(s.id.as_str()).or_insert(i);
+        }
+        Self {
+            services,
+            by_name,
+            by_id,
+        }
+    }
+
+    pub(super) fn find(&self, name_or_id: &str) -> Option<&'a Service> {
+        let wanted = name_or_id.trim();
+        let index = self
+            .by_name
+            .get(&Service::name_key(wanted))
+            // An id in any case: ids are kept in lower case.
+            .or_else(|| self.by_id.get(ServiceId::new(wanted).ok()?.as_str()))?;
+        self.services.get(*index)
+    }
+
+    /// The service of a live binding, named from the service list when it came
+    /// without a name.
+    pub(super) fn of_binding(&self, b: &ServiceBinding) -> ServiceRef {
+        let name = if b.service_name.is_empty() {
+            self.by_id
+                .get(b.service_id.as_str())
+                .and_then(|&i| self.services.get(i))
+                .map_or_else(|| b.service_id.to_string(), |s| s.name.clone())
+        } else {
+            b.service_name.clone()
+        };
+        ServiceRef {
+            id: b.service_id.clone(),
+            name,
+        }
+    }
+
+    pub(super) fn names(&self) -> String {
+        let mut names: Vec<&str> = self.services.iter().map(|s| s.name.as_str()).collect();
+        names.sort_unstable();
+        names.join(", ")
+    }
 }
 
 #[cfg(test)]

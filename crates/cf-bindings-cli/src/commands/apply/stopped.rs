@@ -8,7 +8,7 @@ use cf_bindings::{
 };
 
 use crate::commands::refused;
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
 use crate::signals::Signal;
 

@@ -16,32 +16,27 @@
 //! the same text. No colour: text from the file or the server is escaped, so that
 //! it can neither format the comment, nor mention anyone, nor end the marker.
 //! The whole stays under GitHub's limit on a comment's length: rows past
-//! [`BUDGET`] characters are counted, not shown.
+//! [`BUDGET`](doc::BUDGET) characters are counted, not shown.
+//!
+//! The warnings section is made in `warnings`; `doc` holds the text being written,
+//! its length budget and the escaping of text from the file or the server.
+
+mod doc;
+mod warnings;
 
 use std::fmt::Write as _;
 
-use cf_bindings::{
-    Cidr, PrefixId,
-    desired::{Change, Plan, PrefixPlan, Transition},
-};
+use cf_bindings::desired::{Change, Plan, PrefixPlan, Transition};
 
 use super::file::{DesiredFile, plural};
 use super::{plan, source, traffic};
-use crate::failure::Failure;
+use crate::exit::Failure;
 use crate::output;
-use crate::table::printable;
+use doc::{Doc, ROWS_BUDGET, md};
 
 /// A prefix's changes are shown in an open table up to this many; more are folded
 /// under `<details>`.
 const OPEN_ROWS: usize = 20;
-
-/// The characters the text may take: GitHub refuses a comment (or an issue body)
-/// over 65,536, and a workflow adds a line or two.
-const BUDGET: usize = 60_000;
-
-/// What the rows may take, the end of the text (the footer, the closing tags, the
-/// notes of rows left out) being set aside.
-const ROWS_BUDGET: usize = BUDGET - 4_000;
 
 /// Prints the plan of `file` as Markdown on stdout.
 pub fn print(plan: &Plan, file: &DesiredFile) -> Result<(), Failure> {
@@ -75,7 +70,7 @@ fn render(plan: &Plan, file: &DesiredFile) -> String {
             plural(left_out, "more prefix", "more prefixes")
         ));
     }
-    warnings(&mut doc, plan, file);
+    warnings::warnings(&mut doc, plan, file);
     doc.blank();
     doc.line(&footer(file));
     doc.text
@@ -272,139 +267,6 @@ fn ranges(transition: &Transition) -> String {
         .join(", ")
 }
 
-/// The warnings: addresses with no binding for a while, the file's warnings, and
-/// the live bindings the file does not list.
-fn warnings(doc: &mut Doc, plan: &Plan, file: &DesiredFile) {
-    let gaps = gaps(plan);
-    let noted = file.warnings.warnings().count();
-    let unlisted = plan.unlisted().count();
-    if gaps.is_empty() && noted == 0 && unlisted == 0 {
-        return;
-    }
-    doc.blank();
-    doc.line("### Warnings");
-    if !gaps.is_empty() {
-        doc.blank();
-        doc.line(
-            "**No binding for a while.** While apply runs, no binding covers these addresses; Cloudflare documents no service for them, so expect their traffic to be dropped:",
-        );
-        doc.blank();
-        let items = gaps
-            .iter()
-            .map(|(prefix, when, cidrs)| {
-                let shown: Vec<String> = cidrs
-                    .iter()
-                    .take(GAP_RANGES)
-                    .map(ToString::to_string)
-                    .collect();
-                let more = match cidrs.len().saturating_sub(GAP_RANGES) {
-                    0 => String::new(),
-                    n => format!(" and {}", plural(n, "more range", "more ranges")),
-                };
-                format!(
-                    "- **{when}**: {}{more} (prefix {})",
-                    shown.join(", "),
-                    md(prefix.as_str())
-                )
-            })
-            .collect();
-        doc.rows(items, "address ranges", |n| format!("- {n}"));
-    }
-    if noted > 0 {
-        doc.blank();
-        doc.line(&format!(
-            "**{} of {}** (as `cf-bindings validate` shows):",
-            plural(noted, "warning", "warnings"),
-            md(&file.name)
-        ));
-        doc.blank();
-        let items = file
-            .warnings
-            .warnings()
-            .map(|w| format!("- {}", md(&w.to_string())))
-            .collect();
-        doc.rows(items, "warnings", |n| format!("- {n}"));
-    }
-    if unlisted > 0 {
-        let them = if unlisted == 1 { "it" } else { "them" };
-        doc.blank();
-        doc.line(&format!(
-            "**{} not in {}**, kept because prune = false: drift until the file lists {them}, or sets prune = true to delete {them}.",
-            plural(unlisted, "live binding", "live bindings"),
-            md(&file.name)
-        ));
-        for prefix in plan.prefixes.iter().filter(|p| !p.unlisted.is_empty()) {
-            let cidr = prefix.cidr.map(|c| format!(" ({c})")).unwrap_or_default();
-            doc.blank();
-            doc.line(&format!(
-                "Prefix {}{cidr}: {}",
-                md(prefix.prefix.as_str()),
-                plural(prefix.unlisted.len(), "live binding", "live bindings")
-            ));
-            doc.blank();
-            doc.line("| CIDR | Service | Instead of the file's | Binding |");
-            doc.line("| --- | --- | --- | --- |");
-            let rows = prefix
-                .unlisted
-                .iter()
-                .map(|u| {
-                    format!(
-                        "| {} | {} | {} | {} |",
-                        u.cidr,
-                        md(&u.service.to_string()),
-                        md(&traffic::instead(u)),
-                        md(u.binding.as_str())
-                    )
-                })
-                .collect();
-            doc.rows(rows, "live bindings", |n| format!("| … | {n} | | |"));
-        }
-    }
-}
-
-/// How many of the address ranges left with no binding at the same steps are
-/// named; the others are counted.
-const GAP_RANGES: usize = 6;
-
-/// The addresses no binding covers for a while, by prefix and by when (`step 3`,
-/// `steps 4–5`), in address order.
-fn gaps(plan: &Plan) -> Vec<(&PrefixId, String, Vec<Cidr>)> {
-    let mut gaps: Vec<(&PrefixId, String, Vec<Cidr>)> = Vec::new();
-    for prefix in &plan.prefixes {
-        for transition in prefix.transitions.iter().filter(|t| t.has_gap()) {
-            let when: Vec<String> = traffic::passes(transition)
-                .into_iter()
-                .filter(|(to, _)| to.is_none())
-                .filter_map(|(_, when)| when)
-                .map(|when| when.trim_matches(['(', ')']).to_owned())
-                .collect();
-            let when = when.join(", ");
-            match gaps
-                .iter_mut()
-                .find(|(p, w, _)| *p == &prefix.prefix && *w == when)
-            {
-                Some((_, _, cidrs)) => cidrs.extend(transition.cidrs.iter().copied()),
-                None => gaps.push((&prefix.prefix, when, transition.cidrs.clone())),
-            }
-        }
-    }
-    for (_, _, cidrs) in &mut gaps {
-        *cidrs = aggregate(cidrs);
-    }
-    gaps
-}
-
-/// `cidrs` as the fewest CIDRs, in address order (IPv4 first).
-fn aggregate(cidrs: &[Cidr]) -> Vec<Cidr> {
-    let nets: Vec<ipnet::IpNet> = cidrs.iter().map(Cidr::as_ipnet).collect();
-    let mut merged: Vec<Cidr> = ipnet::IpNet::aggregate(&nets)
-        .into_iter()
-        .filter_map(|net| Cidr::new(net).ok())
-        .collect();
-    merged.sort_unstable();
-    merged
-}
-
 /// `<sub>Planned from bindings.toml (SHA-256 3a7bd3e2360a…). …</sub>`
 fn footer(file: &DesiredFile) -> String {
     let from = match &file.source {
@@ -423,89 +285,9 @@ fn footer(file: &DesiredFile) -> String {
     )
 }
 
-/// `text` for Markdown: control and format characters escaped as for a terminal,
-/// then every character that Markdown, GitHub or HTML would read as more than
-/// text escaped: emphasis, code, links, tables, headings, math, HTML and entities,
-/// mentions and issue references.
-fn md(text: &str) -> String {
-    let text = printable(text);
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for (i, c) in text.chars().enumerate() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '$' => {
-                escaped.push('\\');
-                escaped.push(c);
-            }
-            // A list or a heading underline, only where a line could start.
-            '-' | '+' | '=' if i == 0 => {
-                escaped.push('\\');
-                escaped.push(c);
-            }
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '@' => escaped.push_str("&#64;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
-}
-
-/// The text being written, and how many of its characters rows may still take.
-#[derive(Default)]
-struct Doc {
-    text: String,
-    chars: usize,
-}
-
-impl Doc {
-    fn line(&mut self, line: &str) {
-        self.chars += line.chars().count() + 1;
-        self.text.push_str(line);
-        self.text.push('\n');
-    }
-
-    /// A blank line, unless the text ends with one.
-    fn blank(&mut self) {
-        if !self.text.is_empty() && !self.text.ends_with("\n\n") {
-            self.line("");
-        }
-    }
-
-    /// Writes `rows` while they fit in [`ROWS_BUDGET`]; the rows left out are
-    /// counted on a line that `more` makes of `… and 12 more changes: …`.
-    fn rows(&mut self, rows: Vec<String>, what: &str, more: impl Fn(&str) -> String) {
-        let total = rows.len();
-        for (shown, row) in rows.into_iter().enumerate() {
-            if self.chars + row.chars().count() + 1 > ROWS_BUDGET {
-                self.line(&more(&format!(
-                    "and {} more {what}, not shown: GitHub limits a comment's length; `cf-bindings plan` shows them all",
-                    total - shown
-                )));
-                return;
-            }
-            self.line(&row);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_cannot_format_the_comment() {
-        assert_eq!(md("Magic Transit"), "Magic Transit");
-        assert_eq!(md("203.0.113.0/24"), "203.0.113.0/24");
-        assert_eq!(
-            md("*bold* [link](x) `code` a|b <img src=x> @team #12 $x$"),
-            "\\*bold\\* \\[link\\](x) \\`code\\` a\\|b &lt;img src=x&gt; &#64;team \\#12 \\$x\\$"
-        );
-        assert_eq!(md("- item"), "\\- item");
-        assert_eq!(md("a - b"), "a - b");
-        assert_eq!(md("line\nbreak\u{1b}[31m"), "line\\\\nbreak\\\\u{1b}\\[31m");
-        assert_eq!(md("\u{202e}"), "\\\\u{202e}");
-    }
 
     #[test]
     fn the_marker_cannot_end_early() {
@@ -520,28 +302,6 @@ mod tests {
         assert_eq!(
             marker("a-->b%\né"),
             "<!-- cf-bindings plan: a--%3Eb%25%0A%C3%A9 -->"
-        );
-    }
-
-    #[test]
-    fn rows_past_the_budget_are_counted() {
-        let mut doc = Doc::default();
-        let rows: Vec<String> = (0..10_000).map(|i| format!("| row {i:>5} |")).collect();
-        doc.rows(rows, "changes", |n| format!("| {n} |"));
-        assert!(
-            doc.text.chars().count() <= ROWS_BUDGET + 200,
-            "{}",
-            doc.chars
-        );
-        let last = doc.text.lines().last().unwrap_or_default();
-        assert!(
-            last.starts_with("| and ") && last.contains(" more changes, not shown"),
-            "{last}"
-        );
-        let shown = doc.text.lines().count() - 1;
-        assert!(
-            last.contains(&format!("and {} more", 10_000 - shown)),
-            "{last}"
         );
     }
 }

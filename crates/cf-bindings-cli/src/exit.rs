@@ -1,5 +1,5 @@
-//! Why a command failed: one line for stderr, and the exit code documented in
-//! `--help`.
+//! How the program exits: the exit codes documented in `--help` ([`Exit`]), and
+//! [`Failure`], why a command failed, as one line for stderr and its exit code.
 
 use std::process::ExitCode;
 

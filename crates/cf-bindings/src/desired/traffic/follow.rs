@@ -1,133 +1,20 @@
-//! What a plan means for traffic: the live bindings a file does not list and the
-//! routing they change ([`Unlisted`]), and where the traffic of every address whose
-//! routing changes goes after each step of the plan ([`Transition`]).
-//!
-//! Both follow the routing rule (the most specific binding containing an address
-//! decides) with the crate's one longest-prefix matcher, over *pieces*: the address
-//! space cut at the start and the end of every CIDR involved, so that routing is the
-//! same for every address of a piece, whatever the state.
+//! Following the traffic through a plan: the routing a run stopped after some
+//! steps leaves ([`PrefixPlan::routing_after`]), the routing the live bindings the
+//! file does not list change ([`unlisted`]), and where every address whose routing
+//! changes goes after each step ([`transitions`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use super::{
+use super::pieces::{Routing, grouped, id_of, pieces, pieces_in};
+use super::types::{Pass, Reroute, Transition, Unlisted};
+use crate::desired::{
     PrefixPlan, ServiceRef, Step,
     net::{Range, by_address, cidr_at, cidrs_of_range, supernet},
 };
-use crate::{
-    types::cidr::Cidr,
-    types::ids::{BindingId, ServiceId},
-    types::routing::CidrTable,
+use crate::types::{
+    cidr::Cidr,
+    ids::{BindingId, ServiceId},
 };
-
-/// A live binding that the file does not list, kept because the prefix's `prune` is
-/// off. `apply` leaves it alone, but it is drift: the file does not say what the
-/// prefix holds (see [`Plan::has_drift`](crate::desired::Plan::has_drift)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Unlisted {
-    /// The binding's id.
-    pub binding: BindingId,
-    /// Its CIDR.
-    pub cidr: Cidr,
-    /// Its service: where it sends the addresses it decides.
-    pub service: ServiceRef,
-    /// The addresses whose routing it changes: those it sends to its service where
-    /// the file's bindings alone would send them elsewhere (or nowhere), grouped by
-    /// where that is, in address order. Empty when it changes no routing (it sends
-    /// its addresses where the file does anyway).
-    pub reroutes: Vec<Reroute>,
-}
-
-/// Addresses that an [`Unlisted`] binding takes from where the file sends them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Reroute {
-    /// The addresses, as the fewest CIDRs, in address order.
-    pub cidrs: Vec<Cidr>,
-    /// Where the file's bindings alone send them; `None` when no binding of the
-    /// file covers them.
-    pub file: Option<ServiceRef>,
-}
-
-/// Where the traffic of some addresses goes while a plan is applied: every service
-/// it passes through, from the live state to the final one, with the step after
-/// which each takes over.
-///
-/// Each create or delete takes four to six hours to propagate on Cloudflare, so a
-/// pass between the first and the last lasts hours. A pass with no service is a
-/// *gap*: no binding covers the addresses then. Cloudflare documents no service for
-/// such addresses; expect their traffic to be dropped until a binding covers them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Transition {
-    /// The addresses, as the fewest CIDRs, in address order (several when ranges
-    /// apart from each other pass through the same services at the same steps).
-    pub cidrs: Vec<Cidr>,
-    /// The services, in order: at least two, each different from the one before.
-    pub passes: Vec<Pass>,
-}
-
-/// One service that some addresses' traffic goes to, from one step of a plan until
-/// the next pass of their [`Transition`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Pass {
-    /// The service; `None` when no binding covers the addresses (a gap).
-    pub service: Option<ServiceRef>,
-    /// The step after which the traffic goes there: steps are counted from 1 over
-    /// the whole plan, in the order [`Plan::steps`](crate::desired::Plan::steps) gives and
-    /// `apply` makes them; 0 is now, before the first step.
-    pub after_step: usize,
-}
-
-impl Transition {
-    /// Where the traffic goes now.
-    pub fn before(&self) -> Option<&ServiceRef> {
-        self.passes.first().and_then(|p| p.service.as_ref())
-    }
-
-    /// Where it goes once the plan is applied.
-    pub fn after(&self) -> Option<&ServiceRef> {
-        self.passes.last().and_then(|p| p.service.as_ref())
-    }
-
-    /// The passes between the first and the last: where the traffic goes while
-    /// the plan is only partly applied (empty when it moves in one step).
-    pub fn in_between(&self) -> &[Pass] {
-        let inner = self.passes.len().saturating_sub(1);
-        self.passes.get(1..inner).unwrap_or_default()
-    }
-
-    /// Whether no binding covers the addresses for a while (a pass in between has
-    /// no service).
-    pub fn has_gap(&self) -> bool {
-        self.in_between().iter().any(|p| p.service.is_none())
-    }
-
-    /// Whether the traffic goes, for a while, to a service that is neither the
-    /// one it has now nor the one it will have.
-    pub fn has_third_service(&self) -> bool {
-        let (before, after) = (self.before(), self.after());
-        self.in_between().iter().any(|p| {
-            p.service
-                .as_ref()
-                .is_some_and(|s| Some(s) != before && Some(s) != after)
-        })
-    }
-
-    /// Where the traffic goes once the first `steps_made` steps of the plan are
-    /// made (counted as [`Pass::after_step`] counts them; 0 is now); `None` when no
-    /// binding covers the addresses then.
-    pub fn at(&self, steps_made: usize) -> Option<&ServiceRef> {
-        self.passes
-            .iter()
-            .take_while(|p| p.after_step <= steps_made)
-            .last()
-            .and_then(|p| p.service.as_ref())
-    }
-}
 
 impl PrefixPlan {
     /// Where the traffic of the addresses of `within` goes once the first
@@ -187,129 +74,9 @@ impl PrefixPlan {
     }
 }
 
-/// A range of addresses on which routing is the same in every state considered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Piece {
-    v6: bool,
-    first: u128,
-    last: u128,
-}
-
-/// The pieces of the address space covered by `cidrs`, in address order (IPv4
-/// first): cut at every CIDR's first address and after its last.
-fn pieces(cidrs: &[Cidr]) -> Vec<Piece> {
-    let mut out = Vec::new();
-    for v6 in [false, true] {
-        let mut cuts: Vec<u128> = Vec::new();
-        let mut to_the_end = false;
-        for range in cidrs.iter().map(Range::of).filter(|r| r.v6 == v6) {
-            cuts.push(range.first);
-            match range.last.checked_add(1) {
-                Some(after) => cuts.push(after),
-                None => to_the_end = true,
-            }
-        }
-        cuts.sort_unstable();
-        cuts.dedup();
-        let mut starts = cuts.iter().peekable();
-        while let Some(&first) = starts.next() {
-            match starts.peek() {
-                Some(&&next) => out.push(Piece {
-                    v6,
-                    first,
-                    last: next - 1,
-                }),
-                None if to_the_end => out.push(Piece {
-                    v6,
-                    first,
-                    last: u128::MAX,
-                }),
-                None => {}
-            }
-        }
-    }
-    out
-}
-
-/// The indexes of the pieces inside `cidr` (pieces sorted by address, and cut at
-/// `cidr`'s bounds).
-fn pieces_in(pieces: &[Piece], cidr: &Cidr) -> std::ops::Range<usize> {
-    let range = Range::of(cidr);
-    let key = |p: &Piece| (p.v6, p.first);
-    let start = pieces.partition_point(|p| key(p) < (range.v6, range.first));
-    let end = pieces.partition_point(|p| key(p) <= (range.v6, range.last));
-    start..end.max(start)
-}
-
-/// A state of a prefix: its bound CIDRs and their services, with the longest-prefix
-/// match over them.
-struct Routing<'a> {
-    services: Vec<&'a ServiceRef>,
-    table: CidrTable,
-}
-
-impl<'a> Routing<'a> {
-    fn new<'b>(bindings: impl IntoIterator<Item = (&'b Cidr, &'a ServiceRef)>) -> Self {
-        let (cidrs, services): (Vec<Cidr>, Vec<&ServiceRef>) =
-            bindings.into_iter().map(|(c, s)| (*c, s)).unzip();
-        Routing {
-            services,
-            table: CidrTable::new(&cidrs),
-        }
-    }
-
-    /// The index of the binding deciding `piece`, and its service.
-    fn decide(&self, piece: &Piece) -> Option<(usize, &'a ServiceRef)> {
-        let index = self.table.decider(piece.v6, piece.first)?;
-        Some((index, *self.services.get(index)?))
-    }
-
-    fn service(&self, piece: &Piece) -> Option<&'a ServiceRef> {
-        self.decide(piece).map(|(_, s)| s)
-    }
-}
-
-fn id_of(service: Option<&ServiceRef>) -> Option<&ServiceId> {
-    service.map(|s| &s.id)
-}
-
-/// Groups `pieces` by a key, in the order of their first piece, and turns each
-/// group into CIDRs (runs of adjacent pieces merged first).
-fn grouped<K: Eq + std::hash::Hash, V>(
-    pieces: impl IntoIterator<Item = (Piece, K, V)>,
-) -> Vec<(Vec<Cidr>, V)> {
-    let mut index: HashMap<K, usize> = HashMap::new();
-    let mut groups: Vec<(Vec<Piece>, V)> = Vec::new();
-    for (piece, key, value) in pieces {
-        let at = *index.entry(key).or_insert_with(|| {
-            groups.push((Vec::new(), value));
-            groups.len() - 1
-        });
-        let Some((runs, _)) = groups.get_mut(at) else {
-            continue;
-        };
-        match runs.last_mut() {
-            Some(run) if run.v6 == piece.v6 && run.last.checked_add(1) == Some(piece.first) => {
-                run.last = piece.last;
-            }
-            _ => runs.push(piece),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(runs, value)| {
-            let cidrs = runs
-                .iter()
-                .flat_map(|r| cidrs_of_range(r.v6, r.first, r.last))
-                .collect();
-            (cidrs, value)
-        })
-        .collect()
-}
-
 /// The live bindings of a prefix that the file does not list (`kept`), with the
 /// routing each changes against the file's bindings (`listed`); by address.
-pub(super) fn unlisted(
+pub(in crate::desired) fn unlisted(
     listed: &[(Cidr, ServiceRef)],
     kept: &[(Cidr, ServiceRef, BindingId)],
 ) -> Vec<Unlisted> {
@@ -360,7 +127,10 @@ pub(super) fn unlisted(
 
 /// The transitions of a prefix whose live bindings are `live` (one per CIDR) when
 /// `steps` are made in order; steps counted from 1 within `steps`.
-pub(super) fn transitions(live: &[(Cidr, ServiceRef)], steps: &[Step]) -> Vec<Transition> {
+pub(in crate::desired) fn transitions(
+    live: &[(Cidr, ServiceRef)],
+    steps: &[Step],
+) -> Vec<Transition> {
     let created = steps.iter().filter_map(|s| match s {
         Step::Create { cidr, .. } => Some(*cidr),
         Step::Delete { .. } => None,
@@ -450,7 +220,7 @@ fn around_and_inside<'s, 'a>(
 
 /// Numbers the steps of each prefix's transitions over the whole plan, as `apply`
 /// makes them: the steps of the prefixes before come first.
-pub(super) fn number_over_the_plan(prefixes: &mut [PrefixPlan]) {
+pub(in crate::desired) fn number_over_the_plan(prefixes: &mut [PrefixPlan]) {
     let mut before = 0;
     for prefix in prefixes {
         for pass in prefix
@@ -472,43 +242,6 @@ mod tests {
 
     fn c(s: &str) -> Cidr {
         s.parse().unwrap()
-    }
-
-    fn transition(services: &[Option<&str>]) -> Transition {
-        let passes = services
-            .iter()
-            .zip(0..)
-            .map(|(name, after_step)| Pass {
-                service: name.map(|n| ServiceRef {
-                    id: n.parse().unwrap(),
-                    name: n.to_owned(),
-                }),
-                after_step,
-            })
-            .collect();
-        Transition {
-            cidrs: vec![c("10.0.0.0/24")],
-            passes,
-        }
-    }
-
-    #[test]
-    fn third_services_and_gaps_are_told_apart() {
-        let direct = transition(&[Some("MT"), Some("CDN")]);
-        assert!(direct.in_between().is_empty());
-        assert!(!direct.has_gap() && !direct.has_third_service());
-        // Back to where it was, then on: no third service, a gap.
-        let back = transition(&[Some("CDN"), None, Some("CDN"), Some("Spectrum")]);
-        assert!(back.has_gap() && !back.has_third_service());
-        let away = transition(&[Some("CDN"), Some("MT"), Some("Spectrum")]);
-        assert!(!away.has_gap() && away.has_third_service());
-        assert_eq!(away.before().map(|s| s.name.as_str()), Some("CDN"));
-        assert_eq!(away.after().map(|s| s.name.as_str()), Some("Spectrum"));
-        // A first or last pass with no binding is no gap: it is where the range
-        // starts or ends.
-        let created = transition(&[None, Some("MT")]);
-        assert!(!created.has_gap());
-        assert_eq!(created.before(), None);
     }
 
     fn service(name: &str) -> ServiceRef {
@@ -645,25 +378,5 @@ mod tests {
         );
         let near = around_and_inside(&state, &c("2001:db8::/32"));
         assert_eq!(near.len(), 1);
-    }
-
-    #[test]
-    fn pieces_cut_at_every_bound() {
-        let all = pieces(&[c("10.0.0.0/24"), c("10.0.0.16/28"), c("::/0")]);
-        let bounds: Vec<(bool, u128, u128)> = all.iter().map(|p| (p.v6, p.first, p.last)).collect();
-        let base = 0x0a00_0000;
-        assert_eq!(
-            bounds,
-            [
-                (false, base, base + 15),
-                (false, base + 16, base + 31),
-                (false, base + 32, base + 255),
-                (true, 0, u128::MAX),
-            ]
-        );
-        assert_eq!(pieces_in(&all, &c("10.0.0.16/28")), 1..2);
-        assert_eq!(pieces_in(&all, &c("10.0.0.0/24")), 0..3);
-        // A CIDR that was not cut at holds no whole piece.
-        assert!(pieces_in(&all, &c("2001:db8::/32")).is_empty());
     }
 }

@@ -1,0 +1,146 @@
+//! `apply` against an emulator beside the test with scripted faults: a failure
+//! half way stops with a summary and a second apply finishes; lost answers make no
+//! duplicate; a delete whose answer is cut short is done or unknown, never
+//! failed.
+
+use serde_json::Value;
+
+use super::desired::{Standalone, Workdir, demo_file, expected, many};
+use super::{PREFIX, stderr};
+
+#[test]
+fn a_failure_half_way_stops_with_a_summary_and_a_second_apply_finishes() {
+    let emulator = Standalone::start();
+    let wanted = many(10);
+    let work = Workdir::with("bindings.toml", &demo_file(&wanted));
+    let dir = work.dir.path();
+    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
+    let refuse =
+        serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
+    // A create answered `success: false` is checked by listing and sent again: the
+    // fourth create is refused on each of apply's four attempts.
+    emulator.faults(&serde_json::json!({
+        "create": [pass, pass, pass, refuse, refuse, refuse, refuse]
+    }));
+
+    let first = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    let err = stderr(&first);
+    assert_eq!(first.status.code(), Some(3), "{err}");
+    assert!(err.contains("[3/10] created"), "{err}");
+    assert!(
+        err.contains("apply stopped after 3 of 10 steps; not done:"),
+        "{err}"
+    );
+    assert!(err.contains("(failed)"), "{err}");
+    assert!(err.contains("run apply again to finish"), "{err}");
+    assert!(
+        err.lines()
+            .last()
+            .is_some_and(|l| l.starts_with("error: create 203.0.113.")),
+        "{err}"
+    );
+    assert_eq!(emulator.bindings(dir).len(), 4);
+
+    let second = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("[7/7] created"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(emulator.bindings(dir), expected(&wanted));
+}
+
+#[test]
+fn lost_answers_on_a_fifth_of_creates_make_no_duplicate() {
+    let emulator = Standalone::start();
+    let wanted = many(100);
+    let work = Workdir::with("bindings.toml", &demo_file(&wanted));
+    let dir = work.dir.path();
+    let script: Vec<Value> = (0..100)
+        .map(|i| {
+            if i % 5 == 0 {
+                serde_json::json!({ "kind": "drop_after_commit" })
+            } else {
+                serde_json::json!({ "kind": "delay", "ms": 0 })
+            }
+        })
+        .collect();
+    emulator.faults(&serde_json::json!({ "create": script }));
+
+    let applied = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    // Exactly the file: every CIDR once.
+    assert_eq!(emulator.bindings(dir), expected(&wanted));
+    let again = emulator.run(dir, &["plan", "--exit-code", "-f", "bindings.toml"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}
+
+/// A delete the server made, whose 200 answer arrives cut in half, is checked by
+/// listing: done, never "failed"; when the listing fails too, exit 5, outcome
+/// unknown, and the record matches the server.
+#[test]
+fn a_delete_answered_with_a_truncated_body_is_done_or_unknown_never_failed() {
+    let emulator = Standalone::start();
+    let file = |service: &str| demo_file(&[("203.0.113.32/28".to_owned(), service)]);
+    let work = Workdir::with("bindings.toml", &file("CDN"));
+    let dir = work.dir.path();
+    let apply = || emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    let made = apply();
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    // Moving the /28 to Spectrum deletes it, then creates it again.
+    work.write("bindings.toml", &file("Spectrum"));
+    let truncated = serde_json::json!({ "kind": "truncated_json" });
+    emulator.faults(&serde_json::json!({ "delete": [truncated] }));
+    let replaced = apply();
+    let err = stderr(&replaced);
+    assert!(replaced.status.success(), "{err}");
+    assert!(err.contains("[1/2] deleted 203.0.113.32/28 (CDN"), "{err}");
+    assert!(
+        err.contains("[2/2] created 203.0.113.32/28 → Spectrum"),
+        "{err}"
+    );
+    assert!(!err.contains("failed"), "{err}");
+    assert_eq!(
+        emulator.bindings(dir),
+        expected(&[("203.0.113.32/28".to_owned(), "Spectrum")])
+    );
+
+    // Back to CDN; planning lists once, then every attempt of the listing that
+    // would tell fails.
+    work.write("bindings.toml", &file("CDN"));
+    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
+    let down = serde_json::json!({ "kind": "http_error", "status": 503 });
+    emulator.faults(&serde_json::json!({
+        "delete": [truncated],
+        "list": [pass, down, down, down, down],
+    }));
+    let unknown = apply();
+    let err = stderr(&unknown);
+    assert_eq!(unknown.status.code(), Some(5), "{err}");
+    assert!(
+        err.contains("apply stopped after 0 of 2 steps; not done:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("delete 203.0.113.32/28") && err.contains("(outcome unknown)"),
+        "{err}"
+    );
+    assert!(!err.contains("failed)"), "{err}");
+    assert!(err.contains("outcome unknown: the binding may or may not have been deleted"));
+    assert!(
+        err.contains(&format!(
+            "check with `cf-bindings bindings list -p {PREFIX}` before trying again"
+        )),
+        "{err}"
+    );
+    // The delete was made (its answer was lost), the create not tried.
+    assert_eq!(emulator.bindings(dir), expected(&[]));
+    let finished = apply();
+    assert!(finished.status.success(), "{}", stderr(&finished));
+    assert_eq!(
+        emulator.bindings(dir),
+        expected(&[("203.0.113.32/28".to_owned(), "CDN")])
+    );
+}
