@@ -13,7 +13,7 @@ require() {
         fi
     done
     if ((${#missing[@]} > 0)); then
-        echo "error: ${missing[*]} not set: see the README's \"Review in pull requests\"" >&2
+        echo "error: ${missing[*]} not set: see \"Review in pull requests\" in cf-bindings's docs/bindings-as-code.md" >&2
         exit 2
     fi
 }
