@@ -8,6 +8,7 @@ pub mod chaos;
 pub mod codegen;
 pub mod drill;
 pub mod manifest;
+pub mod public_api;
 pub mod spec_diff;
 pub mod surface;
 
