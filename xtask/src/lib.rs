@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod public_api;
 pub mod spec_diff;
 pub mod surface;
+pub mod tidy;
 
 /// The workspace root, found from this crate's manifest directory: what every task's
 /// paths are relative to.

@@ -28,6 +28,12 @@ pub(crate) fn load(root_file: &Path) -> Result<Modules, ReadError> {
     load_with(root_file, false)
 }
 
+/// Reads the crate whose root file is `root_file` with the code of every feature (but
+/// not the tests).
+pub(crate) fn load_all(root_file: &Path) -> Result<Modules, ReadError> {
+    load_with(root_file, true)
+}
+
 fn load_with(root_file: &Path, features: bool) -> Result<Modules, ReadError> {
     let mut modules = Modules::new();
     let items = parse(root_file)?;
