@@ -80,8 +80,13 @@ fn load_module(
         match &module.content {
             Some((_, inner)) => load_module(child, file, inner.clone(), &child_dir, keep, modules)?,
             None => {
-                let child_file = module_file(&module.attrs, file, dir, &name)?;
+                let (child_file, by_path) = module_file(&module.attrs, file, dir, &name)?;
                 let inner = parse(&child_file)?;
+                // A module read through `#[path]` owns its file's folder, as `mod.rs` does.
+                let child_dir = match child_file.parent() {
+                    Some(parent) if by_path => parent.to_path_buf(),
+                    _ => child_dir,
+                };
                 load_module(child, &child_file, inner, &child_dir, keep, modules)?;
             }
         }
@@ -97,13 +102,13 @@ fn load_module(
 }
 
 /// `dir/name.rs` or `dir/name/mod.rs`, or what a `#[path]` attribute says (relative
-/// to the declaring file's folder).
+/// to the declaring file's folder; then `true`).
 fn module_file(
     attrs: &[Attribute],
     declared_in: &Path,
     dir: &Path,
     name: &str,
-) -> Result<PathBuf, ReadError> {
+) -> Result<(PathBuf, bool), ReadError> {
     for attr in attrs {
         if let syn::Meta::NameValue(pair) = &attr.meta
             && pair.path.is_ident("path")
@@ -113,16 +118,16 @@ fn module_file(
             }) = &pair.value
         {
             let base = declared_in.parent().unwrap_or(Path::new("."));
-            return Ok(base.join(value.value()));
+            return Ok((base.join(value.value()), true));
         }
     }
     let flat = dir.join(format!("{name}.rs"));
     if flat.is_file() {
-        return Ok(flat);
+        return Ok((flat, false));
     }
     let nested = dir.join(name).join("mod.rs");
     if nested.is_file() {
-        return Ok(nested);
+        return Ok((nested, false));
     }
     Err(ReadError::new(
         declared_in,

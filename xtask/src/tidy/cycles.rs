@@ -19,25 +19,67 @@ use crate::public_api::source::{self, Modules};
 type Evidence = (PathBuf, usize, String);
 type Graph = BTreeMap<Vec<String>, BTreeMap<Vec<String>, Evidence>>;
 
-/// The crate roots of the workspace: each member's `src/lib.rs` and `src/main.rs`.
+/// The crate roots of the workspace: each member's library, binaries and integration
+/// tests, as its manifest names them or cargo finds them (`src/lib.rs`,
+/// `src/main.rs`, `src/bin/*.rs`, `tests/*.rs`, `tests/*/main.rs`).
 pub fn crate_roots(root: &Path) -> Vec<PathBuf> {
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
-    let members: Vec<String> = toml::from_str::<toml::Table>(&manifest)
-        .ok()
-        .and_then(|t| t.get("workspace")?.get("members")?.as_array().cloned())
+    let table = |path: &Path| {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+            .unwrap_or_default()
+    };
+    let members: Vec<String> = table(&root.join("Cargo.toml"))
+        .get("workspace")
+        .and_then(|w| w.get("members")?.as_array().cloned())
         .unwrap_or_default()
         .into_iter()
         .filter_map(|m| m.as_str().map(str::to_string))
         .collect();
     let mut roots = Vec::new();
     for member in members {
-        for file in ["src/lib.rs", "src/main.rs"] {
-            let path = root.join(&member).join(file);
-            if path.is_file() {
+        let dir = root.join(&member);
+        let manifest = table(&dir.join("Cargo.toml"));
+        let mut candidates = vec![dir.join("src/lib.rs"), dir.join("src/main.rs")];
+        if let Some(path) = manifest.get("lib").and_then(|l| l.get("path")?.as_str()) {
+            candidates.push(dir.join(path));
+        }
+        for kind in ["bin", "test"] {
+            for target in manifest
+                .get(kind)
+                .and_then(|t| t.as_array())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(path) = target.get("path").and_then(|p| p.as_str()) {
+                    candidates.push(dir.join(path));
+                }
+            }
+        }
+        for folder in ["src/bin", "tests"] {
+            for entry in std::fs::read_dir(dir.join(folder))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let path = entry.path();
+                candidates.push(if path.is_dir() {
+                    path.join("main.rs")
+                } else {
+                    path
+                });
+            }
+        }
+        for path in candidates {
+            if path.is_file()
+                && path.extension().is_some_and(|e| e == "rs")
+                && !roots.contains(&path)
+            {
                 roots.push(path);
             }
         }
     }
+    roots.sort();
     roots
 }
 
