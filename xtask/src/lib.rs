@@ -8,8 +8,10 @@ pub mod chaos;
 pub mod codegen;
 pub mod drill;
 pub mod manifest;
+pub mod public_api;
 pub mod spec_diff;
 pub mod surface;
+pub mod tidy;
 
 /// The workspace root, found from this crate's manifest directory: what every task's
 /// paths are relative to.

@@ -59,6 +59,9 @@ enum Task {
     /// applied until it converges; prints the runs needed, duplicates, reports the
     /// server contradicts and what stopped the runs. Exit 1 when a target is missed.
     Chaos(bench::chaos::ChaosArgs),
+    /// Print the public API of the wrapper crate (cf-bindings): every public path with
+    /// its signature, one line each, as the snapshot in xtask/tests/public_api.rs keeps it.
+    PublicApi,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,16 @@ fn main() -> ExitCode {
         Task::Drill => ExitCode::from(xtask::drill::main_drill()),
         Task::Bench { quick, output } => bench::main_bench(quick, output),
         Task::Chaos(args) => bench::chaos::main_chaos(args),
+        Task::PublicApi => match xtask::public_api::read_wrapper(&xtask::workspace_root()) {
+            Ok(api) => {
+                print!("{}", api.text());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

@@ -146,32 +146,6 @@ fn a_deviation_upstream_fixed_is_stale() {
     );
 }
 
-#[test]
-fn every_curated_comment_has_an_accepted_deviation_and_back() {
-    let spec = std::fs::read_to_string(default_curated_path()).unwrap();
-    let in_spec: std::collections::BTreeSet<&str> = spec
-        .split("# CURATED(")
-        .skip(1)
-        .filter_map(|rest| rest.split_once(')').map(|(id, _)| id))
-        .collect();
-    let accepted = spec_diff::accepted::Accepted::load(&spec_diff::accepted::sidecar_path(
-        &default_curated_path(),
-    ))
-    .unwrap();
-    let in_sidecar: std::collections::BTreeSet<&str> =
-        accepted.deviations.iter().map(|d| d.id.as_str()).collect();
-    assert_eq!(in_spec, in_sidecar);
-    assert_eq!(
-        in_sidecar.len(),
-        accepted.deviations.len(),
-        "ids are unique"
-    );
-    assert!(
-        !spec.contains("CURATED:"),
-        "every CURATED comment names its id"
-    );
-}
-
 /// `upstream-2024-08.json` is Cloudflare's own text, not a synthetic fixture: the
 /// definitions of Part A of `shared/reference/upstream-openapi-fragments.txt`
 /// (cloudflare/api-schemas, openapi.json at cca3064f, 2024-08-06) and, from the same
