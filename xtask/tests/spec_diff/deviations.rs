@@ -5,10 +5,7 @@
 //! differences.
 
 use serde_json::json;
-use xtask::spec_diff;
-use xtask::spec_diff::{
-    EXIT_DIFFERENT, EXIT_SAME, default_curated_path, diff_documents, load_document,
-};
+use xtask::spec_diff::{EXIT_DIFFERENT, EXIT_SAME, diff_documents, load_document};
 
 use super::support::{BINDINGS, PROVISIONING, at, cli, curated, diff, fixture, gate, path_str};
 
