@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use crate::{Error, Seed, files};
+use crate::{Error, Seed, files, sharing::StateSharing};
 
 /// Default API token accepted by the emulator.
 pub const DEFAULT_API_TOKEN: &str = "emulator-token";
@@ -34,11 +34,6 @@ pub struct AcceptedCredentials {
     /// Accept any non-empty token or email/key pair.
     pub accept_any: bool,
 }
-
-/// The former name of [`AcceptedCredentials`], kept until the emulator's tests use
-/// the new one.
-#[doc(hidden)]
-pub type Credentials = AcceptedCredentials;
 
 impl Default for AcceptedCredentials {
     /// [`DEFAULT_API_TOKEN`], [`DEFAULT_EMAIL`] and [`DEFAULT_API_KEY`].
@@ -76,16 +71,6 @@ impl fmt::Debug for AcceptedCredentials {
             .field("accept_any", &self.accept_any)
             .finish()
     }
-}
-
-/// How a state file may be shared between processes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StateSharing {
-    /// One emulator owns the file (and its lock) for its whole life.
-    #[default]
-    Exclusive,
-    /// Several processes share the file; every request locks it and re-reads it.
-    Shared,
 }
 
 /// Everything [`Emulator::start`](crate::Emulator::start) needs.

@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use crate::config::StateSharing;
+use crate::sharing::StateSharing;
 
 /// Why the emulator could not start or stop.
 #[derive(Debug, thiserror::Error)]

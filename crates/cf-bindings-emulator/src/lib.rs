@@ -224,6 +224,7 @@ pub mod error_codes;
 mod files;
 mod http;
 mod persist;
+mod sharing;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -232,11 +233,11 @@ use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 pub use error::Error;
 
 pub use config::{
-    AcceptedCredentials, Chaos, CredentialFile, Credentials, DEFAULT_API_KEY, DEFAULT_API_TOKEN,
+    AcceptedCredentials, Chaos, CredentialFile, DEFAULT_API_KEY, DEFAULT_API_TOKEN,
     DEFAULT_CHAOS_MAX_DELAY, DEFAULT_CHAOS_RETRY_AFTER, DEFAULT_EMAIL, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_PROVISIONING_DELAY, DEFAULT_READ_TIMEOUT, EmulatorConfig, FaultKind, MAX_CHAOS_DELAY,
     MAX_CONNECTIONS_LIMIT, MAX_CREDENTIAL_FILE_BYTES, MAX_QUEUED_FAULTS, MAX_SEED_FILE_BYTES,
-    MAX_STATE_FILE_BYTES, StateSharing,
+    MAX_STATE_FILE_BYTES,
 };
 pub use domain::{
     CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_ASN, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
@@ -244,6 +245,7 @@ pub use domain::{
     DEMO_IPV6_PREFIX_DESCRIPTION, DEMO_IPV6_PREFIX_ID, MAGIC_TRANSIT_SERVICE_ID,
     SPECTRUM_SERVICE_ID, Seed,
 };
+pub use sharing::StateSharing;
 
 /// Starts emulators; see [`Emulator::start`].
 #[derive(Debug)]

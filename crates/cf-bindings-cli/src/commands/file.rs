@@ -42,7 +42,7 @@ impl DesiredFile {
                 if !diagnostics.has_errors() {
                     print(&diagnostics);
                     return Ok(DesiredFile {
-                        source: super::source::record(path, text.as_bytes()),
+                        source: record(path, text.as_bytes()),
                         name,
                         desired,
                         warnings: diagnostics,
@@ -101,5 +101,36 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+/// The record of the bindings file given as `path`, whose bytes are `bytes`; `None`
+/// for standard input (`-`), which cannot be read again.
+pub fn record(path: &Path, bytes: &[u8]) -> Option<PlanSource> {
+    if path.as_os_str() == "-" {
+        return None;
+    }
+    // A path that is not UTF-8 is recorded as best it can be: it then names no
+    // file, and the plan is refused, never applied unchecked.
+    Some(PlanSource::new(path.to_string_lossy(), sha256(bytes)))
+}
+
+/// The SHA-256 of `bytes`, in lower-case hexadecimal.
+pub fn sha256(bytes: &[u8]) -> String {
+    // The SHA-256 of rustls's crypto provider, already in the program.
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_input_is_not_recorded() {
+        assert_eq!(record(Path::new("-"), b"x"), None);
+        let recorded = record(Path::new("envs/prod.toml"), b"abc").expect("a record");
+        assert_eq!(recorded.path, "envs/prod.toml");
+        assert_eq!(recorded.sha256, sha256(b"abc"));
     }
 }

@@ -5,6 +5,7 @@ mod account;
 mod apply;
 mod bindings;
 mod completions;
+mod counts;
 mod export;
 mod file;
 mod live;

@@ -6,7 +6,7 @@ use cf_bindings::desired::{Change, ChangeKind, Plan};
 
 use super::file::{self, DesiredFile};
 use super::live::{self, Wanted};
-use super::{Context, markdown, traffic};
+use super::{Context, counts::counts, markdown, traffic};
 use crate::args::{Output, PlanArgs};
 use crate::exit::{Exit, Failure};
 use crate::output;
@@ -133,21 +133,6 @@ pub fn print(context: &Context, plan: &Plan, source: &str) -> Result<(), Failure
         output::line(&printable(line))?;
     }
     Ok(())
-}
-
-/// `Plan: 2 to create, 1 to replace, 0 to delete` (a recreate counts as a replace).
-pub fn counts(plan: &Plan) -> String {
-    let count = |kinds: &[ChangeKind]| {
-        plan.changes()
-            .filter(|(_, c)| kinds.contains(&c.kind))
-            .count()
-    };
-    format!(
-        "Plan: {} to create, {} to replace, {} to delete",
-        count(&[ChangeKind::Create]),
-        count(&[ChangeKind::Replace, ChangeKind::Recreate]),
-        count(&[ChangeKind::Delete]),
-    )
 }
 
 /// The changes: what each does to its CIDR's binding. Where the traffic goes meanwhile

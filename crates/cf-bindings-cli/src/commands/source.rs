@@ -1,40 +1,23 @@
 //! The bindings file a saved plan records, and the check `apply PLAN` makes of it:
 //! what was reviewed is what is applied. `plan` records the file's path as it was
-//! given (relative to the working directory) and the SHA-256 of its bytes; `apply`
-//! reads the file at that path again and refuses the plan when its bytes differ.
+//! given (relative to the working directory) and the SHA-256 of its bytes (see
+//! `file::record`); `apply` reads the file at that path again and refuses the plan
+//! when its bytes differ.
 
 use std::path::Path;
 
-use cf_bindings::desired::{Plan, PlanSource};
+use cf_bindings::desired::Plan;
 
-use super::file;
+use super::file::{self, sha256};
 use crate::exit::Failure;
 use crate::output;
 
 /// How many hexadecimal digits of a SHA-256 messages show.
 const SHORT: usize = 12;
 
-/// The SHA-256 of `bytes`, in lower-case hexadecimal.
-pub fn sha256(bytes: &[u8]) -> String {
-    // The SHA-256 of rustls's crypto provider, already in the program.
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The first digits of a SHA-256, as messages show it.
 pub fn short(sha256: &str) -> &str {
     sha256.get(..SHORT).unwrap_or(sha256)
-}
-
-/// The record of the bindings file given as `path`, whose bytes are `bytes`; `None`
-/// for standard input (`-`), which cannot be read again.
-pub fn record(path: &Path, bytes: &[u8]) -> Option<PlanSource> {
-    if path.as_os_str() == "-" {
-        return None;
-    }
-    // A path that is not UTF-8 is recorded as best it can be: it then names no
-    // file, and the plan is refused, never applied unchecked.
-    Some(PlanSource::new(path.to_string_lossy(), sha256(bytes)))
 }
 
 /// Refuses the saved plan `name` when the bindings file it records no longer holds
@@ -84,13 +67,5 @@ mod tests {
         );
         assert_eq!(short(&sha256(b"abc")), "ba7816bf8f01");
         assert_eq!(short("abc"), "abc");
-    }
-
-    #[test]
-    fn standard_input_is_not_recorded() {
-        assert_eq!(record(Path::new("-"), b"x"), None);
-        let recorded = record(Path::new("envs/prod.toml"), b"abc").expect("a record");
-        assert_eq!(recorded.path, "envs/prod.toml");
-        assert_eq!(recorded.sha256, sha256(b"abc"));
     }
 }

@@ -14,6 +14,7 @@ mod order;
 mod parse;
 mod plan;
 mod planner;
+mod service_ref;
 mod services;
 mod traffic;
 mod verify;
@@ -22,8 +23,9 @@ pub use apply::{Applied, ApplyError, StopFlag, StopReason, apply, apply_until_st
 pub use diagnostic::{Diagnostic, DiagnosticKind, Diagnostics, Severity};
 pub use export::export;
 pub use location::Location;
-pub use plan::{Change, ChangeKind, LiveBinding, Plan, PlanSource, PrefixPlan, ServiceRef, Step};
+pub use plan::{Change, ChangeKind, LiveBinding, Plan, PlanSource, PrefixPlan, Step};
 pub use planner::plan;
+pub use service_ref::ServiceRef;
 pub use traffic::{Pass, Reroute, Transition, Unlisted};
 pub use verify::{MismatchKind, PlanMismatch};
 

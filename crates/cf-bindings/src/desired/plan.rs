@@ -5,40 +5,12 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Live, Location, Transition, Unlisted};
+use super::{Live, Location, ServiceRef, Transition, Unlisted};
 use crate::{
-    types::binding::{Service, ServiceBinding},
+    types::binding::ServiceBinding,
     types::cidr::Cidr,
     types::ids::{AccountId, BindingId, PrefixId, ServiceId},
 };
-
-/// A service, by id and name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ServiceRef {
-    /// The service's id.
-    pub id: ServiceId,
-    /// The service's name (its id when it has none).
-    pub name: String,
-}
-
-impl From<&Service> for ServiceRef {
-    fn from(service: &Service) -> Self {
-        Self {
-            id: service.id.clone(),
-            name: service.name.clone(),
-        }
-    }
-}
-
-impl fmt::Display for ServiceRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.name.is_empty() {
-            self.id.as_str()
-        } else {
-            &self.name
-        })
-    }
-}
 
 /// What a [`Change`] does to a CIDR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

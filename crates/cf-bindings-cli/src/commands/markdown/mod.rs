@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 use cf_bindings::desired::{Change, Plan, PrefixPlan, Transition};
 
 use super::file::{DesiredFile, plural};
-use super::{plan, source, traffic};
+use super::{counts::counts, source, traffic};
 use crate::exit::Failure;
 use crate::output;
 use doc::{Doc, ROWS_BUDGET, md};
@@ -112,7 +112,7 @@ fn headline(doc: &mut Doc, plan: &Plan, name: &str) {
         doc.line("Kept because prune = false: see the warnings below.");
         return;
     }
-    doc.line(&format!("### {}", plan::counts(plan)));
+    doc.line(&format!("### {}", counts(plan)));
     doc.blank();
     doc.line(&format!(
         "{name}: {}. Each create or delete takes four to six hours to propagate.",

@@ -103,7 +103,7 @@ async fn auth_cases_have_distinct_codes() {
 #[tokio::test]
 async fn configured_and_any_credentials() {
     let custom = start_with(EmulatorConfig {
-        credentials: Credentials {
+        credentials: AcceptedCredentials {
             api_token: Some("s3cret".to_owned()),
             email: None,
             api_key: None,
@@ -128,16 +128,16 @@ async fn configured_and_any_credentials() {
     )
     .await
     .expect_error(403, error_codes::INVALID_EMAIL_OR_KEY);
-    let debug = format!("{:?}", Credentials::default());
+    let debug = format!("{:?}", AcceptedCredentials::default());
     assert!(
         !debug.contains("emulator-token") && !debug.contains("emulator-key"),
         "{debug}"
     );
 
     let any = start_with(EmulatorConfig {
-        credentials: Credentials {
+        credentials: AcceptedCredentials {
             accept_any: true,
-            ..Credentials::default()
+            ..AcceptedCredentials::default()
         },
         ..config()
     })

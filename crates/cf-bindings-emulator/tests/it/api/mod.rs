@@ -11,9 +11,9 @@ use crate::common;
 use std::time::Duration;
 
 use cf_bindings_emulator::{
-    CDN_SERVICE_ID, Credentials, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID, DEMO_IPV4_PREFIX_CIDR,
-    DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID, EmulatorConfig, Error,
-    MAGIC_TRANSIT_SERVICE_ID, SPECTRUM_SERVICE_ID, Seed, error_codes,
+    AcceptedCredentials, CDN_SERVICE_ID, DEMO_ACCOUNT_ID, DEMO_IPV4_BASE_BINDING_ID,
+    DEMO_IPV4_PREFIX_CIDR, DEMO_IPV4_PREFIX_ID, DEMO_IPV6_PREFIX_CIDR, DEMO_IPV6_PREFIX_ID,
+    EmulatorConfig, Error, MAGIC_TRANSIT_SERVICE_ID, SPECTRUM_SERVICE_ID, Seed, error_codes,
 };
 use common::{Emu, check_invariants, config, is_id, start, start_with};
 use reqwest::{Method, StatusCode};

@@ -1,4 +1,4 @@
-//! Credentials from files and the environment, and the warning when listening
+//! AcceptedCredentials from files and the environment, and the warning when listening
 //! beyond loopback.
 
 use super::*;
