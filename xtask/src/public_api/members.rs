@@ -8,7 +8,7 @@ use syn::{Attribute, Fields, ImplItem, Item, Token, Type};
 
 use super::render::{PublicPaths, Rewriter, item_text, type_text};
 use super::resolve::{Namespace, Resolver, Target};
-use super::source::hidden;
+use super::source::{compiled_out, hidden};
 use super::{Entry, Export, find, is_pub};
 
 pub(crate) struct Lister<'a> {
@@ -273,11 +273,19 @@ impl Lister<'_> {
                     let mut rw = self.rewriter(module);
                     rw.with_generics(&block.generics);
                     let line = match member {
-                        ImplItem::Fn(f) if is_pub(&f.vis) && !hidden(&f.attrs) => {
+                        ImplItem::Fn(f)
+                            if is_pub(&f.vis)
+                                && !hidden(&f.attrs)
+                                && !compiled_out(&f.attrs, false) =>
+                        {
                             rw.with_generics(&f.sig.generics);
                             fn_text(&f.sig, &on, &f.sig.ident.to_string(), &mut rw)
                         }
-                        ImplItem::Const(c) if is_pub(&c.vis) && !hidden(&c.attrs) => {
+                        ImplItem::Const(c)
+                            if is_pub(&c.vis)
+                                && !hidden(&c.attrs)
+                                && !compiled_out(&c.attrs, false) =>
+                        {
                             let mut ty = c.ty.clone();
                             rw.visit_type_mut(&mut ty);
                             format!("pub const {on}::{}: {}", c.ident, type_text(&ty))

@@ -41,7 +41,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// `X-Auth-Key`). A 3xx answer is an [`Error::Redirected`] naming the status and
 /// the origin it pointed to.
 ///
-/// A caller-supplied `reqwest::Client` ([`ClientBuilder::http_client`]) cannot be given
+/// A caller-supplied `reqwest::Client` (`ClientBuilder::http_client`, behind the
+/// `reqwest-client` feature) cannot be given
 /// headers after it was built, so it must already carry the credentials: build it
 /// with `default_headers(credentials.headers()?)`, and with
 /// `redirect(reqwest::redirect::Policy::none())` so that it does not follow
@@ -228,6 +229,9 @@ impl ClientBuilder {
 
     /// Uses a `reqwest::Client` of your own. It must already carry the credentials
     /// (`default_headers(credentials.headers()?)`); see [How authentication is applied](Self#how-authentication-is-applied).
+    /// Behind the `reqwest-client` feature: with it, reqwest's major version is
+    /// part of this crate's API.
+    #[cfg(feature = "reqwest-client")]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -278,7 +282,7 @@ impl ClientBuilder {
             (Some(http), None) => (http, "caller-supplied client"),
             (None, Some(credentials)) => {
                 let http = reqwest::Client::builder()
-                    .default_headers(credentials.headers()?)
+                    .default_headers(credentials.auth_headers()?)
                     .user_agent(USER_AGENT)
                     // Cloudflare's API never redirects; following one would send
                     // the credentials wherever it points.

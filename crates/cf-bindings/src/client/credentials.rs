@@ -163,12 +163,20 @@ impl Credentials {
     }
 
     /// The authentication headers, marked sensitive, for building a
-    /// `reqwest::Client` of your own (see [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)).
+    /// `reqwest::Client` of your own (see
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)). Behind the
+    /// `reqwest-client` feature.
     ///
     /// # Errors
     /// A [`ConfigError`] when a value is empty or holds characters an HTTP header
     /// cannot carry (the error never contains the secret).
+    #[cfg(feature = "reqwest-client")]
     pub fn headers(&self) -> Result<HeaderMap, ConfigError> {
+        self.auth_headers()
+    }
+
+    /// The authentication headers, marked sensitive; see `headers`.
+    pub(crate) fn auth_headers(&self) -> Result<HeaderMap, ConfigError> {
         fn value(what: &str, text: &str) -> Result<HeaderValue, ConfigError> {
             if text.trim().is_empty() {
                 return Err(ConfigError::new(None, format!("the {what} is empty")));

@@ -95,24 +95,24 @@ pub enum Error {
     Decode(Box<DecodeError>),
 
     /// The connection could not be made; the request was surely not processed.
-    #[error("{operation}: could not connect: {}", chain(source))]
+    #[error("{operation}: could not connect: {source}")]
     Connect {
         /// The operation that failed.
         operation: Operation,
         /// The underlying error.
-        source: reqwest::Error,
+        source: HttpError,
     },
 
     /// The connection failed after the request may have been sent (reset, closed
     /// without an answer, body cut short): whether the server acted on it is unknown.
-    #[error("{operation}: connection failed{}: {}", status_note(*status), chain(source))]
+    #[error("{operation}: connection failed{}: {source}", status_note(*status))]
     Transport {
         /// The operation that failed.
         operation: Operation,
         /// The HTTP status, when the head of a response arrived before the failure.
         status: Option<u16>,
         /// The underlying error.
-        source: reqwest::Error,
+        source: HttpError,
     },
 
     /// No complete answer within the configured per-request timeout. When the
@@ -273,21 +273,42 @@ fn status_note(status: Option<u16>) -> String {
 }
 
 /// The error's message followed by its innermost cause, on one line.
-fn chain(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    let mut last = None;
-    while let Some(cause) = source {
-        last = Some(cause.to_string());
-        source = cause.source();
+/// A failure of the HTTP connection, as the HTTP client reported it: its `Display`
+/// is the client's message with its deepest cause, on one line, and
+/// [`source`](std::error::Error::source) walks the causes. The HTTP client's own
+/// error type stays private, so that its major releases are not this crate's.
+#[derive(Debug)]
+pub struct HttpError(reqwest::Error);
+
+impl HttpError {
+    pub(crate) fn new(error: reqwest::Error) -> Self {
+        Self(error)
     }
-    if let Some(cause) = last
-        && !text.contains(&cause)
-    {
-        text.push_str(": ");
-        text.push_str(&cause);
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = self.0.to_string();
+        let mut source = std::error::Error::source(&self.0);
+        let mut last = None;
+        while let Some(cause) = source {
+            last = Some(cause.to_string());
+            source = cause.source();
+        }
+        if let Some(cause) = last
+            && !text.contains(&cause)
+        {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+        f.write_str(&one_line(&text))
     }
-    one_line(&text)
+}
+
+impl std::error::Error for HttpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
+    }
 }
 
 impl Error {

@@ -5,12 +5,11 @@ use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 
 use crate::{
-    error::ApiMessage,
     error::Error,
     types::operation::Operation,
     wire::envelope::{api_error, decode_bytes, finish},
     wire::response::Response,
-    wire::shapes::Envelope,
+    wire::shapes::{Envelope, api_message},
     wire::transport::{Bounds, redirected, transport_error},
 };
 
@@ -51,8 +50,8 @@ pub(crate) async fn decode<E: Envelope>(
                 operation,
                 status,
                 &headers,
-                errors.0.into_iter().map(ApiMessage::from).collect(),
-                messages.0.into_iter().map(ApiMessage::from).collect(),
+                errors.0.into_iter().map(api_message).collect(),
+                messages.0.into_iter().map(api_message).collect(),
             ))
         }
         Err(GenError::InvalidResponsePayload(bytes, _)) => {

@@ -15,7 +15,7 @@ use crate::{
     text::one_line,
     types::operation::Operation,
     wire::response::Response,
-    wire::shapes::{Envelope, LenientEnvelope},
+    wire::shapes::{Envelope, LenientEnvelope, api_message},
     wire::transport::{cf_ray, content_type, parse_retry_after, redirected},
 };
 
@@ -58,13 +58,13 @@ pub(crate) fn finish<E: Envelope>(
     envelope: E,
 ) -> Result<Response<E::Result>, Error> {
     let (success, errors, messages, result) = envelope.into_parts();
-    let messages: Vec<ApiMessage> = messages.into_iter().map(ApiMessage::from).collect();
+    let messages: Vec<ApiMessage> = messages.into_iter().map(api_message).collect();
     if !success || !(200..300).contains(&status) {
         return Err(api_error(
             operation,
             status,
             headers,
-            errors.into_iter().map(ApiMessage::from).collect(),
+            errors.into_iter().map(api_message).collect(),
             messages,
         ));
     }

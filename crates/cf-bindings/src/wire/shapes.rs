@@ -162,16 +162,15 @@ impl From<LenientMessage> for ApiMessage {
     }
 }
 
-impl From<types::AddressingMessage> for ApiMessage {
-    fn from(m: types::AddressingMessage) -> Self {
-        // Exhaustive on purpose: a new message field is a compile error here.
-        let types::AddressingMessage {
-            code,
-            documentation_url,
-            message,
-            source,
-        } = m;
-        let pointer = source.and_then(|types::AddressingMessageSource { pointer }| pointer);
-        ApiMessage::from_server(code, message, documentation_url, pointer)
-    }
+/// One item of an envelope's `errors` or `messages`, as the wrapper shows it.
+pub(crate) fn api_message(m: types::AddressingMessage) -> ApiMessage {
+    // Exhaustive on purpose: a new message field is a compile error here.
+    let types::AddressingMessage {
+        code,
+        documentation_url,
+        message,
+        source,
+    } = m;
+    let pointer = source.and_then(|types::AddressingMessageSource { pointer }| pointer);
+    ApiMessage::from_server(code, message, documentation_url, pointer)
 }

@@ -11,7 +11,11 @@ use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION};
 
-use crate::{error::Error, text::capped, types::operation::Operation};
+use crate::{
+    error::{Error, HttpError},
+    text::capped,
+    types::operation::Operation,
+};
 
 /// The longest `cf-ray` kept; Cloudflare's are about 20 characters.
 const MAX_RAY_CHARS: usize = 64;
@@ -113,7 +117,7 @@ pub(crate) fn transport_error(
     } else if error.is_connect() {
         Error::Connect {
             operation,
-            source: error,
+            source: HttpError::new(error),
         }
     } else if error.is_timeout() {
         Error::timeout(operation, bounds.timeout)
@@ -126,7 +130,7 @@ pub(crate) fn transport_error(
         Error::Transport {
             operation,
             status,
-            source: error,
+            source: HttpError::new(error),
         }
     }
 }
