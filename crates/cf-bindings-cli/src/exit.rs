@@ -26,6 +26,13 @@ pub enum Exit {
     Terminated = 143,
 }
 
+impl Exit {
+    /// The code the process exits with.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
 /// Why the program ends before its command is done.
 #[derive(Debug)]
 pub enum Failure {
@@ -91,7 +98,7 @@ impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Failure::Closed => ExitCode::SUCCESS,
-            Failure::Failed { exit, .. } => ExitCode::from(*exit as u8),
+            Failure::Failed { exit, .. } => ExitCode::from(exit.code()),
         }
     }
 }
@@ -145,5 +152,84 @@ impl From<cf_bindings::Error> for Failure {
             );
         }
         Failure::new(exit, message)
+    }
+}
+
+#[cfg(test)]
+mod documented {
+    use std::collections::BTreeSet;
+
+    use super::Exit;
+
+    /// Every exit code but 0 (success), in order: the one list `--help` and the
+    /// README's "Exit codes" are checked against.
+    const ALL: [Exit; 8] = [
+        Exit::Unfulfilled,
+        Exit::Usage,
+        Exit::Api,
+        Exit::Network,
+        Exit::OutcomeUnknown,
+        Exit::Drift,
+        Exit::Interrupted,
+        Exit::Terminated,
+    ];
+
+    /// The codes of the definition, 0 included.
+    fn defined() -> BTreeSet<u8> {
+        std::iter::once(0)
+            .chain(ALL.iter().map(|e| e.code()))
+            .collect()
+    }
+
+    /// Where each code is in `ALL`. Exhaustive: a new code does not compile here
+    /// until it is listed, and then `--help` and the README are checked for it.
+    fn position(exit: Exit) -> usize {
+        match exit {
+            Exit::Unfulfilled => 0,
+            Exit::Usage => 1,
+            Exit::Api => 2,
+            Exit::Network => 3,
+            Exit::OutcomeUnknown => 4,
+            Exit::Drift => 5,
+            Exit::Interrupted => 6,
+            Exit::Terminated => 7,
+        }
+    }
+
+    #[test]
+    fn all_lists_each_code_once() {
+        for (i, exit) in ALL.iter().enumerate() {
+            assert_eq!(position(*exit), i, "{exit:?}");
+        }
+        let codes: BTreeSet<u8> = ALL.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), ALL.len());
+    }
+
+    #[test]
+    fn help_lists_exactly_the_defined_codes() {
+        let help = crate::args::AFTER_HELP;
+        let (_, section) = help
+            .split_once("Exit codes:\n")
+            .expect("an exit code section");
+        let listed: BTreeSet<u8> = section
+            .lines()
+            .filter_map(|line| line.strip_prefix("  "))
+            .filter_map(|line| line.split_whitespace().next()?.parse().ok())
+            .collect();
+        assert_eq!(listed, defined());
+    }
+
+    #[test]
+    fn readme_names_every_defined_code() {
+        let readme = include_str!("../../../README.md");
+        let (_, section) = readme
+            .split_once("## Exit codes")
+            .expect("the README's section");
+        let section = section.split("\n## ").next().unwrap_or(section);
+        let named: BTreeSet<u8> = section
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|word| word.parse().ok())
+            .collect();
+        assert_eq!(named, defined(), "the README's exit codes");
     }
 }

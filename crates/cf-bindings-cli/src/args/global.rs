@@ -90,7 +90,7 @@ pub struct Global {
 pub enum Format {
     /// Aligned columns for people.
     Table,
-    /// JSON for scripts (shapes documented in the README).
+    /// JSON for scripts (shapes documented in docs/json-output.md).
     Json,
     /// GitHub-flavoured Markdown, for a pull-request comment: `plan` only (the
     /// other commands refuse it).
@@ -104,6 +104,6 @@ pub enum Format {
 pub enum Output {
     /// Aligned columns for people.
     Table,
-    /// JSON for scripts (shapes documented in the README).
+    /// JSON for scripts (shapes documented in docs/json-output.md).
     Json,
 }

@@ -18,7 +18,7 @@ pub use global::{Format, Global, Output};
 pub use live::{BindingsCommand, PrefixesCommand, RouteArgs, ServicesCommand};
 pub use values::{Rate, parse_duration};
 
-const AFTER_HELP: &str = "\
+pub(crate) const AFTER_HELP: &str = "\
 Credentials come from the environment: CLOUDFLARE_API_TOKEN, or
 CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY (the token wins when both are set).
 --token-file reads a token from a regular file (with a warning when other users

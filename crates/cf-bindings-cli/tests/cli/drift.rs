@@ -4,7 +4,7 @@
 
 use super::{Desk, IPV6_PREFIX, PREFIX, stderr, stdout};
 
-/// The scheduled drift check of the README, with a binding made by hand: `export`
+/// The scheduled drift check of docs/bindings-as-code.md, with a binding made by hand: `export`
 /// writes `prune = false`, and the new binding, which the file does not list, is
 /// drift (exit 6) though `apply` keeps it. Listing it (a new export) ends the drift;
 /// `prune = true` deletes it instead.

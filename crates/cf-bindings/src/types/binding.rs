@@ -114,7 +114,7 @@ impl At {
 // Every conversion below destructures the generated type with no `..`: when the spec
 // gains or loses a field, the build fails here, at the one place that must decide
 // whether users see it. Expose it in the wrapper's type, or bind it as `name: _`
-// with a comment saying why it is left out (README: "How a spec change flows").
+// with a comment saying why it is left out (CONTRIBUTING.md: "How a spec change flows").
 
 fn binding_from_wire(
     wire: types::AddressingServiceBinding,
