@@ -10,6 +10,7 @@
 //! account, Cloudflare's envelopes, and requests as snapshots show them.
 #![forbid(unsafe_code)]
 
+pub mod binding_rules;
 pub mod fixtures;
 
 use std::collections::{BTreeMap, VecDeque};

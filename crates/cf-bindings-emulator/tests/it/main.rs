@@ -18,3 +18,6 @@ mod faults;
 // Concurrent clients; state files, the binary, files and credentials.
 mod concurrency;
 mod persistence;
+
+// The binding rules, case by case, from the table the other implementations share.
+mod rules_table;

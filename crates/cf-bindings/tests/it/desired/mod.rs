@@ -9,6 +9,7 @@ mod checks;
 mod plans;
 mod prefixes;
 mod props;
+mod rules;
 mod traffic;
 mod verify;
 

@@ -318,3 +318,29 @@ proptest! {
         }
     }
 }
+
+/// The oracle against the table of binding-rule cases
+/// (`cf_bindings_test_server::binding_rules`): a case's existing state obeys the
+/// rules, and the candidate added to it does exactly when the table allows it.
+#[test]
+fn the_oracle_agrees_with_every_case_of_the_rule_table() {
+    use cf_bindings_test_server::binding_rules::{CASES, PREFIX as PREFIX_CIDR};
+    assert_eq!(PREFIX_CIDR, BASE, "the table's prefix is the oracle's");
+    for case in CASES {
+        let state = |bindings: &[(&str, _)]| -> State {
+            bindings.iter().map(|(c, _)| (cidr(c), MT)).collect()
+        };
+        assert!(
+            obeys_rules(&state(case.existing)),
+            "{}: the existing state",
+            case.name
+        );
+        let mut after: Vec<(&str, _)> = case.existing.to_vec();
+        after.push(case.candidate);
+        // Two bindings of one CIDR are one map entry: the oracle's states cannot
+        // hold a duplicate, so a duplicate is refused by the map itself.
+        let duplicate = case.existing.iter().any(|(c, _)| *c == case.candidate.0);
+        let allowed = !duplicate && obeys_rules(&state(&after));
+        assert_eq!(allowed, case.refused_by.is_none(), "{}", case.name);
+    }
+}
