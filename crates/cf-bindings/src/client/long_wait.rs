@@ -197,6 +197,12 @@ mod tests {
     }
 
     #[test]
+    fn an_observer_shows_whether_it_has_a_callback_and_nothing_else() {
+        assert_eq!(format!("{:?}", Observer::NONE), "None");
+        assert_eq!(format!("{:?}", Observer::new(|_| {})), "Some(callback)");
+    }
+
+    #[test]
     fn each_reason_reads_as_one_line() {
         assert_eq!(
             retry(Duration::from_secs(300)).to_string(),

@@ -159,4 +159,28 @@ mod tests {
         // A CIDR that was not cut at holds no whole piece.
         assert!(pieces_in(&all, &c("2001:db8::/32")).is_empty());
     }
+
+    #[test]
+    fn adjacent_pieces_of_a_group_are_one_run_but_not_across_families_or_gaps() {
+        let all = pieces(&[c("10.0.0.0/24"), c("10.0.0.0/25"), c("::/0")]);
+        // Two halves of the /24 in one group, the /24's first address again in IPv6
+        // (adjacent by number, another family) in the same group.
+        let v4 = |piece: &Piece| !piece.v6;
+        let grouped_all = grouped(all.iter().map(|p| (*p, "one", ())));
+        let cidrs: Vec<String> = grouped_all[0].0.iter().map(ToString::to_string).collect();
+        assert_eq!(cidrs, ["10.0.0.0/24", "::/0"]);
+        // Pieces of separate groups stay apart.
+        let split = grouped(all.iter().filter(|p| v4(p)).map(|p| (*p, p.first, p.first)));
+        assert_eq!(split.len(), 2);
+        assert_eq!(split[0].0, [c("10.0.0.0/25")]);
+        assert_eq!(split[1].0, [c("10.0.0.128/25")]);
+        // A gap between two pieces of one group is kept.
+        let gapped = pieces(&[c("10.0.0.0/26"), c("10.0.0.128/26")]);
+        let outer: Vec<Piece> = [c("10.0.0.0/26"), c("10.0.0.128/26")]
+            .iter()
+            .flat_map(|cidr| gapped[pieces_in(&gapped, cidr)].to_vec())
+            .collect();
+        let runs = grouped(outer.iter().map(|p| (*p, "one", ())));
+        assert_eq!(runs[0].0, [c("10.0.0.0/26"), c("10.0.0.128/26")]);
+    }
 }

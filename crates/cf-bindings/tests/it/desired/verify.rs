@@ -37,6 +37,8 @@ fn delete_of(live: &Live, at: &str) -> Step {
 fn refusal(p: &Plan, live: &Live) -> (MismatchKind, String) {
     let e = p.verify(live, &services()).unwrap_err();
     assert_eq!(e.prefix.as_str(), PREFIX);
+    // Wrong in itself, not stale: planning again would not fix it.
+    assert!(!e.is_stale(), "{e}");
     (e.kind().clone(), e.to_string())
 }
 
@@ -68,6 +70,20 @@ fn plans_verify_against_the_state_they_were_made_from() {
     let p = plan(&d, &now(), &services()).unwrap();
     assert!(p.changes().any(|(_, c)| c.kind == ChangeKind::Recreate));
     assert_eq!(p.verify(&now(), &services()), Ok(()));
+    // A recreate keeps its service: shown once, not as `CDN → CDN`.
+    let mut tampered = p.clone();
+    let recreate = tampered.prefixes[0]
+        .changes
+        .iter()
+        .position(|c| c.kind == ChangeKind::Recreate)
+        .unwrap();
+    tampered.prefixes[0].changes.swap(0, recreate);
+    let message = tampered
+        .verify(&now(), &services())
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("(CDN)"), "{message}");
+    assert!(!message.contains("CDN → CDN"), "{message}");
 
     // The live bindings changed since: stale, not wrong.
     let changed = live(&[(BASE, MT), ("10.0.0.7/32", SPECTRUM)]);
