@@ -72,6 +72,12 @@
 //! # }
 //! ```
 //!
+//! # Features
+//! - `reqwest-client` (off): `ClientBuilder::http_client` and
+//!   `Credentials::headers`, to bring a `reqwest::Client` of your own. With it,
+//!   reqwest's major version is part of this crate's API; without it, no type of
+//!   reqwest or of the generated crate appears in any public signature.
+//!
 //! # Errors
 //! Every failure is an [`Error`] with a one-line `Display`, e.g. `create service
 //! binding: HTTP 400: Cloudflare error 1002: Prefix not found (cf-ray
