@@ -162,9 +162,9 @@ fn run() -> Result<Vec<String>, String> {
                 "the compiler error does not name the removed field {REMOVED_FIELD}:\n{log}"
             ));
         }
-        if !named("src/model.rs") {
+        if !named("src/types/binding.rs") {
             failures.push(format!(
-                "the compiler error is not in the wrapper's conversion (model.rs):\n{log}"
+                "the compiler error is not in the wrapper's conversion (types/binding.rs):\n{log}"
             ));
         }
         if !named(&format!("`{REQUEST_FIELD}`")) {
