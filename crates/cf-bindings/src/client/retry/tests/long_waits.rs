@@ -63,3 +63,48 @@ async fn a_long_backoff_is_told_with_its_cause() {
         "waiting 4s (backoff) to retry list services: an answer that could not be read (HTTP 200), 1 of 3 attempts made"
     );
 }
+
+/// A real error of the HTTP client: nothing listens on the discard port.
+async fn refused() -> crate::error::HttpError {
+    let error = reqwest::Client::new()
+        .get("http://127.0.0.1:9/")
+        .send()
+        .await
+        .expect_err("nothing listens on port 9");
+    crate::error::HttpError::new(error)
+}
+
+/// The cause a long wait names, for each kind of failure the loops retry.
+#[tokio::test]
+async fn each_kind_of_failure_is_told_in_a_few_words() {
+    let operation = Operation::ListBindings;
+    let cases = [
+        (
+            Error::Connect {
+                operation,
+                source: refused().await,
+            },
+            "could not connect",
+        ),
+        (timeout(), "no answer within 1s"),
+        (
+            Error::Transport {
+                operation,
+                status: Some(200),
+                source: refused().await,
+            },
+            "connection lost (HTTP 200)",
+        ),
+        (api(502, None), "server error (HTTP 502)"),
+        (api(429, None), "rate limited by Cloudflare (HTTP 429)"),
+        (
+            unreadable(200),
+            "an answer that could not be read (HTTP 200)",
+        ),
+        (api(200, None), "Cloudflare reported a failure (HTTP 200)"),
+    ];
+    for (error, told) in cases {
+        let kind = crate::error::FailureKind::of(&error);
+        assert_eq!(kind.describe(&error), told, "{error}");
+    }
+}
