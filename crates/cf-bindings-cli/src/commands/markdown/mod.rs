@@ -16,7 +16,7 @@
 //! the same text. No colour: text from the file or the server is escaped, so that
 //! it can neither format the comment, nor mention anyone, nor end the marker.
 //! The whole stays under GitHub's limit on a comment's length: rows past
-//! [`BUDGET`](doc::BUDGET) characters are counted, not shown.
+//! `BUDGET` characters (in `doc.rs`) are counted, not shown.
 //!
 //! The warnings section is made in `warnings`; `doc` holds the text being written,
 //! its length budget and the escaping of text from the file or the server.
