@@ -203,4 +203,25 @@ mod tests {
         );
         assert!(lines[1].starts_with("      → Service"), "{lines:?}");
     }
+
+    /// A line of exactly [`WIDTH`] columns, arrows counted, is kept whole; one
+    /// column more breaks it before its last arrow.
+    #[test]
+    fn a_line_breaks_only_past_the_width() {
+        let head = "  10.0.0.0/24:";
+        let first = "a".repeat(40);
+        let fits = [first.clone(), "b".repeat(WIDTH - head.len() - 1 - 40 - 3)];
+        let lines = wrap(head, &fits);
+        assert_eq!(lines, [format!("{head} {} → {}", fits[0], fits[1])]);
+        assert_eq!(lines[0].chars().count(), WIDTH);
+
+        let over = [first, "b".repeat(WIDTH - head.len() - 1 - 40 - 3 + 1)];
+        assert_eq!(
+            wrap(head, &over),
+            [
+                format!("{head} {}", over[0]),
+                format!("      → {}", over[1])
+            ]
+        );
+    }
 }
