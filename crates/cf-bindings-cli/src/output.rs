@@ -293,26 +293,35 @@ impl Drop for Progress {
 fn status(used: usize, w: &mut dyn fmt::Write) {
     let text = {
         let line = progress_line();
-        match &line.wait {
-            // Whole seconds of countdown: 5s, 4s, 3s rather than 4.9s, 3.9s.
-            Some((told, wait)) if told.elapsed() < wait.duration => wait
-                .after(Duration::from_secs(told.elapsed().as_secs()))
-                .to_string(),
-            _ => line.message.clone(),
-        }
+        let waiting = line.wait.as_ref().and_then(|(told, wait)| {
+            countdown(told.elapsed(), wait.duration).map(|elapsed| wait.after(elapsed))
+        });
+        waiting.map_or_else(|| line.message.clone(), |wait| wait.to_string())
     };
-    if text.is_empty() {
-        return;
-    }
-    let width = usize::from(progress_width());
     // A space before the text, and a column left free so the line never wraps.
-    let room = width.saturating_sub(used + 2);
+    let room = usize::from(progress_width()).saturating_sub(used + 2);
+    let _ = w.write_str(&fitted(&text, room));
+}
+
+/// How much of a wait of `duration` to count as past when `elapsed` has passed
+/// since it was told: whole seconds, so that it counts down 5s, 4s, 3s rather than
+/// 4.9s, 3.9s; `None` once it is over.
+fn countdown(elapsed: Duration, duration: Duration) -> Option<Duration> {
+    (elapsed < duration).then(|| Duration::from_secs(elapsed.as_secs()))
+}
+
+/// ` text`, cut to `room` columns, an ellipsis in its last when cut; nothing
+/// for no text or no room.
+fn fitted(text: &str, room: usize) -> String {
+    if text.is_empty() || room == 0 {
+        return String::new();
+    }
     let mut shown: String = text.chars().take(room).collect();
-    if text.chars().count() > room && room > 0 {
+    if text.chars().count() > room {
         shown.pop();
         shown.push('…');
     }
-    let _ = write!(w, " {shown}");
+    format!(" {shown}")
 }
 
 /// The widest a progress line gets: a wide terminal does not make it longer.
@@ -381,4 +390,33 @@ fn move_cursor(n: usize, direction: char) -> io::Result<()> {
         return Ok(());
     }
     write_stderr(&format!("\x1b[{n}{direction}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{countdown, fitted};
+
+    #[test]
+    fn a_wait_counts_down_in_whole_seconds_until_it_is_over() {
+        let secs = Duration::from_secs;
+        let wait = secs(3);
+        assert_eq!(countdown(Duration::ZERO, wait), Some(Duration::ZERO));
+        assert_eq!(countdown(Duration::from_millis(1_500), wait), Some(secs(1)));
+        assert_eq!(countdown(Duration::from_millis(2_999), wait), Some(secs(2)));
+        // Over: the line's own message again, never `waiting 0s`.
+        assert_eq!(countdown(wait, wait), None);
+        assert_eq!(countdown(secs(4), wait), None);
+    }
+
+    #[test]
+    fn the_status_is_cut_to_its_room_with_an_ellipsis() {
+        assert_eq!(fitted("waiting 3s", 20), " waiting 3s");
+        assert_eq!(fitted("waiting 3s", 10), " waiting 3s");
+        assert_eq!(fitted("waiting 3s", 9), " waiting …");
+        assert_eq!(fitted("waiting 3s", 1), " …");
+        assert_eq!(fitted("waiting 3s", 0), "");
+        assert_eq!(fitted("", 20), "");
+    }
 }
