@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::desired::{Standalone, Workdir, demo_file, expected, many};
-use super::{PREFIX, stderr};
+use super::{IPV6_PREFIX, PREFIX, stderr};
 
 #[test]
 fn a_failure_half_way_stops_with_a_summary_and_a_second_apply_finishes() {
@@ -49,6 +49,48 @@ fn a_failure_half_way_stops_with_a_summary_and_a_second_apply_finishes() {
         stderr(&second)
     );
     assert_eq!(emulator.bindings(dir), expected(&wanted));
+}
+
+/// A failure in the second prefix of the file, after the first prefix's steps:
+/// the replace it cuts is found where the plan numbers its steps (after the first
+/// prefix's), and the summary says where its addresses go now.
+#[test]
+fn a_failure_in_a_later_prefix_names_the_replace_it_cuts() {
+    let emulator = Standalone::start();
+    let moved = |service| demo_file(&[("203.0.113.7/32".to_owned(), service)]);
+    let work = Workdir::with("bindings.toml", &moved("CDN"));
+    let dir = work.dir.path();
+    let made = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    // Step 1 creates the IPv6 base; steps 2 and 3 replace the /32.
+    let ipv6 = format!(
+        "[[prefix]]\nid = \"{IPV6_PREFIX}\"\nbindings = [\n  {{ cidr = \"2001:db8:1000::/48\", service = \"Magic Transit\" }},\n]\n\n"
+    );
+    work.write("bindings.toml", &(ipv6 + &moved("Spectrum")));
+    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
+    let refuse =
+        serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
+    emulator.faults(&serde_json::json!({
+        "create": [pass, refuse, refuse, refuse, refuse]
+    }));
+    let failed = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    let err = stderr(&failed);
+    assert_eq!(failed.status.code(), Some(3), "{err}");
+    assert!(err.contains("[2/3] deleted 203.0.113.7/32 (CDN"), "{err}");
+    assert!(
+        err.contains(
+            "apply stopped after 2 of 3 steps; not done:\n  create 203.0.113.7/32 (Spectrum) (failed)\n"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "cut between its delete and its create: replace 203.0.113.7/32 (CDN → Spectrum); its addresses go now:\n  203.0.113.7/32: Magic Transit\n"
+        ),
+        "{err}"
+    );
+    assert_eq!(emulator.bindings(dir), expected(&[]));
 }
 
 #[test]
