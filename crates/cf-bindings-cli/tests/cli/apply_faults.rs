@@ -93,6 +93,46 @@ fn a_failure_in_a_later_prefix_names_the_replace_it_cuts() {
     assert_eq!(emulator.bindings(dir), expected(&[]));
 }
 
+/// The base /24 moves from Magic Transit to CDN, its two /32s deleted first and
+/// created again after it. The first of them failing after the base is made
+/// cuts both: their addresses, going to one service now, are told on one line.
+#[test]
+fn a_failure_after_a_base_replace_tells_the_cut_children_by_service() {
+    let emulator = Standalone::start();
+    let children = [
+        ("203.0.113.7/32".to_owned(), "Spectrum"),
+        ("203.0.113.9/32".to_owned(), "Spectrum"),
+    ];
+    let work = Workdir::with("bindings.toml", &demo_file(&children));
+    let dir = work.dir.path();
+    let made = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    assert!(made.status.success(), "{}", stderr(&made));
+
+    work.write(
+        "bindings.toml",
+        &demo_file(&children).replace(
+            "{ cidr = \"203.0.113.0/24\", service = \"Magic Transit\" }",
+            "{ cidr = \"203.0.113.0/24\", service = \"CDN\" }",
+        ),
+    );
+    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
+    let refuse =
+        serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
+    emulator.faults(&serde_json::json!({
+        "create": [pass, refuse, refuse, refuse, refuse]
+    }));
+    let failed = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
+    let err = stderr(&failed);
+    assert_eq!(failed.status.code(), Some(3), "{err}");
+    assert!(err.contains("[4/6] created 203.0.113.0/24 → CDN"), "{err}");
+    assert!(
+        err.contains(
+            "cut between their delete and their create: recreate 203.0.113.7/32 (Spectrum), recreate 203.0.113.9/32 (Spectrum); their addresses go now:\n  203.0.113.7/32, 203.0.113.9/32: CDN\nrun apply again"
+        ),
+        "{err}"
+    );
+}
+
 #[test]
 fn lost_answers_on_a_fifth_of_creates_make_no_duplicate() {
     let emulator = Standalone::start();
