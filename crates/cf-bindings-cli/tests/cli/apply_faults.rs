@@ -1,5 +1,6 @@
 //! `apply` against an emulator beside the test with scripted faults: a failure
-//! half way stops with a summary and a second apply finishes; lost answers make no
+//! half way stops with a summary (with where the addresses of a replace it cuts
+//! go now) and a second apply finishes; lost answers make no
 //! duplicate; a delete whose answer is cut short is done or unknown, never
 //! failed.
 
