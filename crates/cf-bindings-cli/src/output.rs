@@ -310,8 +310,8 @@ fn countdown(elapsed: Duration, duration: Duration) -> Option<Duration> {
     (elapsed < duration).then(|| Duration::from_secs(elapsed.as_secs()))
 }
 
-/// ` text`, cut to `room` columns, an ellipsis in its last when cut; nothing
-/// for no text or no room.
+/// A space, then `text` cut to `room` columns, with an ellipsis in the last column
+/// when cut; nothing for no text or no room.
 fn fitted(text: &str, room: usize) -> String {
     if text.is_empty() || room == 0 {
         return String::new();

@@ -4,6 +4,7 @@
 //! duplicate; a delete whose answer is cut short is done or unknown, never
 //! failed.
 
+use cf_bindings_emulator::DEMO_IPV6_PREFIX_CIDR;
 use serde_json::Value;
 
 use super::desired::{Standalone, Workdir, demo_file, expected, many};
@@ -15,14 +16,7 @@ fn a_failure_half_way_stops_with_a_summary_and_a_second_apply_finishes() {
     let wanted = many(10);
     let work = Workdir::with("bindings.toml", &demo_file(&wanted));
     let dir = work.dir.path();
-    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
-    let refuse =
-        serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
-    // A create answered `success: false` is checked by listing and sent again: the
-    // fourth create is refused on each of apply's four attempts.
-    emulator.faults(&serde_json::json!({
-        "create": [pass, pass, pass, refuse, refuse, refuse, refuse]
-    }));
+    emulator.faults(&serde_json::json!({ "create": create_refused_after(3) }));
 
     let first = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
     let err = stderr(&first);
@@ -52,6 +46,17 @@ fn a_failure_half_way_stops_with_a_summary_and_a_second_apply_finishes() {
     assert_eq!(emulator.bindings(dir), expected(&wanted));
 }
 
+/// A script of creates: `passed` pass, then the next is answered `success:
+/// false` on each of apply's four attempts (a create so answered is checked by
+/// listing and sent again).
+fn create_refused_after(passed: usize) -> Value {
+    let mut script = vec![serde_json::json!({ "kind": "delay", "ms": 0 }); passed];
+    let refuse =
+        serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
+    script.extend(std::iter::repeat_n(refuse, 4));
+    Value::Array(script)
+}
+
 /// A failure in the second prefix of the file, after the first prefix's steps:
 /// the replace it cuts is found where the plan numbers its steps (after the first
 /// prefix's), and the summary says where its addresses go now.
@@ -66,15 +71,10 @@ fn a_failure_in_a_later_prefix_names_the_replace_it_cuts() {
 
     // Step 1 creates the IPv6 base; steps 2 and 3 replace the /32.
     let ipv6 = format!(
-        "[[prefix]]\nid = \"{IPV6_PREFIX}\"\nbindings = [\n  {{ cidr = \"2001:db8:1000::/48\", service = \"Magic Transit\" }},\n]\n\n"
+        "[[prefix]]\nid = \"{IPV6_PREFIX}\"\nbindings = [\n  {{ cidr = \"{DEMO_IPV6_PREFIX_CIDR}\", service = \"Magic Transit\" }},\n]\n\n"
     );
     work.write("bindings.toml", &(ipv6 + &moved("Spectrum")));
-    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
-    let refuse =
-        serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
-    emulator.faults(&serde_json::json!({
-        "create": [pass, refuse, refuse, refuse, refuse]
-    }));
+    emulator.faults(&serde_json::json!({ "create": create_refused_after(1) }));
     let failed = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
     let err = stderr(&failed);
     assert_eq!(failed.status.code(), Some(3), "{err}");
@@ -116,12 +116,7 @@ fn a_failure_after_a_base_replace_tells_the_cut_children_by_service() {
             "{ cidr = \"203.0.113.0/24\", service = \"CDN\" }",
         ),
     );
-    let pass = serde_json::json!({ "kind": "delay", "ms": 0 });
-    let refuse =
-        serde_json::json!({ "kind": "unsuccessful", "code": 1000, "message": "Injected failure" });
-    emulator.faults(&serde_json::json!({
-        "create": [pass, refuse, refuse, refuse, refuse]
-    }));
+    emulator.faults(&serde_json::json!({ "create": create_refused_after(1) }));
     let failed = emulator.run(dir, &["apply", "-f", "bindings.toml", "--yes"]);
     let err = stderr(&failed);
     assert_eq!(failed.status.code(), Some(3), "{err}");
