@@ -178,16 +178,14 @@ async fn a_delay_answers_normally_after_it() {
         ..Chaos::new(1.0, 3).with_kinds([FaultKind::Delay])
     })
     .await;
-    // Each delay is at most 100 ms: an answer that takes seconds was held by a
-    // delay drawn out of bounds.
-    let bounded = Duration::from_secs(5);
+    // Each request is answered within seconds ([`ANSWER_BOUND`]), or the test fails.
     let started = Instant::now();
     for i in 0..20 {
-        let listed = tokio::time::timeout(bounded, list(&emu)).await;
-        assert_eq!(listed, Ok(Seen::normal(200)));
-        let cidr = format!("203.0.113.{i}/32");
-        let created = tokio::time::timeout(bounded, create(&emu, &cidr)).await;
-        assert_eq!(created, Ok(Seen::normal(201)));
+        assert_eq!(list(&emu).await, Seen::normal(200));
+        assert_eq!(
+            create(&emu, &format!("203.0.113.{i}/32")).await,
+            Seen::normal(201)
+        );
     }
     // 40 delays drawn from 0 to 100 ms with this seed: far more than a second in all.
     assert!(

@@ -46,14 +46,26 @@ impl Seen {
     }
 }
 
+/// The longest any request of these tests may take: the largest delay they set is
+/// a fraction of it. A request still unanswered then fails its test at once rather
+/// than hang the run (a delay drawn out of its bounds, say).
+const ANSWER_BOUND: Duration = Duration::from_secs(10);
+
 async fn seen(request: reqwest::RequestBuilder) -> Seen {
-    let Ok(response) = request.bearer_auth(DEFAULT_API_TOKEN).send().await else {
-        return Seen::Dropped;
+    let sent = request
+        .bearer_auth(DEFAULT_API_TOKEN)
+        .timeout(ANSWER_BOUND)
+        .send()
+        .await;
+    let response = match sent {
+        Ok(response) => response,
+        Err(e) => return unanswered(&e),
     };
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let Ok(bytes) = response.bytes().await else {
-        return Seen::Dropped;
+    let bytes = match response.bytes().await {
+        Ok(bytes) => bytes,
+        Err(e) => return unanswered(&e),
     };
     let body: Option<Value> = serde_json::from_slice(&bytes).ok();
     Seen::Answer {
@@ -67,6 +79,15 @@ async fn seen(request: reqwest::RequestBuilder) -> Seen {
             .get("content-type")
             .is_some_and(|v| v.to_str().unwrap().starts_with("text/html")),
     }
+}
+
+/// A request that got no whole answer: dropped, unless it ran out of time.
+fn unanswered(error: &reqwest::Error) -> Seen {
+    assert!(
+        !error.is_timeout(),
+        "no answer within {ANSWER_BOUND:?}: {error}"
+    );
+    Seen::Dropped
 }
 
 async fn list(emu: &Emu) -> Seen {
